@@ -1,0 +1,350 @@
+"""Staff admin: tenancy records, and question banks edited as drafts and then published.
+
+A published version is shown read-only (no change, add or delete permission on it or on
+anything under it); the models refuse such writes too, so the admin is not the only wall.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
+
+from .banks import bank_export, bank_import, bank_version_new_draft, bank_version_publish
+from .fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
+from .models import (
+    BankVersion,
+    Choice,
+    Dimension,
+    Membership,
+    Organization,
+    Question,
+    QuestionBank,
+    Site,
+    Stage,
+    Team,
+    Workspace,
+)
+
+# --- Tenancy -------------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "created"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "workspace", "role"]
+    list_filter = ["role", "workspace"]
+    autocomplete_fields = ["user", "workspace"]
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "site":
+            kwargs["queryset"] = Site.objects.filter(
+                organization_id=_object_id(request)
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "workspace", "industry"]
+    list_filter = ["workspace"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [SiteInline, TeamInline]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "organization", "country"]
+    list_filter = ["organization"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "organization", "function", "site"]
+    list_filter = ["function", "organization"]
+    search_fields = ["name", "slug"]
+
+
+# --- Question banks ------------------------------------------------------------------------
+
+
+def _object_id(request: HttpRequest) -> int | None:
+    match = request.resolver_match
+    raw = match.kwargs.get("object_id") if match else None
+    return int(raw) if raw and str(raw).isdigit() else None
+
+
+def _delete_or_explain(
+    model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    """Bulk delete from the change list; a published version in the selection stops it."""
+    try:
+        admin.ModelAdmin.delete_queryset(model_admin, request, queryset)
+    except ValidationError as exc:
+        model_admin.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+
+class _DraftOnlyInline:
+    """Inline rows can be changed only while their version is a draft."""
+
+    def _writable(self, obj: Any) -> bool:
+        version = obj if isinstance(obj, BankVersion) else getattr(obj, "version", None)
+        return version is None or not version.is_published
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._writable(obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._writable(obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._writable(obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class StageInline(_DraftOnlyInline, admin.TabularInline):
+    model = Stage
+    extra = 0
+    max_num = 4
+
+
+class DimensionInline(_DraftOnlyInline, admin.StackedInline):
+    model = Dimension
+    extra = 0
+    fields = [
+        ("key", "name", "lens", "weight", "order"),
+        "description",
+        ("guidance_0", "guidance_1"),
+        ("guidance_2", "guidance_3"),
+    ]
+
+
+class QuestionInline(_DraftOnlyInline, admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["order", "key", "dimension", "text", "weight", "allow_na"]
+    show_change_link = True
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+    }
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "dimension":
+            kwargs["queryset"] = Dimension.objects.filter(version_id=_object_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BankUploadForm(forms.Form):
+    file = forms.FileField(help_text="A bank file in YAML or JSON, as described in formats.md.")
+    draft = forms.BooleanField(
+        required=False, help_text="Import as an editable draft instead of publishing it."
+    )
+
+
+@admin.register(BankVersion)
+class BankVersionAdmin(admin.ModelAdmin):
+    list_display = ["bank", "number", "status", "title", "language", "published_at", "download"]
+    list_filter = ["status", "bank"]
+    search_fields = ["title", "bank__slug"]
+    readonly_fields = ["status", "published_at"]
+    fields = [
+        "bank", "number", "status", "published_at", "title", "language", "description",
+        "translations",
+    ]
+    inlines = [StageInline, DimensionInline, QuestionInline]
+    actions = ["publish", "new_draft"]
+    change_list_template = "admin/assessments/bankversion/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BankVersion]:
+        return super().get_queryset(request).select_related("bank")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        _delete_or_explain(self, request, queryset)
+
+    @admin.display(description="Download")
+    def download(self, obj: BankVersion) -> str:
+        url = reverse("admin:assessments_bankversion_download", args=[obj.pk])
+        return format_html('<a href="{}">YAML</a> · <a href="{}?format=json">JSON</a>', url, url)
+
+    @admin.action(description="Publish the selected drafts")
+    def publish(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
+        for version in queryset:
+            try:
+                bank_version_publish(version=version)
+            except ImportProblems as exc:
+                self.message_user(
+                    request,
+                    f"{version.label} was not published: " + "; ".join(exc.problems),
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(request, f"Published {version.label}.", messages.SUCCESS)
+
+    @admin.action(description="New draft from the selected version")
+    def new_draft(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
+        for version in queryset:
+            draft = bank_version_new_draft(version=version)
+            self.message_user(
+                request, f"Created draft {draft.label} from {version.label}.", messages.SUCCESS
+            )
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="assessments_bankversion_upload",
+            ),
+            path(
+                "<int:pk>/download/",
+                self.admin_site.admin_view(self.download_view),
+                name="assessments_bankversion_download",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def upload_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        problems: list[str] = []
+        form = BankUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if upload.size > MAX_FILE_BYTES:
+                    raise ImportProblems(
+                        [f"file: {upload.size:,} bytes is larger than the limit of "
+                         f"{MAX_FILE_BYTES:,} bytes"]
+                    )
+                result = bank_import(
+                    data=upload.read(), fmt=guess_format(upload.name),
+                    draft=form.cleaned_data["draft"],
+                )
+            except ImportProblems as exc:
+                problems = exc.problems
+            else:
+                self.message_user(request, result.message, messages.SUCCESS)
+                return HttpResponseRedirect(
+                    reverse("admin:assessments_bankversion_change", args=[result.version.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload a question bank",
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/assessments/bankversion/upload.html", context)
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(BankVersion.objects.select_related("bank"), pk=pk)
+        fmt = "json" if request.GET.get("format") == "json" else "yaml"
+        response = HttpResponse(
+            bank_export(version=version, fmt=fmt),
+            content_type="application/json" if fmt == "json" else "application/yaml",
+        )
+        filename = f"{version.bank.slug}-v{version.number}.{fmt}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class ChoiceInline(_DraftOnlyInline, admin.TabularInline):
+    model = Choice
+    extra = 0
+    fields = ["order", "key", "score", "text"]
+
+    def _writable(self, obj: Any) -> bool:
+        return obj is None or not obj.version.is_published
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["key", "text", "dimension", "version", "weight", "allow_na"]
+    list_filter = ["version__bank", "version"]
+    search_fields = ["key", "text"]
+    inlines = [ChoiceInline]
+    fields = ["version", "dimension", "key", "text", "help", "weight", "audience", "allow_na",
+              "order"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
+        return super().get_queryset(request).select_related("version__bank", "dimension")
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "version":
+            kwargs["queryset"] = BankVersion.objects.filter(
+                status=BankVersion.Status.DRAFT
+            ).select_related("bank")
+        if db_field.name == "dimension":
+            kwargs["queryset"] = Dimension.objects.filter(
+                version__status=BankVersion.Status.DRAFT
+            ).select_related("version__bank")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.version.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.version.is_published:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        _delete_or_explain(self, request, queryset)
+
+
+@admin.register(QuestionBank)
+class QuestionBankAdmin(admin.ModelAdmin):
+    list_display = ["slug", "created"]
+    search_fields = ["slug"]

@@ -1,0 +1,27 @@
+"""Shared plumbing for the management commands: read a file, turn problems into exit 1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from assessments.fileformats import ImportProblems
+
+
+def read_input_file(path: str, *, limit: int) -> bytes:
+    """Read at most limit+1 bytes, so a huge file is refused without loading it whole."""
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"{path}: no such file")
+    with file.open("rb") as handle:
+        return handle.read(limit + 1)
+
+
+def problems_error(exc: ImportProblems, source: str) -> CommandError:
+    lines = "\n".join(f"  {problem}" for problem in exc.problems)
+    count = len(exc.problems)
+    return CommandError(
+        f"{source}: refused, nothing was written ({count} problem{'s' if count != 1 else ''}):"
+        f"\n{lines}"
+    )

@@ -1,0 +1,37 @@
+"""Import a question bank version from a YAML or JSON file (formats.md).
+
+The version is published on import unless --draft is given. Importing a version that already
+exists with identical content changes nothing; different content under the same number is
+refused with the next free number suggested.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from assessments.banks import bank_import
+from assessments.fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
+
+from ._base import problems_error, read_input_file
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="a .yaml, .yml or .json bank file")
+        parser.add_argument(
+            "--draft", action="store_true", help="import as an editable draft, not published"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: str = options["file"]
+        try:
+            fmt = guess_format(path)
+            data = read_input_file(path, limit=MAX_FILE_BYTES)
+            result = bank_import(data=data, fmt=fmt, draft=options["draft"])
+        except ImportProblems as exc:
+            raise problems_error(exc, path) from None
+        self.stdout.write(result.message)

@@ -1,0 +1,34 @@
+"""Import an organisation with its sites and teams from a YAML or JSON file (formats.md).
+
+Re-importing the same organisation updates names and adds new sites and teams; it never
+deletes anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from assessments.fileformats import ImportProblems, guess_format
+from assessments.organizations import MAX_FILE_BYTES, organization_import
+
+from ._base import problems_error, read_input_file
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="a .yaml, .yml or .json organisation file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: str = options["file"]
+        try:
+            fmt = guess_format(path)
+            result = organization_import(
+                data=read_input_file(path, limit=MAX_FILE_BYTES), fmt=fmt
+            )
+        except ImportProblems as exc:
+            raise problems_error(exc, path) from None
+        self.stdout.write(result.message)

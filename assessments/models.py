@@ -1,0 +1,432 @@
+"""Data model: tenancy (workspaces, organisations), and question banks.
+
+A question bank version, once published, never changes: every model under it refuses
+writes through `save()`, `delete()` and queryset `update()`/`delete()` (see `_guard`), so the
+service layer, the admin and the command line all meet the same wall with the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+slug_validator = RegexValidator(
+    SLUG_RE, "use lowercase letters, digits and single hyphens (for example plant-north)"
+)
+
+
+class Function(models.TextChoices):
+    IT = "it", "IT"
+    OT = "ot", "OT"
+    BUSINESS = "business", "Business"
+    LEADERSHIP = "leadership", "Leadership"
+    OTHER = "other", "Other"
+
+
+FUNCTION_KEYS: tuple[str, ...] = tuple(Function.values)
+
+
+# --- Tenancy -------------------------------------------------------------------------------
+
+
+class Workspace(models.Model):
+    """A consultancy. Everything a consultant sees hangs off one workspace."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        CONSULTANT = "consultant", "Consultant"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONSULTANT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(role__in=["owner", "consultant"]), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) in {self.workspace}"
+
+
+class Organization(models.Model):
+    """A client: a manufacturer with sites and teams."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.PROTECT, related_name="organizations"
+    )
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    industry = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sites")
+    slug = models.SlugField(max_length=60, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="site_slug_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
+    slug = models.SlugField(max_length=60, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    function = models.CharField(max_length=20, choices=Function.choices)
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="team_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(function__in=FUNCTION_KEYS), name="team_function_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.site_id and self.site and self.site.organization_id != self.organization_id:
+            raise ValidationError({"site": "This site belongs to another organisation."})
+
+
+# --- Question banks ------------------------------------------------------------------------
+
+
+class PublishedVersionError(ValidationError):
+    """Raised on any attempt to change a published bank version or anything under it."""
+
+    def __init__(self, version_label: str) -> None:
+        super().__init__(
+            f"Bank version {version_label} is published and cannot be changed; "
+            "create a new draft from it instead."
+        )
+
+
+class BankGuardedQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes that touch a published bank version."""
+
+    version_path: str = "version"
+
+    def _refuse_if_published(self) -> None:
+        published = (
+            self.filter(**{f"{self.version_path}__status": BankVersion.Status.PUBLISHED})
+            .values_list(
+                f"{self.version_path}__bank__slug", f"{self.version_path}__number"
+            )
+            .first()
+        )
+        if published:
+            raise PublishedVersionError(f"{published[0]} v{published[1]}")
+
+    def update(self, **kwargs: Any) -> int:
+        self._refuse_if_published()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        self._refuse_if_published()
+        return super().delete()
+
+
+class VersionQuerySet(BankGuardedQuerySet):
+    def update(self, **kwargs: Any) -> int:
+        # Publishing (draft -> published) is the one update allowed; it goes through
+        # `bank_version_publish`, which updates drafts only.
+        published = self.filter(status=BankVersion.Status.PUBLISHED).first()
+        if published:
+            raise PublishedVersionError(published.label)
+        return models.QuerySet.update(self, **kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        published = self.filter(status=BankVersion.Status.PUBLISHED).first()
+        if published:
+            raise PublishedVersionError(published.label)
+        return models.QuerySet.delete(self)
+
+
+class QuestionBank(models.Model):
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class BankVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    # PROTECT, not CASCADE: a cascade would delete published versions behind the guard's back.
+    bank = models.ForeignKey(QuestionBank, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    title = models.CharField(max_length=300)
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, e.g. en")
+    description = models.TextField(blank=True)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Texts in other languages, keyed by language tag, as in the bank file format.",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["bank__slug", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "number"], name="bankversion_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="bankversion_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="bankversion_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.status}): {self.title}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.bank.slug} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return (
+            BankVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionError(self.label)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionError(self.label)
+        return super().delete(*args, **kwargs)
+
+
+class _UnderVersion(models.Model):
+    """Base for everything stored under a bank version: writes refused once published."""
+
+    objects = BankGuardedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _owning_version_id(self) -> int | None:
+        raise NotImplementedError
+
+    def _check_writable(self) -> None:
+        ids = {self._owning_version_id()}
+        if self.pk is not None:
+            # A row moved from a published version is a change to that version too.
+            stored = type(self)._base_manager.filter(pk=self.pk).first()
+            if stored is not None:
+                ids.add(stored._owning_version_id())
+        ids.discard(None)
+        published = (
+            BankVersion.objects.filter(pk__in=ids, status=BankVersion.Status.PUBLISHED)
+            .select_related("bank")
+            .first()
+        )
+        if published is not None:
+            raise PublishedVersionError(published.label)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_writable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._check_writable()
+        return super().delete(*args, **kwargs)
+
+
+class Stage(_UnderVersion):
+    """One of the four stages of the collaboration model, as a bank names it."""
+
+    version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="stages")
+    level = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
+    name = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="stage_level_unique"),
+            models.CheckConstraint(
+                condition=Q(level__gte=0, level__lte=3), name="stage_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Stage {self.level}: {self.name}"
+
+    def _owning_version_id(self) -> int | None:
+        return self.version_id
+
+
+class Dimension(_UnderVersion):
+    class Lens(models.TextChoices):
+        STAGE = "stage", "Stage (collaboration model)"
+        ENABLER = "enabler", "Enabler"
+
+    version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.CharField(max_length=60)
+    name = models.CharField(max_length=200)
+    lens = models.CharField(max_length=10, choices=Lens.choices)
+    weight = models.FloatField(default=1.0)
+    description = models.TextField(blank=True)
+    guidance_0 = models.TextField("guidance at stage 0")
+    guidance_1 = models.TextField("guidance at stage 1")
+    guidance_2 = models.TextField("guidance at stage 2")
+    guidance_3 = models.TextField("guidance at stage 3 (how to sustain)")
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="dimension_key_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="dimension_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(lens__in=["stage", "enabler"]), name="dimension_lens_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.name}"
+
+    def _owning_version_id(self) -> int | None:
+        return self.version_id
+
+    def guidance(self, level: int) -> str:
+        return str(getattr(self, f"guidance_{level}"))
+
+
+class Question(_UnderVersion):
+    version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="questions")
+    dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(max_length=60)
+    text = models.TextField()
+    help = models.TextField(blank=True)
+    weight = models.FloatField(default=1.0)
+    audience = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Functions this question is asked of; empty means everyone.",
+    )
+    allow_na = models.BooleanField("allow N/A", default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="question_key_unique"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="question_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text[:60]}"
+
+    def _owning_version_id(self) -> int | None:
+        return self.version_id
+
+    def clean(self) -> None:
+        if self.dimension_id and self.dimension.version_id != self.version_id:
+            raise ValidationError({"dimension": "This dimension belongs to another version."})
+        bad = [a for a in (self.audience or []) if a not in FUNCTION_KEYS]
+        if not isinstance(self.audience, list) or bad:
+            raise ValidationError(
+                {"audience": f"Use a list of functions from: {', '.join(FUNCTION_KEYS)}."}
+            )
+
+    def asked_of(self, function: str) -> bool:
+        return not self.audience or function in self.audience
+
+
+class ChoiceQuerySet(BankGuardedQuerySet):
+    version_path = "question__version"
+
+
+class Choice(_UnderVersion):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(max_length=60)
+    score = models.FloatField(validators=[MinValueValidator(0), MaxValueValidator(3)])
+    text = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ChoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=3), name="choice_score_range"
+            ),
+            models.CheckConstraint(
+                condition=~Q(key__contains=","), name="choice_key_no_comma"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.score:g}): {self.text[:60]}"
+
+    def _owning_version_id(self) -> int | None:
+        if self.question_id is None:
+            return None
+        return Question.objects.filter(pk=self.question_id).values_list(
+            "version_id", flat=True
+        ).first()

@@ -1,0 +1,13 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .models import Organization
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    organizations = Organization.objects.filter(
+        workspace__memberships__user=request.user
+    ).select_related("workspace")
+    return render(request, "assessments/home.html", {"organizations": organizations})
