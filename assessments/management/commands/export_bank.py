@@ -18,10 +18,12 @@ from assessments.models import BankVersion
 class Command(BaseCommand):
     help = __doc__
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # formats.md names the option --version, which Django reserves for printing its own
+        # version: let ours replace it for this command.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
     def add_arguments(self, parser: CommandParser) -> None:
-        # formats.md names the option --version, which Django reserves for its own version:
-        # let ours replace it for this command.
-        parser.conflict_handler = "resolve"
         parser.add_argument("slug", help="the bank's slug, e.g. itot-convergence")
         parser.add_argument("--version", type=int, dest="number", help="version number")
         parser.add_argument("--format", choices=["yaml", "json"], default="yaml")

@@ -1,0 +1,81 @@
+"""Explicit builders for test data: each makes one thing, with the defaults a test expects."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from assessments.banks import bank_import
+from assessments.models import BankVersion, Membership, Workspace
+
+DEFAULT_BANK_FILE = Path(settings.BASE_DIR) / "fixtures" / "banks" / "itot-convergence.yaml"
+
+
+def workspace(slug: str) -> Workspace:
+    return Workspace.objects.create(slug=slug, name=slug.title())
+
+
+def user(username: str, workspace: Workspace | None = None, role: str = "consultant") -> Any:
+    account = get_user_model().objects.create_user(username, password=f"pw-{username}-123")
+    if workspace is not None:
+        Membership.objects.create(user=account, workspace=workspace, role=role)
+    return account
+
+
+def default_bank() -> BankVersion:
+    return bank_import(data=DEFAULT_BANK_FILE.read_bytes(), fmt="yaml").version
+
+
+def small_bank_document(**overrides: Any) -> dict[str, Any]:
+    """A minimal valid bank: two stage dimensions and one enabler, five questions."""
+    guidance = {0: "Start.", 1: "Join up.", 2: "Scale.", 3: "Sustain."}
+    choices = [
+        {"key": "0", "score": 0, "text": "Never"},
+        {"key": "1", "score": 1, "text": "Sometimes"},
+        {"key": "2", "score": 2, "text": "Often"},
+        {"key": "3", "score": 3, "text": "Always"},
+    ]
+    doc: dict[str, Any] = {
+        "bank": "mini",
+        "version": 1,
+        "title": "Mini bank",
+        "language": "en",
+        "stages": [{"level": lv, "name": f"Stage {lv}", "summary": "..."} for lv in range(4)],
+        "dimensions": [
+            {"key": "collab", "name": "Collaboration", "lens": "stage", "guidance": guidance},
+            {"key": "scale", "name": "Scaling", "lens": "stage", "weight": 2,
+             "guidance": guidance},
+            {"key": "infra", "name": "Infrastructure", "lens": "enabler", "guidance": guidance},
+        ],
+        "questions": [
+            {"key": "C-1", "dimension": "collab", "text": "Q1", "choices": choices},
+            {"key": "C-2", "dimension": "collab", "text": "Q2", "weight": 2,
+             "allow_na": True, "choices": choices},
+            {"key": "S-1", "dimension": "scale", "text": "Q3", "choices": choices},
+            {"key": "S-2", "dimension": "scale", "text": "Q4", "audience": ["it", "ot"],
+             "choices": choices},
+            {"key": "I-1", "dimension": "infra", "text": "Q5", "choices": choices},
+        ],
+    }
+    doc.update(overrides)
+    # Through JSON, not deepcopy: every question gets its own choices (deepcopy keeps the
+    # sharing), and levels become the strings a JSON file would carry.
+    return json.loads(json.dumps(doc))
+
+
+class _NoAliasDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def as_yaml(doc: dict[str, Any]) -> bytes:
+    return yaml.dump(doc, Dumper=_NoAliasDumper, sort_keys=False, allow_unicode=True).encode()
+
+
+def import_small_bank(**overrides: Any) -> BankVersion:
+    return bank_import(data=as_yaml(small_bank_document(**overrides)), fmt="yaml").version

@@ -1,0 +1,54 @@
+"""Shared fixtures: a fixed cast of users and the default bank.
+
+The cast (STYLE.md): `owner` and `consultant` of the Northwind workspace, and `outsider`,
+owner of another workspace. Builders for the rest live in tests/builders.py.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests import builders
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
+# same thread are safe here (one thread, no concurrency), so allow them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def workspace(db):
+    return builders.workspace("northwind")
+
+
+@pytest.fixture
+def other_workspace(db):
+    return builders.workspace("rival")
+
+
+@pytest.fixture
+def owner(workspace):
+    return builders.user("olivia", workspace, role="owner")
+
+
+@pytest.fixture
+def consultant(workspace):
+    return builders.user("carl", workspace, role="consultant")
+
+
+@pytest.fixture
+def outsider(other_workspace):
+    return builders.user("oscar", other_workspace, role="owner")
+
+
+@pytest.fixture
+def staff(db):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_superuser("stella", password="pw-stella-123")
+
+
+@pytest.fixture
+def default_bank(db):
+    return builders.default_bank()
