@@ -67,13 +67,9 @@ class TeamInline(admin.TabularInline):
     model = Team
     extra = 0
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "site":
-            kwargs["queryset"] = Site.objects.filter(
-                organization_id=_object_id(request)
-            )
+            kwargs["queryset"] = Site.objects.filter(organization_id=_object_id(request) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -162,11 +158,9 @@ class QuestionInline(_DraftOnlyInline, admin.TabularInline):
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
     }
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "dimension":
-            kwargs["queryset"] = Dimension.objects.filter(version_id=_object_id(request))
+            kwargs["queryset"] = Dimension.objects.filter(version_id=_object_id(request) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -184,7 +178,13 @@ class BankVersionAdmin(admin.ModelAdmin):
     search_fields = ["title", "bank__slug"]
     readonly_fields = ["status", "published_at"]
     fields = [
-        "bank", "number", "status", "published_at", "title", "language", "description",
+        "bank",
+        "number",
+        "status",
+        "published_at",
+        "title",
+        "language",
+        "description",
         "translations",
     ]
     inlines = [StageInline, DimensionInline, QuestionInline]
@@ -259,11 +259,14 @@ class BankVersionAdmin(admin.ModelAdmin):
             try:
                 if upload.size > MAX_FILE_BYTES:
                     raise ImportProblems(
-                        [f"file: {upload.size:,} bytes is larger than the limit of "
-                         f"{MAX_FILE_BYTES:,} bytes"]
+                        [
+                            f"file: {upload.size:,} bytes is larger than the limit of "
+                            f"{MAX_FILE_BYTES:,} bytes"
+                        ]
                     )
                 result = bank_import(
-                    data=upload.read(), fmt=guess_format(upload.name),
+                    data=upload.read(),
+                    fmt=guess_format(upload.name),
                     draft=form.cleaned_data["draft"],
                 )
             except ImportProblems as exc:
@@ -311,15 +314,22 @@ class QuestionAdmin(admin.ModelAdmin):
     list_filter = ["version__bank", "version"]
     search_fields = ["key", "text"]
     inlines = [ChoiceInline]
-    fields = ["version", "dimension", "key", "text", "help", "weight", "audience", "allow_na",
-              "order"]
+    fields = [
+        "version",
+        "dimension",
+        "key",
+        "text",
+        "help",
+        "weight",
+        "audience",
+        "allow_na",
+        "order",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return super().get_queryset(request).select_related("version__bank", "dimension")
 
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "version":
             kwargs["queryset"] = BankVersion.objects.filter(
                 status=BankVersion.Status.DRAFT

@@ -88,14 +88,20 @@ def validate_bank_document(raw: Any) -> dict[str, Any]:
 
     doc: dict[str, Any] = {
         "bank": walk.text(
-            top.get("bank"), "bank", max_length=60, pattern=_SLUG,
+            top.get("bank"),
+            "bank",
+            max_length=60,
+            pattern=_SLUG,
             pattern_message="use lowercase letters, digits and hyphens (for example "
             "itot-convergence)",
         ),
         "version": None,
         "title": walk.text(top.get("title"), "title", max_length=300),
         "language": walk.text(
-            top.get("language"), "language", max_length=35, pattern=_LANGUAGE,
+            top.get("language"),
+            "language",
+            max_length=35,
+            pattern=_LANGUAGE,
             pattern_message="must be a BCP 47 language tag such as en or de-AT",
         ),
         "description": walk.text(top.get("description"), "description", required=False),
@@ -154,14 +160,18 @@ def _validate_dimensions(walk: Walker, raw: Any) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for location, item in enumerate_list(dimensions, "dimensions"):
         dim = walk.mapping(
-            item, location,
+            item,
+            location,
             required=("key", "name", "lens", "guidance"),
             optional=("weight", "description"),
         )
         if dim is None:
             continue
         key = walk.text(
-            dim.get("key"), join(location, "key"), max_length=60, pattern=_KEY,
+            dim.get("key"),
+            join(location, "key"),
+            max_length=60,
+            pattern=_KEY,
             pattern_message=_KEY_MESSAGE,
         )
         if key and key in seen:
@@ -171,7 +181,9 @@ def _validate_dimensions(walk: Walker, raw: Any) -> list[dict[str, Any]]:
         if "lens" in dim and lens not in ("stage", "enabler"):
             walk.problems.add(join(location, "lens"), "must be stage or enabler")
         weight = walk.number(
-            dim.get("weight", 1), join(location, "weight"), exclusive_minimum=0,
+            dim.get("weight", 1),
+            join(location, "weight"),
+            exclusive_minimum=0,
             message="must be a number greater than 0",
         )
         result.append(
@@ -222,8 +234,9 @@ def _validate_questions(
     if questions is None:
         return []
     if len(questions) > MAX_QUESTIONS:
-        walk.problems.add("questions", f"{len(questions):,} questions; the limit is "
-                          f"{MAX_QUESTIONS:,}")
+        walk.problems.add(
+            "questions", f"{len(questions):,} questions; the limit is {MAX_QUESTIONS:,}"
+        )
         return []
     if not questions:
         walk.problems.add("questions", "must list at least one question")
@@ -232,14 +245,18 @@ def _validate_questions(
     seen: set[str] = set()
     for location, item in enumerate_list(questions, "questions"):
         question = walk.mapping(
-            item, location,
+            item,
+            location,
             required=("key", "dimension", "text", "choices"),
             optional=("help", "weight", "audience", "allow_na"),
         )
         if question is None:
             continue
         key = walk.text(
-            question.get("key"), join(location, "key"), max_length=60, pattern=_KEY,
+            question.get("key"),
+            join(location, "key"),
+            max_length=60,
+            pattern=_KEY,
             pattern_message=_KEY_MESSAGE,
         )
         if key and key in seen:
@@ -261,7 +278,9 @@ def _validate_questions(
                 "text": walk.text(question.get("text"), join(location, "text")),
                 "help": walk.text(question.get("help"), join(location, "help"), required=False),
                 "weight": walk.number(
-                    question.get("weight", 1), join(location, "weight"), exclusive_minimum=0,
+                    question.get("weight", 1),
+                    join(location, "weight"),
+                    exclusive_minimum=0,
                     message="must be a number greater than 0",
                 ),
                 "audience": _validate_audience(walk, question, location),
@@ -309,13 +328,14 @@ def _validate_choices(walk: Walker, raw: Any, location: str) -> list[dict[str, A
         if choice is None:
             continue
         key = walk.text(
-            _choice_key(choice.get("key")), join(choice_location, "key"), max_length=60,
-            pattern=_KEY, pattern_message=_KEY_MESSAGE,
+            _choice_key(choice.get("key")),
+            join(choice_location, "key"),
+            max_length=60,
+            pattern=_KEY,
+            pattern_message=_KEY_MESSAGE,
         )
         if key == "NA":
-            walk.problems.add(
-                join(choice_location, "key"), "'NA' is reserved for 'not applicable'"
-            )
+            walk.problems.add(join(choice_location, "key"), "'NA' is reserved for 'not applicable'")
         elif key and key in seen:
             walk.problems.add(join(choice_location, "key"), f"{key!r} is used twice")
         seen.add(key)
@@ -323,7 +343,10 @@ def _validate_choices(walk: Walker, raw: Any, location: str) -> list[dict[str, A
             {
                 "key": key,
                 "score": walk.number(
-                    choice.get("score"), join(choice_location, "score"), minimum=0, maximum=3,
+                    choice.get("score"),
+                    join(choice_location, "score"),
+                    minimum=0,
+                    maximum=3,
                     message="must be a number between 0 and 3",
                 ),
                 "text": walk.text(choice.get("text"), join(choice_location, "text")),
@@ -359,31 +382,48 @@ def _validate_translations(walk: Walker, raw: Any, doc: dict[str, Any]) -> dict[
                 out[field] = walk.text(block[field], join(where, field))
         if "stages" in block:
             out["stages"] = _translate_keyed(
-                walk, block["stages"], join(where, "stages"), {str(lv) for lv in LEVELS},
-                ("name", "summary"), int_keys=True,
+                walk,
+                block["stages"],
+                join(where, "stages"),
+                {str(lv) for lv in LEVELS},
+                ("name", "summary"),
+                int_keys=True,
             )
         if "dimensions" in block:
             translated = _translate_keyed(
-                walk, block["dimensions"], join(where, "dimensions"), set(dims),
+                walk,
+                block["dimensions"],
+                join(where, "dimensions"),
+                set(dims),
                 ("name", "description", "guidance"),
             )
             for key, entry in translated.items():
                 if "guidance" in entry:
                     entry["guidance"] = _translate_keyed(
-                        walk, entry["guidance"], join(where, f"dimensions.{key}.guidance"),
-                        {str(lv) for lv in LEVELS}, None, int_keys=True,
+                        walk,
+                        entry["guidance"],
+                        join(where, f"dimensions.{key}.guidance"),
+                        {str(lv) for lv in LEVELS},
+                        None,
+                        int_keys=True,
                     )
             out["dimensions"] = translated
         if "questions" in block:
             translated = _translate_keyed(
-                walk, block["questions"], join(where, "questions"), set(questions),
+                walk,
+                block["questions"],
+                join(where, "questions"),
+                set(questions),
                 ("text", "help", "choices"),
             )
             for key, entry in translated.items():
                 if "choices" in entry:
                     entry["choices"] = _translate_keyed(
-                        walk, entry["choices"], join(where, f"questions.{key}.choices"),
-                        {c["key"] for c in questions[key]["choices"]}, None,
+                        walk,
+                        entry["choices"],
+                        join(where, f"questions.{key}.choices"),
+                        {c["key"] for c in questions[key]["choices"]},
+                        None,
                     )
             out["questions"] = translated
         result[language] = out
@@ -420,8 +460,8 @@ def _translate_keyed(
         for field in fields:
             if field in entry:
                 nested = field in ("guidance", "choices")
-                texts[field] = entry[field] if nested else walk.text(
-                    entry[field], join(location, field)
+                texts[field] = (
+                    entry[field] if nested else walk.text(entry[field], join(location, field))
                 )
         out[int(key) if int_keys else key] = texts
     return out
@@ -439,9 +479,7 @@ def bank_export_document(version: BankVersion) -> dict[str, Any]:
             "dimensions",
             Prefetch(
                 "questions",
-                queryset=Question.objects.select_related("dimension").prefetch_related(
-                    "choices"
-                ),
+                queryset=Question.objects.select_related("dimension").prefetch_related("choices"),
             ),
         )
         .get(pk=version.pk)
@@ -476,8 +514,7 @@ def bank_export_document(version: BankVersion) -> dict[str, Any]:
                 "audience": list(q.audience),
                 "allow_na": q.allow_na,
                 "choices": [
-                    {"key": c.key, "score": float(c.score), "text": c.text}
-                    for c in q.choices.all()
+                    {"key": c.key, "score": float(c.score), "text": c.text} for c in q.choices.all()
                 ],
             }
             for q in version.questions.all()
@@ -523,21 +560,22 @@ def bank_document_for_file(doc: dict[str, Any]) -> dict[str, Any]:
     }
     if doc["description"]:
         out["description"] = doc["description"]
-    out["stages"] = [
-        {k: v for k, v in s.items() if k != "summary" or v} for s in doc["stages"]
-    ]
+    out["stages"] = [{k: v for k, v in s.items() if k != "summary" or v} for s in doc["stages"]]
     out["dimensions"] = []
     for d in doc["dimensions"]:
-        dim: dict[str, Any] = {"key": d["key"], "name": d["name"], "lens": d["lens"],
-                               "weight": _number(d["weight"])}
+        dim: dict[str, Any] = {
+            "key": d["key"],
+            "name": d["name"],
+            "lens": d["lens"],
+            "weight": _number(d["weight"]),
+        }
         if d["description"]:
             dim["description"] = d["description"]
         dim["guidance"] = dict(d["guidance"])
         out["dimensions"].append(dim)
     out["questions"] = []
     for q in doc["questions"]:
-        question: dict[str, Any] = {"key": q["key"], "dimension": q["dimension"],
-                                    "text": q["text"]}
+        question: dict[str, Any] = {"key": q["key"], "dimension": q["dimension"], "text": q["text"]}
         if q["help"]:
             question["help"] = q["help"]
         question["weight"] = _number(q["weight"])
@@ -545,8 +583,7 @@ def bank_document_for_file(doc: dict[str, Any]) -> dict[str, Any]:
             question["audience"] = list(q["audience"])
         question["allow_na"] = q["allow_na"]
         question["choices"] = [
-            {"key": c["key"], "score": _number(c["score"]), "text": c["text"]}
-            for c in q["choices"]
+            {"key": c["key"], "score": _number(c["score"]), "text": c["text"]} for c in q["choices"]
         ]
         out["questions"].append(question)
     if doc["translations"]:
@@ -571,9 +608,7 @@ def dump_bank(doc: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         # JSON keys are strings; the importer reads "0".."3" back as stage levels.
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.dump(
-        data, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=100_000
-    )
+    return yaml.dump(data, Dumper=_BankDumper, sort_keys=False, allow_unicode=True, width=100_000)
 
 
 def bank_export(*, version: BankVersion, fmt: str = "yaml") -> str:
@@ -591,10 +626,7 @@ class BankImportResult:
     @property
     def message(self) -> str:
         if self.created:
-            return (
-                f"Imported {self.version.label} ({self.version.status}): "
-                f"{self.version.title}"
-            )
+            return f"Imported {self.version.label} ({self.version.status}): {self.version.title}"
         return f"{self.version.label} already exists with identical content; nothing changed."
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 8
@@ -115,14 +115,14 @@ class SafeLoader(
                     f"line {event.start_mark.line + 1}: nested deeper than the format allows "
                     f"({MAX_DEPTH} levels)"
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=True)
             try:
                 duplicate = key in seen
             except TypeError:
@@ -134,7 +134,7 @@ class SafeLoader(
                     f"line {key_node.start_mark.line + 1}: the key {key!r} appears twice"
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)
 
 
 def _json_depth_ok(text: str) -> bool:
@@ -199,7 +199,7 @@ def load_document(data: bytes, fmt: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
             try:
                 return loader.get_single_data()
             finally:
-                loader.dispose()  # type: ignore[no-untyped-call]
+                loader.dispose()
     except _FileError as exc:
         raise ImportProblems([f"file: {exc}"]) from None
     except json.JSONDecodeError as exc:

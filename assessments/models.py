@@ -75,9 +75,7 @@ class Membership(models.Model):
 class Organization(models.Model):
     """A client: a manufacturer with sites and teams."""
 
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.PROTECT, related_name="organizations"
-    )
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="organizations")
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
     name = models.CharField(max_length=200)
     industry = models.CharField(max_length=200, blank=True)
@@ -153,9 +151,7 @@ class BankGuardedQuerySet(models.QuerySet):
     def _refuse_if_published(self) -> None:
         published = (
             self.filter(**{f"{self.version_path}__status": BankVersion.Status.PUBLISHED})
-            .values_list(
-                f"{self.version_path}__bank__slug", f"{self.version_path}__number"
-            )
+            .values_list(f"{self.version_path}__bank__slug", f"{self.version_path}__number")
             .first()
         )
         if published:
@@ -232,6 +228,16 @@ class BankVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.status}): {self.title}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionError(self.label)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_status() == self.Status.PUBLISHED:
+            raise PublishedVersionError(self.label)
+        return super().delete(*args, **kwargs)
+
     @property
     def label(self) -> str:
         return f"{self.bank.slug} v{self.number}"
@@ -243,28 +249,22 @@ class BankVersion(models.Model):
     def _stored_status(self) -> str | None:
         if self.pk is None:
             return None
-        return (
-            BankVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
-        )
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._stored_status() == self.Status.PUBLISHED:
-            raise PublishedVersionError(self.label)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._stored_status() == self.Status.PUBLISHED:
-            raise PublishedVersionError(self.label)
-        return super().delete(*args, **kwargs)
+        return BankVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
 
 
 class _UnderVersion(models.Model):
     """Base for everything stored under a bank version: writes refused once published."""
 
-    objects = BankGuardedQuerySet.as_manager()
-
     class Meta:
         abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self._check_writable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        self._check_writable()
+        return super().delete(*args, **kwargs)
 
     def _owning_version_id(self) -> int | None:
         raise NotImplementedError
@@ -285,14 +285,6 @@ class _UnderVersion(models.Model):
         if published is not None:
             raise PublishedVersionError(published.label)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self._check_writable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        self._check_writable()
-        return super().delete(*args, **kwargs)
-
 
 class Stage(_UnderVersion):
     """One of the four stages of the collaboration model, as a bank names it."""
@@ -301,6 +293,8 @@ class Stage(_UnderVersion):
     level = models.PositiveSmallIntegerField(validators=[MaxValueValidator(3)])
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
+
+    objects = BankGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["level"]
@@ -334,6 +328,8 @@ class Dimension(_UnderVersion):
     guidance_2 = models.TextField("guidance at stage 2")
     guidance_3 = models.TextField("guidance at stage 3 (how to sustain)")
     order = models.PositiveIntegerField(default=0)
+
+    objects = BankGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -369,6 +365,8 @@ class Question(_UnderVersion):
     )
     allow_na = models.BooleanField("allow N/A", default=False)
     order = models.PositiveIntegerField(default=0)
+
+    objects = BankGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -416,9 +414,7 @@ class Choice(_UnderVersion):
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=3), name="choice_score_range"
             ),
-            models.CheckConstraint(
-                condition=~Q(key__contains=","), name="choice_key_no_comma"
-            ),
+            models.CheckConstraint(condition=~Q(key__contains=","), name="choice_key_no_comma"),
         ]
 
     def __str__(self) -> str:
@@ -427,6 +423,8 @@ class Choice(_UnderVersion):
     def _owning_version_id(self) -> int | None:
         if self.question_id is None:
             return None
-        return Question.objects.filter(pk=self.question_id).values_list(
-            "version_id", flat=True
-        ).first()
+        return (
+            Question.objects.filter(pk=self.question_id)
+            .values_list("version_id", flat=True)
+            .first()
+        )

@@ -42,7 +42,9 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
     problems = Problems()
     walk = Walker(problems)
     top = walk.mapping(
-        raw, "", required=("organization", "name"),
+        raw,
+        "",
+        required=("organization", "name"),
         optional=("workspace", "industry", "sites", "teams"),
     )
     if top is None:
@@ -50,7 +52,10 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
         raise AssertionError
     doc: dict[str, Any] = {
         "organization": walk.text(
-            top.get("organization"), "organization", max_length=60, pattern=_SLUG,
+            top.get("organization"),
+            "organization",
+            max_length=60,
+            pattern=_SLUG,
             pattern_message=_SLUG_MESSAGE,
         ),
         "name": walk.text(top.get("name"), "name", max_length=200),
@@ -69,13 +74,17 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
         if country and not _COUNTRY.fullmatch(country):
             problems.add(join(location, "country"), "must be a two-letter ISO code such as DE")
         doc["sites"].append(
-            {"slug": slug, "name": walk.text(site.get("name"), join(location, "name"),
-                                             max_length=200), "country": country}
+            {
+                "slug": slug,
+                "name": walk.text(site.get("name"), join(location, "name"), max_length=200),
+                "country": country,
+            }
         )
     team_slugs: set[str] = set()
     for location, item in _entries(walk, top, "teams"):
-        team = walk.mapping(item, location, required=("slug", "name", "function"),
-                            optional=("site",))
+        team = walk.mapping(
+            item, location, required=("slug", "name", "function"), optional=("site",)
+        )
         if team is None:
             continue
         slug = _slug(walk, team, location, team_slugs, "team")
@@ -109,11 +118,12 @@ def _entries(walk: Walker, top: dict[str, Any], field: str) -> list[tuple[str, A
     return list(enumerate_list(items, field))
 
 
-def _slug(
-    walk: Walker, entry: dict[str, Any], location: str, seen: set[str], what: str
-) -> str:
+def _slug(walk: Walker, entry: dict[str, Any], location: str, seen: set[str], what: str) -> str:
     slug = walk.text(
-        entry.get("slug"), join(location, "slug"), max_length=60, pattern=_SLUG,
+        entry.get("slug"),
+        join(location, "slug"),
+        max_length=60,
+        pattern=_SLUG,
         pattern_message=_SLUG_MESSAGE,
     )
     if slug and slug in seen:
@@ -132,17 +142,17 @@ def organization_import(
     with transaction.atomic():
         target = _resolve_workspace(doc, workspace, problems)
         organization = Organization.objects.filter(slug=doc["organization"]).first()
-        if organization is not None and target is not None and (
-            organization.workspace_id != target.id
+        if (
+            organization is not None
+            and target is not None
+            and (organization.workspace_id != target.id)
         ):
             problems.add(
                 "organization",
                 f"{doc['organization']!r} is already used by another workspace; choose "
                 "another slug",
             )
-        existing_sites = (
-            {s.slug: s for s in organization.sites.all()} if organization else {}
-        )
+        existing_sites = {s.slug: s for s in organization.sites.all()} if organization else {}
         file_sites = {s["slug"] for s in doc["sites"]}
         for index, team in enumerate(doc["teams"]):
             site = team["site"]
@@ -190,7 +200,9 @@ def _write(
     created = organization is None
     if organization is None:
         organization = Organization.objects.create(
-            workspace=workspace, slug=doc["organization"], name=doc["name"],
+            workspace=workspace,
+            slug=doc["organization"],
+            name=doc["name"],
             industry=doc["industry"],
         )
     else:
@@ -217,8 +229,11 @@ def _write(
         team = teams.get(entry["slug"])
         if team is None:
             Team.objects.create(
-                organization=organization, slug=entry["slug"], name=entry["name"],
-                function=entry["function"], site=site,
+                organization=organization,
+                slug=entry["slug"],
+                name=entry["name"],
+                function=entry["function"],
+                site=site,
             )
             teams_added += 1
             continue

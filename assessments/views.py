@@ -8,6 +8,6 @@ from .models import Organization
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     organizations = Organization.objects.filter(
-        workspace__memberships__user=request.user
+        workspace__memberships__user_id=request.user.pk or 0
     ).select_related("workspace")
     return render(request, "assessments/home.html", {"organizations": organizations})

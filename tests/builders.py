@@ -48,17 +48,27 @@ def small_bank_document(**overrides: Any) -> dict[str, Any]:
         "stages": [{"level": lv, "name": f"Stage {lv}", "summary": "..."} for lv in range(4)],
         "dimensions": [
             {"key": "collab", "name": "Collaboration", "lens": "stage", "guidance": guidance},
-            {"key": "scale", "name": "Scaling", "lens": "stage", "weight": 2,
-             "guidance": guidance},
+            {"key": "scale", "name": "Scaling", "lens": "stage", "weight": 2, "guidance": guidance},
             {"key": "infra", "name": "Infrastructure", "lens": "enabler", "guidance": guidance},
         ],
         "questions": [
             {"key": "C-1", "dimension": "collab", "text": "Q1", "choices": choices},
-            {"key": "C-2", "dimension": "collab", "text": "Q2", "weight": 2,
-             "allow_na": True, "choices": choices},
+            {
+                "key": "C-2",
+                "dimension": "collab",
+                "text": "Q2",
+                "weight": 2,
+                "allow_na": True,
+                "choices": choices,
+            },
             {"key": "S-1", "dimension": "scale", "text": "Q3", "choices": choices},
-            {"key": "S-2", "dimension": "scale", "text": "Q4", "audience": ["it", "ot"],
-             "choices": choices},
+            {
+                "key": "S-2",
+                "dimension": "scale",
+                "text": "Q4",
+                "audience": ["it", "ot"],
+                "choices": choices,
+            },
             {"key": "I-1", "dimension": "infra", "text": "Q5", "choices": choices},
         ],
     }

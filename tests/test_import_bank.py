@@ -47,12 +47,17 @@ def test_valid_bank_is_imported_and_published():
     assert version.label == "mini v1"
     assert version.is_published and version.published_at is not None
     assert list(version.dimensions.values_list("key", "lens", "weight")) == [
-        ("collab", "stage", 1.0), ("scale", "stage", 2.0), ("infra", "enabler", 1.0)
+        ("collab", "stage", 1.0),
+        ("scale", "stage", 2.0),
+        ("infra", "enabler", 1.0),
     ]
     question = version.questions.get(key="S-2")
     assert question.audience == ["it", "ot"]
     assert list(question.choices.values_list("key", "score")) == [
-        ("0", 0.0), ("1", 1.0), ("2", 2.0), ("3", 3.0)
+        ("0", 0.0),
+        ("1", 1.0),
+        ("2", 2.0),
+        ("3", 3.0),
     ]
     assert version.stages.count() == 4
 
@@ -87,9 +92,7 @@ def test_required_and_unknown_top_level_fields():
 def test_exactly_four_stages():
     doc = small_bank_document()
     doc["stages"] = doc["stages"][:3]
-    assert refused(as_yaml(doc)) == [
-        "stages: must list exactly four stages, levels 0, 1, 2 and 3"
-    ]
+    assert refused(as_yaml(doc)) == ["stages: must list exactly four stages, levels 0, 1, 2 and 3"]
     doc = small_bank_document()
     doc["stages"][3]["level"] = 2
     assert refused(as_yaml(doc)) == [
@@ -229,8 +232,10 @@ def test_translation_may_not_name_missing_keys():
     translations = {
         "de": {
             "title": "Mini-Katalog",
-            "questions": {"C-1": {"text": "F1", "choices": {"0": "Nie", "9": "?"}},
-                          "X-9": {"text": "?"}},
+            "questions": {
+                "C-1": {"text": "F1", "choices": {"0": "Nie", "9": "?"}},
+                "X-9": {"text": "?"},
+            },
             "dimensions": {"collab": {"name": "Zusammenarbeit", "guidance": {0: "Los"}}},
             "stages": {0: {"name": "Silos"}, 5: {"name": "?"}},
         }
@@ -281,7 +286,10 @@ def test_yes_no_choice_keys_stay_strings():
         text = text.replace(f"key: {old}", f"key: {new}", 1)
     version = bank_import(data=text.encode(), fmt="yaml").version
     assert list(version.questions.get(key="C-1").choices.values_list("key", flat=True)) == [
-        "No", "yes", "on", "off"
+        "No",
+        "yes",
+        "on",
+        "off",
     ]
 
 
@@ -368,8 +376,11 @@ def every_field_document():
                 "description": "Ein Katalog.",
                 "stages": {0: {"name": "Silos", "summary": "Getrennt."}, 3: {"name": "Eins"}},
                 "dimensions": {
-                    "collab": {"name": "Zusammenarbeit", "description": "Wie",
-                               "guidance": {0: "Anfangen", 3: "Halten"}},
+                    "collab": {
+                        "name": "Zusammenarbeit",
+                        "description": "Wie",
+                        "guidance": {0: "Anfangen", 3: "Halten"},
+                    },
                 },
                 "questions": {
                     "C-1": {"text": "Frage 1", "help": "Hilfe", "choices": {"0": "Nie"}},
@@ -423,8 +434,13 @@ def test_default_bank_meets_the_brief():
     assert 40 <= len(doc["questions"]) <= 60
     lenses = {d["key"]: d["lens"] for d in doc["dimensions"]}
     assert lenses == {
-        "collaboration": "stage", "decisions": "stage", "data": "stage", "scaling": "stage",
-        "strategy": "enabler", "skills": "enabler", "infrastructure": "enabler",
+        "collaboration": "stage",
+        "decisions": "stage",
+        "data": "stage",
+        "scaling": "stage",
+        "strategy": "enabler",
+        "skills": "enabler",
+        "infrastructure": "enabler",
     }
     for question in doc["questions"]:
         assert [c["score"] for c in question["choices"]] == [0, 1, 2, 3], question["key"]

@@ -58,8 +58,11 @@ def page(chromium, live_server):
 @pytest.fixture
 def phone(chromium, live_server):
     context = chromium.new_context(
-        base_url=live_server.url, viewport={"width": 390, "height": 844},
-        device_scale_factor=2, is_mobile=True, has_touch=True,
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
     )
     page = context.new_page()
     yield page

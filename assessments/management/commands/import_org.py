@@ -26,9 +26,7 @@ class Command(BaseCommand):
         path: str = options["file"]
         try:
             fmt = guess_format(path)
-            result = organization_import(
-                data=read_input_file(path, limit=MAX_FILE_BYTES), fmt=fmt
-            )
+            result = organization_import(data=read_input_file(path, limit=MAX_FILE_BYTES), fmt=fmt)
         except ImportProblems as exc:
             raise problems_error(exc, path) from None
         self.stdout.write(result.message)

@@ -1,0 +1,91 @@
+"""Command-line behaviour shared by every command: exit status, messages, output files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from assessments.models import BankVersion, Membership, Organization, Team
+from tests.builders import import_small_bank
+
+pytestmark = pytest.mark.django_db
+
+
+def test_export_bank_to_file_and_stdout(tmp_path, capsys):
+    import_small_bank()
+    call_command(
+        "export_bank",
+        "mini",
+        "--version",
+        "1",
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path / "mini.json"),
+    )
+    assert '"bank": "mini"' in (tmp_path / "mini.json").read_text()
+    call_command("export_bank", "mini")
+    assert capsys.readouterr().out.startswith("bank: mini\nversion: 1\n")
+
+
+def test_export_unknown_bank_fails():
+    with pytest.raises(CommandError, match="nobank version 3: no such bank version"):
+        call_command("export_bank", "nobank", "--version", "3")
+
+
+def test_import_bank_missing_file():
+    with pytest.raises(CommandError, match=r"nope\.yaml: no such file"):
+        call_command("import_bank", "nope.yaml")
+
+
+def test_seed_demo_is_idempotent(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert "Log in as consultant: consultant / convergence-demo" in out
+    assert Organization.objects.get(slug="acme").sites.count() == 2
+    assert Team.objects.filter(organization__slug="acme").count() == 6
+    assert set(Team.objects.values_list("function", flat=True)) == {
+        "it",
+        "ot",
+        "business",
+        "leadership",
+    }
+    assert Membership.objects.filter(user__username="consultant").count() == 1
+    assert BankVersion.objects.filter(bank__slug="itot-convergence", number=1).count() == 1
+
+
+def test_demo_login_works(client):
+    call_command("seed_demo")
+    assert client.login(username="consultant", password="convergence-demo")
+    page = client.get("/").content.decode()
+    assert "ACME Manufacturing" in page
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_bad_input_exits_1_with_problems_on_stderr(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("bank: Bad Slug\n")
+    import os
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = run_manage("import_bank", str(bad), env=env)
+    assert result.returncode == 1
+    assert "refused, nothing was written" in result.stderr
+    assert "bank: use lowercase letters, digits and hyphens" in result.stderr

@@ -1,0 +1,53 @@
+"""Settings read from the environment: SQLite tuned for concurrency, SECRET_KEY required."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+
+def test_sqlite_runs_in_wal_with_immediate_transactions():
+    if connection.vendor != "sqlite":
+        return  # the PostgreSQL run checks nothing SQLite-specific
+    options = settings.DATABASES["default"]["OPTIONS"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
+    assert "journal_mode=WAL" in options["init_command"]
+
+
+def test_without_debug_a_missing_secret_key_stops_the_app_and_names_it():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DEBUG"] = "0"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "The SECRET_KEY environment variable is missing" in result.stderr
+
+
+def test_database_url_selects_postgresql():
+    code = (
+        "import os; os.environ['DATABASE_URL']='postgres://u@db.example:5432/conv'; "
+        "import convergence.settings as s; d=s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['HOST'])"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code],
+        cwd=Path(settings.BASE_DIR),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == ["django.db.backends.postgresql", "conv", "db.example"]
