@@ -415,6 +415,8 @@ class Choice(_UnderVersion):
                 condition=Q(score__gte=0, score__lte=3), name="choice_score_range"
             ),
             models.CheckConstraint(condition=~Q(key__contains=","), name="choice_key_no_comma"),
+            # Target of the composite foreign key that ties an answer's choice to its question.
+            models.UniqueConstraint(fields=["id", "question"], name="choice_id_question_unique"),
         ]
 
     def __str__(self) -> str:
@@ -428,3 +430,189 @@ class Choice(_UnderVersion):
             .values_list("version_id", flat=True)
             .first()
         )
+
+
+# --- Campaigns and responses ---------------------------------------------------------------
+
+
+class Campaign(models.Model):
+    """One assessment of one organisation on one published bank version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    bank_version = models.ForeignKey(
+        BankVersion, on_delete=models.PROTECT, related_name="campaigns"
+    )
+    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    opens_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    min_group_size = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Teams, sites and functions with fewer submitted responses show no figures.",
+    )
+    gap_threshold = models.FloatField(
+        default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(3)],
+        help_text="An IT/OT perception gap at least this large is flagged.",
+    )
+    targets = models.JSONField(
+        default=dict, blank=True, help_text="Target stage per dimension key; missing means 2."
+    )
+    teams = models.ManyToManyField(
+        Team, blank=True, related_name="campaigns", help_text="Teams in scope; none means all."
+    )
+    # Frozen when the campaign closes, so a closed campaign's progress never changes.
+    baseline = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Bumped by every change that can change a score (responses, consensus).
+    scores_version = models.PositiveIntegerField(default=0, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(min_group_size__gte=1), name="campaign_min_group_size_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(gap_threshold__gte=0), name="campaign_gap_threshold_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    def target(self, dimension: str) -> int:
+        return int(self.targets.get(dimension, 2))
+
+
+class Response(models.Model):
+    """One respondent's answers in one campaign; only submitted responses count in scores."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.CharField(max_length=100)
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Only if the respondent typed it."
+    )
+    function = models.CharField(max_length=20, choices=Function.choices)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "respondent"], name="response_respondent_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(function__in=FUNCTION_KEYS), name="response_function_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} in {self.campaign}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Answer(models.Model):
+    """A choice of the question, or N/A where the question allows it; no row means missing.
+
+    The database refuses a choice of another question: a composite foreign key on
+    PostgreSQL, a trigger on SQLite (migration 0003).
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    is_na = models.BooleanField("N/A", default=False)
+    comment = models.TextField(blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_unique"),
+            models.CheckConstraint(
+                condition=~Q(is_na=True, choice__isnull=False), name="answer_choice_or_na"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {'N/A' if self.is_na else self.choice_id}"
+
+
+class AgreedAnswer(models.Model):
+    """The answer a workshop agreed on for one question (rule 14): shown beside the survey
+    figures, and scored separately in the `consensus` block."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="agreed_answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_na = models.BooleanField("N/A", default=False)
+    note = models.TextField(blank=True)
+    dissent = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "question"], name="agreed_unique"),
+            models.CheckConstraint(
+                condition=Q(is_na=True, choice__isnull=True) | Q(is_na=False, choice__isnull=False),
+                name="agreed_choice_xor_na",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.question_id}"
+
+
+class ScoreSnapshot(models.Model):
+    """A computed score document, kept until its fingerprint (settings, responses,
+    consensus, baseline) changes."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="snapshots")
+    key = models.CharField(max_length=200, blank=True, help_text="The filter; empty = all.")
+    fingerprint = models.CharField(max_length=64)
+    document = models.JSONField()
+    exact_scores = models.JSONField(default=dict)  # "p/q" strings: unrounded, for baselines
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "key"], name="snapshot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} [{self.key or 'all'}]"

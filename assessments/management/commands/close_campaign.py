@@ -1,0 +1,33 @@
+"""Close a campaign: it accepts no more answers, and its scores are stored and never change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessments.campaigns import campaign_close
+from assessments.fileformats import ImportProblems
+from assessments.models import Campaign
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("campaign", help="the campaign's slug")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = (
+            Campaign.objects.select_related("bank_version__bank")
+            .filter(slug=options["campaign"])
+            .first()
+        )
+        if campaign is None:
+            raise CommandError(f"{options['campaign']}: no such campaign")
+        try:
+            campaign_close(campaign=campaign)
+        except ImportProblems as exc:
+            raise CommandError("\n".join(exc.problems)) from None
+        baseline = f"; baseline {campaign.baseline.slug}" if campaign.baseline else ""
+        self.stdout.write(f"Closed {campaign.slug}{baseline}.")

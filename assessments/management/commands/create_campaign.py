@@ -1,0 +1,80 @@
+"""Create an assessment campaign for an organisation on a published bank version.
+
+Without --version the highest published version of the bank is used. The campaign is
+created open, ready for responses, unless --draft is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from assessments.campaigns import campaign_create, parse_targets
+from assessments.fileformats import ImportProblems
+from assessments.models import BankVersion, Campaign, Organization
+
+from ._base import problems_error
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        # formats.md names the option --version; let ours replace Django's own.
+        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", help="the campaign's slug, e.g. acme-2026")
+        parser.add_argument("--org", required=True, help="the organisation's slug")
+        parser.add_argument("--bank", required=True, help="the question bank's slug")
+        parser.add_argument("--version", type=int, dest="number", help="bank version number")
+        parser.add_argument("--name", default="", help="a name shown to people")
+        parser.add_argument("--min-group-size", type=int, default=3)
+        parser.add_argument("--gap-threshold", type=float, default=0.5)
+        parser.add_argument(
+            "--target",
+            action="append",
+            default=[],
+            metavar="DIMENSION=STAGE",
+            help="target stage of a dimension (default 2); repeat for several",
+        )
+        parser.add_argument("--draft", action="store_true", help="create it as a draft")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        problems = []
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            problems.append(f"--org {options['org']}: no such organisation")
+        versions = BankVersion.objects.select_related("bank").filter(bank__slug=options["bank"])
+        if options["number"] is not None:
+            version = versions.filter(number=options["number"]).first()
+        else:
+            version = (
+                versions.filter(status=BankVersion.Status.PUBLISHED).order_by("-number").first()
+            )
+        if version is None:
+            which = f" version {options['number']}" if options["number"] else ""
+            problems.append(f"--bank {options['bank']}{which}: no such published bank version")
+        targets, target_problems = parse_targets(options["target"])
+        problems += target_problems
+        if problems:
+            raise problems_error(ImportProblems(problems), options["slug"])
+        assert organization is not None and version is not None  # noqa: S101
+        try:
+            campaign = campaign_create(
+                slug=options["slug"],
+                organization=organization,
+                bank_version=version,
+                name=options["name"],
+                min_group_size=options["min_group_size"],
+                gap_threshold=options["gap_threshold"],
+                targets=targets,
+                status=Campaign.Status.DRAFT if options["draft"] else Campaign.Status.OPEN,
+            )
+        except ImportProblems as exc:
+            raise problems_error(exc, options["slug"]) from None
+        self.stdout.write(
+            f"Created campaign {campaign.slug} ({campaign.status}) for {organization.name} on "
+            f"{version.label}."
+        )

@@ -1,0 +1,44 @@
+"""Import responses collected on paper or in a spreadsheet (CSV or XLSX, formats.md).
+
+Re-importing a respondent replaces their response, so the same file can be imported again
+safely. A closed campaign refuses imports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessments.fileformats import ImportProblems
+from assessments.models import Campaign
+from assessments.responses import MAX_FILE_BYTES, responses_import
+
+from ._base import problems_error, read_input_file
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("campaign", help="the campaign's slug")
+        parser.add_argument("file", help="a .csv or .xlsx file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = (
+            Campaign.objects.select_related("organization", "bank_version__bank")
+            .filter(slug=options["campaign"])
+            .first()
+        )
+        if campaign is None:
+            raise CommandError(f"{options['campaign']}: no such campaign")
+        path: str = options["file"]
+        try:
+            result = responses_import(
+                campaign=campaign,
+                data=read_input_file(path, limit=MAX_FILE_BYTES),
+                filename=path,
+            )
+        except ImportProblems as exc:
+            raise problems_error(exc, path) from None
+        self.stdout.write(result.message)

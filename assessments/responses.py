@@ -1,0 +1,319 @@
+"""Responses collected on paper or in a spreadsheet: CSV or XLSX import (formats.md).
+
+Every bad cell is reported as `row N, column X: message` (rows numbered as a spreadsheet
+shows them, the header being row 1), all at once, and nothing is written unless the whole
+file is valid. Re-importing a respondent replaces their response, so an import can be
+repeated safely.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from .campaigns import scores_changed
+from .fileformats import ImportProblems
+from .models import FUNCTION_KEYS, Answer, Campaign, Choice, Question, Response, Site, Team
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 2_100
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an XLSX is a zip: refuse bombs before opening
+MAX_PROBLEMS_SHOWN = 500
+FIXED_COLUMNS = ("respondent", "function", "team", "site", "submitted")
+NA_CELL = "NA"
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ResponsesImportResult:
+    created: int
+    replaced: int
+    submitted: int
+    in_progress: int
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Imported {self.created + self.replaced} response(s): {self.submitted} submitted, "
+            f"{self.in_progress} in progress ({self.replaced} replaced an earlier import)."
+        )
+
+
+# --- Reading the file ----------------------------------------------------------------------
+
+
+def read_table(data: bytes, filename: str) -> list[list[str]]:
+    """Rows of text cells from a CSV (UTF-8, optional BOM, `,` or `;`) or an XLSX file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportProblems(
+            [f"file: {len(data):,} bytes is larger than the limit of {MAX_FILE_BYTES:,} bytes"]
+        )
+    lower = filename.lower()
+    if lower.endswith(".xlsx"):
+        return _read_xlsx(data)
+    if lower.endswith(".csv"):
+        return _read_csv(data)
+    raise ImportProblems([f"{filename}: use a .csv or .xlsx file"])
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportProblems(
+            [f"file: not UTF-8 text (byte {exc.start}); save the spreadsheet as CSV UTF-8"]
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportProblems([f"file: more than {MAX_ROWS:,} rows"])
+        return rows
+    except csv.Error as exc:
+        raise ImportProblems([f"file: not a valid CSV file ({exc})"]) from None
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise ImportProblems(["file: not a valid XLSX file"]) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise ImportProblems(
+            [
+                f"file: unpacks to {unzipped:,} bytes, more than the limit of "
+                f"{MAX_UNZIPPED_BYTES:,} bytes"
+            ]
+        )
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise ImportProblems([f"file: not a valid XLSX file ({type(exc).__name__})"]) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportProblems([f"file: more than {MAX_ROWS:,} rows"])
+    finally:
+        workbook.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- Validation ----------------------------------------------------------------------------
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.total = 0
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        self.total += 1
+        if len(self.items) < MAX_PROBLEMS_SHOWN:
+            where = f"row {row}, column {column}" if column else f"row {row}"
+            self.items.append(f"{where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            extra = self.total - len(self.items)
+            raise ImportProblems(
+                self.items + ([f"... and {extra:,} more problems"] if extra > 0 else [])
+            )
+
+
+@dataclass
+class _Row:
+    respondent: str
+    function: str
+    team: Team | None
+    site: Site | None
+    submitted: bool
+    answers: list[tuple[Question, Choice | None]]  # None: N/A
+
+
+def _validate(campaign: Campaign, rows: list[list[str]]) -> list[_Row]:
+    problems = _Problems()
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise ImportProblems(["row 1: the file is empty; the first row must name the columns"])
+    header = [cell.strip() for cell in rows[0]]
+    questions = {
+        q.key: q
+        for q in Question.objects.filter(version=campaign.bank_version).prefetch_related("choices")
+    }
+    choices = {key: {c.key: c for c in q.choices.all()} for key, q in questions.items()}
+    teams = {t.slug: t for t in Team.objects.filter(organization=campaign.organization)}
+    sites = {s.slug: s for s in Site.objects.filter(organization=campaign.organization)}
+
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            if any(len(row) > index and row[index].strip() for row in rows[1:]):
+                problems.add(1, f"{index + 1}", "this column has values but no name")
+            continue
+        if name in columns:
+            problems.add(1, name, "appears twice in the header")
+        elif name not in FIXED_COLUMNS and name not in questions:
+            problems.add(
+                1,
+                name,
+                f'"{name}" is not a question of {campaign.bank_version.label} nor one of the '
+                f"columns {', '.join(FIXED_COLUMNS)}",
+            )
+        columns[name] = index
+    if "respondent" not in columns:
+        problems.add(1, None, "the header must include a respondent column")
+        problems.raise_if_any()  # without it every row would repeat the same complaint
+
+    def cell(row: list[str], name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    answer_columns = [name for name in columns if name in questions]
+    seen: dict[str, int] = {}
+    parsed: list[_Row] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue  # blank lines are common at the end of spreadsheets
+        if len(row) > len(header):
+            extra = [c for c in row[len(header) :] if c.strip()]
+            if extra:
+                problems.add(
+                    number, None, f"has {len(row)} cells but the header names {len(header)} columns"
+                )
+        respondent = cell(row, "respondent")
+        if not respondent:
+            problems.add(number, "respondent", "is empty; every row needs a reference")
+        elif len(respondent) > 100:
+            problems.add(number, "respondent", "is longer than 100 characters")
+        elif respondent in seen:
+            problems.add(
+                number, "respondent", f'"{respondent}" appears twice (also row {seen[respondent]})'
+            )
+        else:
+            seen[respondent] = number
+
+        team_slug = cell(row, "team")
+        team = teams.get(team_slug) if team_slug else None
+        if team_slug and team is None:
+            problems.add(
+                number, "team", f'"{team_slug}" is not a team of {campaign.organization.name}'
+            )
+        site_slug = cell(row, "site")
+        site = sites.get(site_slug) if site_slug else (team.site if team else None)
+        if site_slug and site is None:
+            problems.add(
+                number, "site", f'"{site_slug}" is not a site of {campaign.organization.name}'
+            )
+        function = cell(row, "function")
+        if not function:
+            if team is not None:
+                function = team.function
+            elif not team_slug:
+                problems.add(number, "function", "is empty and no team is given")
+        elif function not in FUNCTION_KEYS:
+            problems.add(
+                number,
+                "function",
+                f'"{function}" is not a function ({", ".join(FUNCTION_KEYS)})',
+            )
+        submitted_text = cell(row, "submitted").lower()
+        if submitted_text not in ("", "yes", "no"):
+            problems.add(number, "submitted", f'"{cell(row, "submitted")}" must be yes or no')
+
+        answers: list[tuple[Question, Choice | None]] = []
+        for key in answer_columns:
+            value = cell(row, key)
+            if not value:
+                continue
+            question = questions[key]
+            if value == NA_CELL and question.allow_na:
+                answers.append((question, None))
+            elif value in choices[key]:
+                answers.append((question, choices[key][value]))
+            else:
+                allowed = list(choices[key]) + ([NA_CELL] if question.allow_na else [])
+                problems.add(
+                    number, key, f'"{value}" is not a choice of {key} ({", ".join(allowed)})'
+                )
+        parsed.append(_Row(respondent, function, team, site, submitted_text != "no", answers))
+    problems.raise_if_any()
+    return parsed
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> ResponsesImportResult:
+    """Validate the whole file, then replace or create every row's response in one transaction."""
+    if campaign.is_closed:
+        closed = campaign.closed_at.date().isoformat() if campaign.closed_at else "earlier"
+        raise ImportProblems(
+            [f"campaign: {campaign.slug} closed on {closed}; it no longer accepts responses"]
+        )
+    rows = _validate(campaign, read_table(data, filename))
+    now = timezone.now()
+    with transaction.atomic():
+        refs = [row.respondent for row in rows]
+        replaced = 0
+        for start in range(0, len(refs), BATCH):
+            _, deleted = Response.objects.filter(
+                campaign=campaign, respondent__in=refs[start : start + BATCH]
+            ).delete()
+            replaced += deleted.get(Response._meta.label, 0)
+        responses = Response.objects.bulk_create(
+            (
+                Response(
+                    campaign=campaign,
+                    respondent=row.respondent,
+                    function=row.function,
+                    team=row.team,
+                    site=row.site,
+                    submitted_at=now if row.submitted else None,
+                )
+                for row in rows
+            ),
+            batch_size=BATCH,
+        )
+        Answer.objects.bulk_create(
+            (
+                Answer(response=response, question=question, choice=choice, is_na=choice is None)
+                for response, row in zip(responses, rows, strict=True)
+                for question, choice in row.answers
+            ),
+            batch_size=BATCH * 5,
+        )
+        scores_changed(campaign)
+    submitted = sum(1 for row in rows if row.submitted)
+    return ResponsesImportResult(
+        created=len(rows) - replaced,
+        replaced=replaced,
+        submitted=submitted,
+        in_progress=len(rows) - submitted,
+    )
