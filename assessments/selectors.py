@@ -15,7 +15,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -174,7 +174,9 @@ def _sort_key(key: tuple[str, str | None, str | None]) -> tuple[str, str, str]:
 
 
 def campaign_score_input(
-    campaign: Campaign, score_filter: ScoreFilter = EVERYONE
+    campaign: Campaign,
+    score_filter: ScoreFilter = EVERYONE,
+    baseline: Campaign | None | Literal["find"] = "find",
 ) -> scoring.ScoreInput:
     version = campaign.bank_version
     index = bank_index(version)
@@ -192,7 +194,8 @@ def campaign_score_input(
         question = index.question_keys.get(question_id)
         if question is not None:
             consensus[question] = scoring.NA if is_na else index.choice_keys.get(choice_id)
-    baseline = find_baseline(campaign)
+    if baseline == "find":
+        baseline = find_baseline(campaign)
     return scoring.ScoreInput(
         campaign=campaign.slug,
         bank=index.definition,
@@ -239,7 +242,7 @@ def _stored_snapshot(campaign: Campaign, score_filter: ScoreFilter) -> ScoreSnap
         snapshot.fingerprint == fingerprint or _frozen(campaign, snapshot)
     ):
         return snapshot
-    data = campaign_score_input(campaign, score_filter)
+    data = campaign_score_input(campaign, score_filter, baseline)
     document = scoring.score(data)
     exact = {
         key: None if value is None else f"{value.numerator}/{value.denominator}"

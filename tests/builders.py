@@ -89,3 +89,43 @@ def as_yaml(doc: dict[str, Any]) -> bytes:
 
 def import_small_bank(**overrides: Any) -> BankVersion:
     return bank_import(data=as_yaml(small_bank_document(**overrides)), fmt="yaml").version
+
+
+def organization(workspace: Workspace, slug: str = "acme") -> Any:
+    """An organisation with sites north/south and teams it-ops (it), ot-north (ot, north),
+    biz (business, south)."""
+    from assessments.models import Organization, Site, Team
+
+    org = Organization.objects.create(workspace=workspace, slug=slug, name=slug.title())
+    north = Site.objects.create(organization=org, slug="north", name="North")
+    south = Site.objects.create(organization=org, slug="south", name="South")
+    Team.objects.create(organization=org, slug="it-ops", name="IT Ops", function="it", site=north)
+    Team.objects.create(
+        organization=org, slug="ot-north", name="OT North", function="ot", site=north
+    )
+    Team.objects.create(
+        organization=org, slug="biz", name="Business", function="business", site=south
+    )
+    return org
+
+
+def campaign(
+    workspace: Workspace,
+    slug: str = "acme-2026",
+    org: Any = None,
+    version: BankVersion | None = None,
+    **settings: Any,
+) -> Any:
+    from assessments.campaigns import campaign_create
+    from assessments.models import BankVersion as _BankVersion
+
+    if version is None:
+        version = _BankVersion.objects.filter(bank__slug="mini", number=1).first()
+        version = version or import_small_bank()
+    return campaign_create(
+        slug=slug,
+        organization=org or organization(workspace),
+        bank_version=version,
+        status="open",
+        **settings,
+    )

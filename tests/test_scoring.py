@@ -261,7 +261,10 @@ def test_empty_campaign_has_null_figures_and_no_invented_values():
     assert empty["overall"]["percent_to_target"] is None
     assert empty["overall"]["blockers"] == []
     assert empty["overall"]["dimensions"]["A"] == {
-        "score": None, "stage": None, "target": 3, "gap_to_target": None
+        "score": None,
+        "stage": None,
+        "target": 3,
+        "gap_to_target": None,
     }
     assert empty["by_team"] == {} and empty["by_site"] == {}
     assert empty["perception_gaps"]["A"] == {"gap": None, "flagged": None}

@@ -89,7 +89,8 @@ def ref_group_doc(bank, settings, responses):
     blockers = []
     if stage is not None and stage < 3:
         at_stage = [
-            d for d in bank.dimensions
+            d
+            for d in bank.dimensions
             if d.lens == "stage" and dims[d.key] is not None and ref_stage(dims[d.key]) == stage
         ]
         at_stage.sort(key=lambda d: (dims[d.key], d.key))
@@ -108,7 +109,8 @@ def ref_group_doc(bank, settings, responses):
     holding = []
     if stage is not None:
         holding = [
-            d.key for d in bank.dimensions
+            d.key
+            for d in bank.dimensions
             if d.lens == "enabler" and dims[d.key] is not None and ref_stage(dims[d.key]) < stage
         ]
     out_dims = {}
@@ -118,15 +120,23 @@ def ref_group_doc(bank, settings, responses):
     for d in bank.dimensions:
         target = settings.targets.get(d.key, 2)
         if dims[d.key] is None:
-            out_dims[d.key] = {"score": None, "stage": None, "target": target,
-                               "gap_to_target": None}
+            out_dims[d.key] = {
+                "score": None,
+                "stage": None,
+                "target": target,
+                "gap_to_target": None,
+            }
             continue
         gap = max(Fraction(0), target - dims[d.key])
         gaps += gap
         targets += target
         defined = True
-        out_dims[d.key] = {"score": rnd(dims[d.key]), "stage": ref_stage(dims[d.key]),
-                           "target": target, "gap_to_target": rnd(gap)}
+        out_dims[d.key] = {
+            "score": rnd(dims[d.key]),
+            "stage": ref_stage(dims[d.key]),
+            "target": target,
+            "gap_to_target": rnd(gap),
+        }
     percent = (1 - gaps / targets if targets else Fraction(1)) if defined else None
     return {
         "n": len(responses),
@@ -155,11 +165,15 @@ def reference(bank, settings, responses, teams, sites):
             m = sum(values) / len(values)
             var = sum((v - m) ** 2 for v in values) / len(values)
             sd = math.sqrt(var)
-            questions[q.key] = {"n": len(values), "na": na, "mean": rnd(m), "stdev": rnd(sd),
-                                "agreement": rnd(1 - sd / 1.5)}
+            questions[q.key] = {
+                "n": len(values),
+                "na": na,
+                "mean": rnd(m),
+                "stdev": rnd(sd),
+                "agreement": rnd(1 - sd / 1.5),
+            }
         else:
-            questions[q.key] = {"n": 0, "na": na, "mean": None, "stdev": None,
-                                "agreement": None}
+            questions[q.key] = {"n": 0, "na": na, "mean": None, "stdev": None, "agreement": None}
     it = [r for r in submitted if r.function == "it"]
     ot = [r for r in submitted if r.function == "ot"]
     both = len(it) >= settings.min_group_size and len(ot) >= settings.min_group_size
@@ -204,8 +218,10 @@ def reference(bank, settings, responses, teams, sites):
         return {s: group([r for r in submitted if getattr(r, attr) == s]) for s in slugs}
 
     return {
-        "respondents": {"submitted": len(submitted),
-                        "in_progress": len(responses) - len(submitted)},
+        "respondents": {
+            "submitted": len(submitted),
+            "in_progress": len(responses) - len(submitted),
+        },
         "overall": ref_group_doc(bank, settings, submitted),
         "by_function": by_function,
         "by_team": present("team", teams),
@@ -231,16 +247,27 @@ def banks(draw):
     for i in range(n_dims):
         lens = "stage" if i == 0 else draw(st.sampled_from(["stage", "enabler"]))
         key = f"d{i}"
-        dims.append(DimensionDef(key, lens, draw(st.sampled_from([0.5, 1.0, 2.0])),
-                                 tuple(f"{key}:{lv}" for lv in range(4))))
+        dims.append(
+            DimensionDef(
+                key,
+                lens,
+                draw(st.sampled_from([0.5, 1.0, 2.0])),
+                tuple(f"{key}:{lv}" for lv in range(4)),
+            )
+        )
     questions = []
     for i in range(draw(st.integers(1, 6))):
         n_choices = draw(st.integers(2, 4))
         choices = tuple(ChoiceDef(f"c{j}", draw(SCORES)) for j in range(n_choices))
-        questions.append(QuestionDef(
-            f"q{i}", draw(st.sampled_from(dims)).key, draw(st.sampled_from([1.0, 2.0, 0.5])),
-            choices, allow_na=draw(st.booleans()),
-        ))
+        questions.append(
+            QuestionDef(
+                f"q{i}",
+                draw(st.sampled_from(dims)).key,
+                draw(st.sampled_from([1.0, 2.0, 0.5])),
+                choices,
+                allow_na=draw(st.booleans()),
+            )
+        )
     return BankDef("b", 1, tuple(dims), tuple(questions))
 
 
@@ -256,13 +283,15 @@ def cases(draw):
                 answers[q.key] = q.choices[pick].key
             elif pick == -1 and q.allow_na:
                 answers[q.key] = None
-        responses.append(ResponseData(
-            function=draw(st.sampled_from(FUNCTIONS[:3])),
-            team=draw(st.sampled_from(["t1", "t2", None])),
-            site=draw(st.sampled_from(["s1", None])),
-            submitted=draw(st.booleans() | st.just(True)),
-            answers=answers,
-        ))
+        responses.append(
+            ResponseData(
+                function=draw(st.sampled_from(FUNCTIONS[:3])),
+                team=draw(st.sampled_from(["t1", "t2", None])),
+                site=draw(st.sampled_from(["s1", None])),
+                submitted=draw(st.booleans() | st.just(True)),
+                answers=answers,
+            )
+        )
     settings_ = Settings(
         min_group_size=draw(st.integers(1, 3)),
         gap_threshold=draw(st.sampled_from([0.25, 0.5, 1.0])),
@@ -275,8 +304,7 @@ def run(bank, settings_, responses):
     return score(ScoreInput("c", bank, settings_, tally(responses), ("t1", "t2"), ("s1",)))
 
 
-PROPERTY = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
@@ -323,8 +351,13 @@ def test_order_of_responses_and_answers_does_not_matter(case, rnd_):
     shuffled = list(responses)
     rnd_.shuffle(shuffled)
     shuffled = [
-        ResponseData(r.function, r.team, r.site, r.submitted,
-                     dict(sorted(r.answers.items(), key=lambda _: rnd_.random())))
+        ResponseData(
+            r.function,
+            r.team,
+            r.site,
+            r.submitted,
+            dict(sorted(r.answers.items(), key=lambda _: rnd_.random())),
+        )
         for r in shuffled
     ]
     assert run(bank, settings_, shuffled) == run(bank, settings_, responses)
@@ -334,8 +367,9 @@ def test_order_of_responses_and_answers_does_not_matter(case, rnd_):
 @given(cases())
 def test_in_progress_responses_only_count(case):
     bank, settings_, responses = case
-    extra = [ResponseData("it", "t1", "s1", False, {q.key: q.choices[0].key
-                                                    for q in bank.questions})] * 3
+    extra = [
+        ResponseData("it", "t1", "s1", False, {q.key: q.choices[0].key for q in bank.questions})
+    ] * 3
     with_extra = run(bank, settings_, responses + extra)
     without = run(bank, settings_, responses)
     assert with_extra["respondents"]["in_progress"] == without["respondents"]["in_progress"] + 3
@@ -349,8 +383,13 @@ def test_na_never_moves_a_score(case):
     bank, settings_, responses = case
     # Turning missing answers into N/A (where allowed) changes counts of N/A, nothing else.
     na_filled = [
-        ResponseData(r.function, r.team, r.site, r.submitted,
-                     {**{q.key: None for q in bank.questions if q.allow_na}, **r.answers})
+        ResponseData(
+            r.function,
+            r.team,
+            r.site,
+            r.submitted,
+            {**{q.key: None for q in bank.questions if q.allow_na}, **r.answers},
+        )
         for r in responses
     ]
     before, after = run(bank, settings_, responses), run(bank, settings_, na_filled)
@@ -385,17 +424,37 @@ def test_a_suppressed_group_shows_only_its_size(case):
 
 def test_reference_agrees_on_a_large_random_campaign():
     rng = random.Random(7)
+
     def dim(key, lens, weight=1.0):
         return DimensionDef(key, lens, weight, tuple(f"{key}:{lv}" for lv in range(4)))
 
-    bank = BankDef("b", 1, (dim("a", "stage"), dim("b", "stage", 2.0), dim("e", "enabler")),
-                   tuple(QuestionDef(f"q{i}", "abe"[i % 3], 1.0 + i % 2,
-                                     tuple(ChoiceDef(str(s), float(s)) for s in range(4)),
-                                     allow_na=True) for i in range(12)))
+    bank = BankDef(
+        "b",
+        1,
+        (dim("a", "stage"), dim("b", "stage", 2.0), dim("e", "enabler")),
+        tuple(
+            QuestionDef(
+                f"q{i}",
+                "abe"[i % 3],
+                1.0 + i % 2,
+                tuple(ChoiceDef(str(s), float(s)) for s in range(4)),
+                allow_na=True,
+            )
+            for i in range(12)
+        ),
+    )
     responses = [
-        ResponseData(rng.choice(FUNCTIONS), rng.choice(["t1", "t2"]), "s1", rng.random() > 0.1,
-                     {f"q{i}": rng.choice(["0", "1", "2", "3", None]) for i in range(12)
-                      if rng.random() > 0.1})
+        ResponseData(
+            rng.choice(FUNCTIONS),
+            rng.choice(["t1", "t2"]),
+            "s1",
+            rng.random() > 0.1,
+            {
+                f"q{i}": rng.choice(["0", "1", "2", "3", None])
+                for i in range(12)
+                if rng.random() > 0.1
+            },
+        )
         for _ in range(400)
     ]
     settings_ = Settings(min_group_size=5)
