@@ -176,7 +176,7 @@ def _sort_key(key: tuple[str, str | None, str | None]) -> tuple[str, str, str]:
 def campaign_score_input(
     campaign: Campaign,
     score_filter: ScoreFilter = EVERYONE,
-    baseline: Campaign | None | Literal["find"] = "find",
+    baseline: Campaign | Literal["find"] | None = "find",
 ) -> scoring.ScoreInput:
     version = campaign.bank_version
     index = bank_index(version)

@@ -235,7 +235,7 @@ def test_command_line_flow(workspace, tmp_path, capsys):
     call_command("import_responses", "acme-q1", str(path))
     call_command("close_campaign", "acme-q1")
     assert "Closed acme-q1." in capsys.readouterr().out
-    with pytest.raises(CommandError, match="acme-q1 is already closed."):
+    with pytest.raises(CommandError, match=r"acme-q1 is already closed\."):
         call_command("close_campaign", "acme-q1")
     call_command("score", "acme-q1")
     assert "acme-q1: " in capsys.readouterr().out

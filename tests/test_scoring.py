@@ -21,8 +21,8 @@ from __future__ import annotations
 import pytest
 
 from assessments.scoring import (
-    Baseline,
     BankDef,
+    Baseline,
     ChoiceDef,
     DimensionDef,
     QuestionDef,
