@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .fileformats import ImportProblems, Problems
-from .models import SLUG_RE, BankVersion, Campaign, Organization
+from .models import SLUG_RE, AgreedAnswer, BankVersion, Campaign, Organization, Question
 
 _SLUG = re.compile(SLUG_RE)
 
@@ -158,3 +158,44 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
         campaign.save(update_fields=["baseline", "status", "closed_at"])
         campaign_scores(campaign)  # computed now, so it is stored with the closed state
     return campaign
+
+
+def agreed_answer_record(
+    *,
+    campaign: Campaign,
+    question_key: str,
+    answer: str,
+    note: str = "",
+    dissent: str = "",
+) -> AgreedAnswer:
+    """Record (or change) the answer a workshop agreed on: a choice key, or "NA"."""
+    problems = Problems()
+    if campaign.is_closed:
+        problems.add("campaign", f"{campaign.slug} is closed; agreed answers no longer change")
+    question = (
+        Question.objects.filter(version_id=campaign.bank_version_id, key=question_key)
+        .prefetch_related("choices")
+        .first()
+    )
+    choice = None
+    if question is None:
+        problems.add("question", f"{question_key!r} is not a question of this campaign's bank")
+    elif answer == "NA":
+        if not question.allow_na:
+            problems.add("answer", f"{question_key} does not allow N/A")
+    else:
+        choice = next((c for c in question.choices.all() if c.key == answer), None)
+        if choice is None:
+            keys = [c.key for c in question.choices.all()] + (["NA"] if question.allow_na else [])
+            problems.add(
+                "answer", f'"{answer}" is not a choice of {question_key} ({", ".join(keys)})'
+            )
+    problems.raise_if_any()
+    with transaction.atomic():
+        agreed, _ = AgreedAnswer.objects.update_or_create(
+            campaign=campaign,
+            question=question,
+            defaults={"choice": choice, "is_na": choice is None, "note": note, "dissent": dissent},
+        )
+        scores_changed(campaign)
+    return agreed

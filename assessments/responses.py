@@ -287,28 +287,32 @@ def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> Respo
                 campaign=campaign, respondent__in=refs[start : start + BATCH]
             ).delete()
             replaced += deleted.get(Response._meta.label, 0)
-        responses = Response.objects.bulk_create(
-            (
-                Response(
-                    campaign=campaign,
-                    respondent=row.respondent,
-                    function=row.function,
-                    team=row.team,
-                    site=row.site,
-                    submitted_at=now if row.submitted else None,
-                )
-                for row in rows
-            ),
-            batch_size=BATCH,
-        )
-        Answer.objects.bulk_create(
-            (
-                Answer(response=response, question=question, choice=choice, is_na=choice is None)
-                for response, row in zip(responses, rows, strict=True)
-                for question, choice in row.answers
-            ),
-            batch_size=BATCH * 5,
-        )
+        # In chunks, so memory stays flat for files of tens of thousands of respondents.
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            responses = Response.objects.bulk_create(
+                [
+                    Response(
+                        campaign=campaign,
+                        respondent=row.respondent,
+                        function=row.function,
+                        team=row.team,
+                        site=row.site,
+                        submitted_at=now if row.submitted else None,
+                    )
+                    for row in chunk
+                ]
+            )
+            Answer.objects.bulk_create(
+                [
+                    Answer(
+                        response=response, question=question, choice=choice, is_na=choice is None
+                    )
+                    for response, row in zip(responses, chunk, strict=True)
+                    for question, choice in row.answers
+                ],
+                batch_size=BATCH * 5,
+            )
         scores_changed(campaign)
     submitted = sum(1 for row in rows if row.submitted)
     return ResponsesImportResult(

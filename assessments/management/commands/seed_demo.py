@@ -1,21 +1,27 @@
-"""Create the demo workspace, logins and client organisation (idempotent).
+"""Create the demo workspace, logins, client organisation and campaigns (idempotent).
 
-Safe to run again: existing records are kept and updated, and the demo passwords are reset
-to the ones printed, so the printed logins always work.
+Safe to run again: existing records are kept, and the demo passwords are reset to the ones
+printed, so the printed logins always work. The demo campaigns are a closed one from a year
+ago (the baseline) and an open one with 60 responses, so every figure has something to show.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from assessments import demo
 from assessments.banks import bank_import
-from assessments.models import BankVersion, Membership, Workspace
+from assessments.campaigns import agreed_answer_record, campaign_close, campaign_create
+from assessments.models import BankVersion, Campaign, Membership, Organization, Workspace
 from assessments.organizations import organization_import
+from assessments.responses import responses_import
 
 DEMO_USERS = {
     # username: (password, is_superuser)
@@ -24,6 +30,30 @@ DEMO_USERS = {
 }
 BANK_FILE = settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml"
 ORG_FILE = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"
+BOTH_PLANTS = ("plant-north", "plant-south")
+
+BASELINE_TEAMS = [
+    demo.TeamPlan("it-ops", "it", 8, BOTH_PLANTS),
+    demo.TeamPlan("it-apps", "it", 6, BOTH_PLANTS),
+    demo.TeamPlan("maintenance-north", "ot", 10),
+    demo.TeamPlan("automation-south", "ot", 9),
+    demo.TeamPlan("production-north", "business", 7),
+    demo.TeamPlan("plant-management", "leadership", 2, BOTH_PLANTS),
+]
+CURRENT_TEAMS = [
+    demo.TeamPlan("it-ops", "it", 10, BOTH_PLANTS),
+    demo.TeamPlan("it-apps", "it", 8, BOTH_PLANTS),
+    demo.TeamPlan("maintenance-north", "ot", 13),
+    demo.TeamPlan("automation-south", "ot", 12),
+    demo.TeamPlan("production-north", "business", 11),
+    # Two people: under the minimum group size, so the team shows no figures.
+    demo.TeamPlan("plant-management", "leadership", 2, BOTH_PLANTS),
+]
+AGREED = [
+    ("INF-2", "1", "Firewalls exist in Plant North only; South is flat.", "IT rated it 2."),
+    ("COL-3", "1", "Night shifts still call whoever they know.", ""),
+    ("DEC-2", "1", "IT writes rules, plants pick what they can apply.", ""),
+]
 
 
 class Command(BaseCommand):
@@ -45,8 +75,63 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     user=user, workspace=workspace, defaults={"role": Membership.Role.OWNER}
                 )
-            result = organization_import(data=ORG_FILE.read_bytes(), fmt="yaml")
-        self.stdout.write(f"Demo data ready: {result.organization.name} in {workspace.name}.")
+            organization = organization_import(data=ORG_FILE.read_bytes(), fmt="yaml").organization
+            self._campaigns(organization)
+        self.stdout.write(f"Demo data ready: {organization.name} in {workspace.name}.")
         for username, (password, superuser) in DEMO_USERS.items():
             role = "admin (staff, edits question banks)" if superuser else "consultant"
             self.stdout.write(f"  Log in as {role}: {username} / {password}")
+
+    def _campaigns(self, organization: Organization) -> None:
+        version = BankVersion.objects.get(bank__slug="itot-convergence", number=1)
+        questions = demo.question_infos(version)
+        today = timezone.localdate()
+        if not Campaign.objects.filter(slug="acme-2025").exists():
+            baseline = campaign_create(
+                slug="acme-2025",
+                organization=organization,
+                bank_version=version,
+                name="ACME baseline assessment 2025",
+                status=Campaign.Status.OPEN,
+            )
+            rows = demo.generate_rows(
+                questions, BASELINE_TEAMS, levels=demo.BASELINE_LEVELS, seed=2025, prefix="b"
+            )
+            responses_import(
+                campaign=baseline, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
+            )
+            campaign_close(campaign=baseline)
+            a_year_ago = timezone.now() - timedelta(days=365)
+            Campaign.objects.filter(pk=baseline.pk).update(
+                created=a_year_ago - timedelta(days=30),
+                closed_at=a_year_ago,
+                opens_on=(a_year_ago - timedelta(days=30)).date(),
+                closes_on=a_year_ago.date(),
+            )
+        if not Campaign.objects.filter(slug="acme-2026").exists():
+            current = campaign_create(
+                slug="acme-2026",
+                organization=organization,
+                bank_version=version,
+                name="ACME IT/OT convergence assessment 2026",
+                status=Campaign.Status.OPEN,
+                targets={"collaboration": 3},
+            )
+            Campaign.objects.filter(pk=current.pk).update(
+                opens_on=today - timedelta(days=14), closes_on=today + timedelta(days=14)
+            )
+            rows = demo.generate_rows(
+                questions,
+                CURRENT_TEAMS,
+                levels=demo.CURRENT_LEVELS,
+                seed=2026,
+                prefix="r",
+                in_progress=4,
+            )
+            responses_import(
+                campaign=current, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
+            )
+            for key, answer, note, dissent in AGREED:
+                agreed_answer_record(
+                    campaign=current, question_key=key, answer=answer, note=note, dissent=dissent
+                )

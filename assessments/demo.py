@@ -1,0 +1,145 @@
+"""Realistic made-up responses, for the demo data and the benchmarks.
+
+Each respondent answers around a "true" level per dimension, shifted by how their function
+tends to see it (IT rates infrastructure higher than OT does), plus noise; some questions are
+N/A or skipped, and only questions whose audience includes the respondent are answered.
+The rows are fed through the same CSV import a consultant uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .models import BankVersion
+
+# The organisation's level per dimension now, and how each function sees it differently.
+CURRENT_LEVELS = {
+    "collaboration": 1.7,
+    "decisions": 1.45,
+    "data": 1.5,
+    "scaling": 1.05,
+    "strategy": 1.9,
+    "skills": 0.3,
+    "infrastructure": 1.7,
+}
+BASELINE_LEVELS = {
+    "collaboration": 1.0,
+    "decisions": 0.9,
+    "data": 1.1,
+    "scaling": 0.6,
+    "strategy": 1.3,
+    "skills": 0.2,
+    "infrastructure": 1.3,
+}
+PERCEPTION = {
+    "it": {"infrastructure": 0.6, "data": 0.3, "collaboration": 0.2},
+    "ot": {"infrastructure": -0.4, "collaboration": -0.2, "decisions": -0.3},
+    "leadership": {"strategy": 0.5, "scaling": 0.3},
+    "business": {"data": -0.2},
+}
+
+
+@dataclass(frozen=True)
+class TeamPlan:
+    slug: str
+    function: str
+    size: int
+    sites: tuple[str, ...] = ()  # empty: the team's own site (or none)
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    key: str
+    dimension: str
+    choice_keys: tuple[str, ...]  # ordered by score
+    allow_na: bool
+    audience: tuple[str, ...]
+
+
+def question_infos(version: BankVersion) -> list[QuestionInfo]:
+    infos = []
+    for question in version.questions.select_related("dimension").prefetch_related("choices"):
+        choices = sorted(question.choices.all(), key=lambda c: (c.score, c.order))
+        infos.append(
+            QuestionInfo(
+                key=question.key,
+                dimension=question.dimension.key,
+                choice_keys=tuple(c.key for c in choices),
+                allow_na=question.allow_na,
+                audience=tuple(question.audience),
+            )
+        )
+    return infos
+
+
+def generate_rows(
+    questions: Sequence[QuestionInfo],
+    teams: Iterable[TeamPlan],
+    *,
+    levels: Mapping[str, float],
+    seed: int,
+    prefix: str,
+    in_progress: int = 0,
+    noise: float = 0.5,
+) -> list[dict[str, str]]:
+    rng = random.Random(seed)  # noqa: S311 - made-up demo answers, not security
+    rows = []
+    number = 0
+    plans = list(teams)
+    for plan in plans:
+        for _ in range(plan.size):
+            number += 1
+            rows.append(_row(rng, questions, plan, levels, f"{prefix}-{number:05d}", noise, True))
+    for _ in range(in_progress):
+        number += 1
+        plan = rng.choice(plans)
+        row = _row(rng, questions, plan, levels, f"{prefix}-{number:05d}", noise, False)
+        rows.append(row)
+    return rows
+
+
+def _row(
+    rng: random.Random,
+    questions: Sequence[QuestionInfo],
+    plan: TeamPlan,
+    levels: Mapping[str, float],
+    respondent: str,
+    noise: float,
+    submitted: bool,
+) -> dict[str, str]:
+    bias = rng.gauss(0, 0.2)  # some people are generous, some strict
+    row = {
+        "respondent": respondent,
+        "function": "",
+        "team": plan.slug,
+        "site": rng.choice(plan.sites) if plan.sites else "",
+        "submitted": "yes" if submitted else "no",
+    }
+    shifts = PERCEPTION.get(plan.function, {})
+    for q in questions:
+        if q.audience and plan.function not in q.audience:
+            continue
+        if not submitted and rng.random() < 0.6:
+            continue  # in progress: answered part of it
+        if rng.random() < 0.03:
+            continue  # skipped
+        if q.allow_na and rng.random() < 0.1:
+            row[q.key] = "NA"
+            continue
+        level = levels.get(q.dimension, 1.5) + shifts.get(q.dimension, 0.0) + bias
+        value = round(level + rng.gauss(0, noise))
+        row[q.key] = q.choice_keys[min(len(q.choice_keys) - 1, max(0, value))]
+    return row
+
+
+def rows_to_csv(rows: Sequence[dict[str, str]], questions: Sequence[QuestionInfo]) -> bytes:
+    header = ["respondent", "function", "team", "site", "submitted", *(q.key for q in questions)]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
