@@ -247,3 +247,10 @@ def test_command_line(campaign, tmp_path, capsys):
     assert 'row 2, column C-1: "9" is not a choice of C-1 (0, 1, 2, 3)' in str(exc.value)
     with pytest.raises(CommandError, match="nope: no such campaign"):
         call_command("import_responses", "nope", str(path))
+
+
+def test_imported_answers_read_back_with_their_time(campaign):
+    load(campaign, HEADER + "r-1,it,,,yes,1,,,,\n")
+    answer = Answer.objects.get()
+    assert answer.updated is not None and answer.updated.tzinfo is not None
+    assert (answer.comment, answer.is_na) == ("", False)

@@ -1,0 +1,159 @@
+"""Benchmark: import and score campaigns of 500, 5,000 and 50,000 submitted respondents.
+
+    .venv/bin/python bench/scoring.py                      # all sizes, SQLite and PostgreSQL
+    .venv/bin/python bench/scoring.py --sizes 500,5000 --databases sqlite
+
+Each (database, size) runs in a fresh process on a fresh database (a temporary SQLite file,
+or the PostgreSQL database `convergence_bench`, dropped and created), with the default bank
+and the demo generator's answers imported through the same CSV import a consultant uses.
+It prints, per run: import time, cold scoring time (nothing cached), cached scoring time,
+queries issued by a cold score, and the process's peak memory (max RSS).
+Figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+PG_BENCH_DB = "convergence_bench"
+
+
+def one_run(database: str, size: int) -> dict[str, object]:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convergence.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments import demo
+    from assessments.banks import bank_import
+    from assessments.campaigns import campaign_create
+    from assessments.models import Campaign, ScoreSnapshot, Workspace
+    from assessments.organizations import organization_import
+    from assessments.responses import responses_import
+    from assessments.selectors import campaign_scores
+
+    call_command("migrate", verbosity=0)
+    version = bank_import(
+        data=(ROOT / "fixtures/banks/itot-convergence.yaml").read_bytes(), fmt="yaml"
+    ).version
+    Workspace.objects.create(slug="northwind-consulting", name="Northwind")
+    org = organization_import(
+        data=(ROOT / "fixtures/demo/acme.yaml").read_bytes(), fmt="yaml"
+    ).organization
+    campaign = campaign_create(
+        slug="bench", organization=org, bank_version=version, status=Campaign.Status.OPEN
+    )
+    questions = demo.question_infos(version)
+    plants = ("plant-north", "plant-south")
+    shares = [
+        ("it-ops", "it", 0.18, plants),
+        ("it-apps", "it", 0.12, plants),
+        ("maintenance-north", "ot", 0.22, ()),
+        ("automation-south", "ot", 0.2, ()),
+        ("production-north", "business", 0.2, ()),
+        ("plant-management", "leadership", 0.08, plants),
+    ]
+    plans = [
+        demo.TeamPlan(slug, fn, round(size * share), sites) for slug, fn, share, sites in shares
+    ]
+    rows = demo.generate_rows(questions, plans, levels=demo.CURRENT_LEVELS, seed=size, prefix="b")
+    data = demo.rows_to_csv(rows, questions)
+
+    started = time.perf_counter()
+    responses_import(campaign=campaign, data=data, filename="bench.csv")
+    import_seconds = time.perf_counter() - started
+
+    campaign = Campaign.objects.select_related("bank_version__bank").get(pk=campaign.pk)
+    ScoreSnapshot.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        document = campaign_scores(campaign)
+        cold = time.perf_counter() - started
+    cached_times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        campaign_scores(campaign)
+        cached_times.append(time.perf_counter() - started)
+    return {
+        "database": database,
+        "respondents": document["respondents"]["submitted"],
+        "answers": sum(q["n"] + q["na"] for q in document["questions"].values()),
+        "csv_mb": round(len(data) / 1e6, 1),
+        "import_s": round(import_seconds, 2),
+        "cold_s": round(cold, 3),
+        "cached_ms": round(min(cached_times) * 1000, 1),
+        "queries_cold": len(queries.captured_queries),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "stage": document["overall"]["stage"],
+    }
+
+
+def database_url(database: str, workdir: Path) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="500,5000,50000")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(args.one[0], int(args.one[1]))))
+        return
+    header = (
+        f"{'database':<9} {'respondents':>11} {'answers':>9} {'csv MB':>6} "
+        f"{'import s':>8} {'cold s':>7} {'cached ms':>9} {'queries':>7} {'peak MB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for database in args.databases.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            with tempfile.TemporaryDirectory() as tmp:
+                env = {
+                    **os.environ,
+                    "DATABASE_URL": database_url(database, Path(tmp)),
+                    "DEBUG": "1",
+                }
+                result = subprocess.run(  # noqa: S603 - runs this same script
+                    [sys.executable, __file__, "--one", database, str(size)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+            if result.returncode:
+                print(result.stderr, file=sys.stderr)
+                raise SystemExit(f"{database} {size}: failed")
+            r = json.loads(result.stdout.strip().splitlines()[-1])
+            print(
+                f"{r['database']:<9} {r['respondents']:>11,} {r['answers']:>9,} "
+                f"{r['csv_mb']:>6} {r['import_s']:>8} {r['cold_s']:>7} {r['cached_ms']:>9} "
+                f"{r['queries_cold']:>7} {r['peak_mb']:>7}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
