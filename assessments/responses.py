@@ -30,6 +30,7 @@ MAX_PROBLEMS_SHOWN = 500
 FIXED_COLUMNS = ("respondent", "function", "team", "site", "submitted")
 NA_CELL = "NA"
 BATCH = 1000
+ANALYZE_AFTER = 10_000  # answers in one import
 
 
 @dataclass(frozen=True)
@@ -272,19 +273,39 @@ def _validate(campaign: Campaign, rows: list[list[str]]) -> list[_Row]:
 
 
 def _insert_answers(values: Iterable[tuple[int, int, int | None, bool]]) -> None:
-    """Plain INSERTs for answers: building a model instance per answer made the ORM's
-    bulk_create spend 4/5 of an import's time in Python (docs/performance.md)."""
+    """Answers go in with COPY on PostgreSQL and multi-row INSERTs on SQLite: building a
+    model instance per answer made the ORM's bulk_create spend most of an import's time in
+    Python (docs/performance.md)."""
     fields = {f.name: f.column for f in Answer._meta.concrete_fields}
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(Answer._meta.db_table)} "  # noqa: S608
-        f"({fields['response']}, {fields['question']}, {fields['choice']}, {fields['is_na']}, "
-        f"{fields['comment']}, {fields['updated']}) VALUES (%s, %s, %s, %s, '', %s)"
+    table = connection.ops.quote_name(Answer._meta.db_table)
+    columns = ", ".join(
+        fields[name] for name in ("response", "question", "choice", "is_na", "comment", "updated")
     )
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    rows = [(*value, now) for value in values]
+    rows = list(values)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH * 10):
-            cursor.executemany(sql, rows[start : start + BATCH * 10])
+        if connection.vendor == "postgresql":
+            moment = timezone.now()
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, "", moment))
+            if len(rows) >= ANALYZE_AFTER:
+                # Fresh statistics let the planner hash-aggregate the score query (measured:
+                # 0.44 s -> 0.13 s for 230,000 answers); autovacuum would get there later.
+                transaction.on_commit(_analyze_answers)
+            return
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        per_statement = 1000  # 6 parameters a row: well under SQLite's limit of 32,766
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            params = [p for row in chunk for p in (*row, "", now)]
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders}", params)  # noqa: S608
+
+
+def _analyze_answers() -> None:
+    with connection.cursor() as cursor:
+        for model in (Response, Answer):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> ResponsesImportResult:

@@ -180,17 +180,19 @@ class _Scorer:
         na: Counter[str] = Counter()
         total: dict[str, Fraction] = defaultdict(Fraction)
         squares: dict[str, Fraction] = defaultdict(Fraction)
-        for cell in cells:
-            for (question, answer), count in cell.counts.items():
-                if answer is NA:
-                    na[question] += count
-                    continue
-                score = self.choice_score.get((question, answer))
-                if score is None:
-                    continue  # not a choice of this bank version: ignored, never scored
-                n[question] += count
-                total[question] += score * count
-                squares[question] += score * score * count
+        merged: Counter[tuple[str, str | None]] = Counter()
+        for cell in cells:  # whole-number counts first; fractions once per choice
+            merged.update(cell.counts)
+        for (question, answer), count in merged.items():
+            if answer is NA:
+                na[question] += count
+                continue
+            score = self.choice_score.get((question, answer))
+            if score is None:
+                continue  # not a choice of this bank version: ignored, never scored
+            n[question] += count
+            total[question] += score * count
+            squares[question] += score * score * count
         stats = {}
         for q in self.bank.questions:
             if n[q.key]:
