@@ -6,15 +6,9 @@ owner of another workspace. Builders for the rest live in tests/builders.py.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests import builders
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
-# same thread are safe here (one thread, no concurrency), so allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
