@@ -6,8 +6,9 @@
 Each (database, size) runs in a fresh process on a fresh database (a temporary SQLite file,
 or the PostgreSQL database `convergence_bench`, dropped and created), with the default bank
 and the demo generator's answers imported through the same CSV import a consultant uses.
-It prints, per run: import time, cold scoring time (nothing cached), cached scoring time,
-queries issued by a cold score, and the process's peak memory (max RSS).
+It prints, per run: import time and the import process's peak memory (max RSS); then, in a
+fresh process, cold scoring time (nothing cached), cached scoring time, the queries a cold
+score issues, and the scoring process's peak memory.
 Figures go to docs/performance.md.
 """
 
@@ -28,23 +29,29 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:543
 PG_BENCH_DB = "convergence_bench"
 
 
-def one_run(database: str, size: int) -> dict[str, object]:
+def _setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "convergence.settings")
     import django
 
     django.setup()
+
+
+def peak_mb() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def import_run(database: str, size: int) -> dict[str, object]:
+    """Fresh database, default bank, demo organisation, `size` generated respondents."""
+    _setup()
     from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from assessments import demo
     from assessments.banks import bank_import
     from assessments.campaigns import campaign_create
-    from assessments.models import Campaign, ScoreSnapshot, Workspace
+    from assessments.models import Campaign, Workspace
     from assessments.organizations import organization_import
     from assessments.responses import responses_import
-    from assessments.selectors import campaign_scores
 
     call_command("migrate", verbosity=0)
     version = bank_import(
@@ -75,9 +82,24 @@ def one_run(database: str, size: int) -> dict[str, object]:
 
     started = time.perf_counter()
     responses_import(campaign=campaign, data=data, filename="bench.csv")
-    import_seconds = time.perf_counter() - started
+    return {
+        "database": database,
+        "csv_mb": round(len(data) / 1e6, 1),
+        "import_s": round(time.perf_counter() - started, 2),
+        "import_peak_mb": peak_mb(),
+    }
 
-    campaign = Campaign.objects.select_related("bank_version__bank").get(pk=campaign.pk)
+
+def score_run() -> dict[str, object]:
+    """In a fresh process: cold score (nothing cached), then cached reads."""
+    _setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assessments.models import Campaign, ScoreSnapshot
+    from assessments.selectors import campaign_scores
+
+    campaign = Campaign.objects.select_related("bank_version__bank").get(slug="bench")
     ScoreSnapshot.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -89,16 +111,12 @@ def one_run(database: str, size: int) -> dict[str, object]:
         campaign_scores(campaign)
         cached_times.append(time.perf_counter() - started)
     return {
-        "database": database,
         "respondents": document["respondents"]["submitted"],
         "answers": sum(q["n"] + q["na"] for q in document["questions"].values()),
-        "csv_mb": round(len(data) / 1e6, 1),
-        "import_s": round(import_seconds, 2),
         "cold_s": round(cold, 3),
         "cached_ms": round(min(cached_times) * 1000, 1),
         "queries_cold": len(queries.captured_queries),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-        "stage": document["overall"]["stage"],
+        "score_peak_mb": peak_mb(),
     }
 
 
@@ -117,14 +135,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="500,5000,50000")
     parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--one", nargs=2, metavar=("DATABASE", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--import-one", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--score-one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(one_run(args.one[0], int(args.one[1]))))
+    if args.import_one:
+        print(json.dumps(import_run(args.import_one[0], int(args.import_one[1]))))
+        return
+    if args.score_one:
+        print(json.dumps(score_run()))
         return
     header = (
-        f"{'database':<9} {'respondents':>11} {'answers':>9} {'csv MB':>6} "
-        f"{'import s':>8} {'cold s':>7} {'cached ms':>9} {'queries':>7} {'peak MB':>7}"
+        f"{'database':<9} {'respondents':>11} {'answers':>9} {'csv MB':>6} {'import s':>8} "
+        f"{'import MB':>9} {'cold s':>7} {'cached ms':>9} {'queries':>7} {'score MB':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -136,23 +158,25 @@ def main() -> None:
                     "DATABASE_URL": database_url(database, Path(tmp)),
                     "DEBUG": "1",
                 }
-                result = subprocess.run(  # noqa: S603 - runs this same script
-                    [sys.executable, __file__, "--one", database, str(size)],
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-            if result.returncode:
-                print(result.stderr, file=sys.stderr)
-                raise SystemExit(f"{database} {size}: failed")
-            r = json.loads(result.stdout.strip().splitlines()[-1])
+                r = run_step(env, "--import-one", database, str(size))
+                r.update(run_step(env, "--score-one"))
             print(
                 f"{r['database']:<9} {r['respondents']:>11,} {r['answers']:>9,} "
-                f"{r['csv_mb']:>6} {r['import_s']:>8} {r['cold_s']:>7} {r['cached_ms']:>9} "
-                f"{r['queries_cold']:>7} {r['peak_mb']:>7}",
+                f"{r['csv_mb']:>6} {r['import_s']:>8} {r['import_peak_mb']:>9} "
+                f"{r['cold_s']:>7} {r['cached_ms']:>9} {r['queries_cold']:>7} "
+                f"{r['score_peak_mb']:>8}",
                 flush=True,
             )
+
+
+def run_step(env: dict[str, str], *args: str) -> dict[str, object]:
+    result = subprocess.run(  # noqa: S603 - runs this same script
+        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        print(result.stderr, file=sys.stderr)
+        raise SystemExit(f"{' '.join(args)}: failed")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 if __name__ == "__main__":
