@@ -59,7 +59,14 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
             pattern_message=_SLUG_MESSAGE,
         ),
         "name": walk.text(top.get("name"), "name", max_length=200),
-        "workspace": walk.text(top.get("workspace"), "workspace", required=False, max_length=60),
+        "workspace": walk.text(
+            top.get("workspace"),
+            "workspace",
+            required=False,
+            max_length=60,
+            pattern=_SLUG,
+            pattern_message=_SLUG_MESSAGE,
+        ),
         "industry": walk.text(top.get("industry"), "industry", required=False, max_length=200),
         "sites": [],
         "teams": [],
@@ -175,19 +182,20 @@ def _resolve_workspace(
             problems.add("workspace", f"{named!r} is not your workspace ({forced.slug})")
             return None
         return forced
+    # From the command line (an administrator), a workspace that does not exist yet is
+    # created, so a fresh deployment can be set up from files alone; the transaction
+    # takes it back if the file has any problem.
     if named:
-        workspace = Workspace.objects.filter(slug=named).first()
-        if workspace is None:
-            problems.add("workspace", f"{named!r} is not a workspace of this deployment")
+        workspace, _ = Workspace.objects.get_or_create(
+            slug=named, defaults={"name": named.replace("-", " ").title()}
+        )
         return workspace
     workspaces = list(Workspace.objects.all()[:2])
-    if len(workspaces) != 1:
-        problems.add(
-            "workspace",
-            "is required: this deployment has "
-            + ("no workspace yet" if not workspaces else "more than one workspace"),
-        )
+    if len(workspaces) > 1:
+        problems.add("workspace", "is required: this deployment has more than one workspace")
         return None
+    if not workspaces:
+        return Workspace.objects.create(slug="default", name="Default workspace")
     return workspaces[0]
 
 

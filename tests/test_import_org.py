@@ -7,7 +7,7 @@ import yaml
 from django.core.management import CommandError, call_command
 
 from assessments.fileformats import ImportProblems
-from assessments.models import Organization, Site, Team
+from assessments.models import Organization, Site, Team, Workspace
 from assessments.organizations import organization_import
 
 pytestmark = pytest.mark.django_db
@@ -117,16 +117,27 @@ def test_every_rule_is_reported_at_once(workspace):
     ]
 
 
-def test_unknown_site_and_workspace_are_refused(workspace):
+def test_unknown_site_is_refused_and_nothing_is_created(workspace):
     doc = {
         **ACME,
-        "workspace": "nobody",
+        "workspace": "newcomer",
         "teams": [{"slug": "t", "name": "T", "function": "ot", "site": "plant-west"}],
     }
     assert refused(doc) == [
-        "workspace: 'nobody' is not a workspace of this deployment",
         "teams[0].site: 'plant-west' is not a site of this organisation (list it under sites)",
     ]
+    assert not Workspace.objects.filter(slug="newcomer").exists()
+
+
+def test_command_line_creates_a_missing_workspace(db):
+    organization_import(data=dump(ACME), fmt="yaml")
+    assert Organization.objects.get(slug="acme").workspace.slug == "northwind"
+
+
+def test_fresh_deployment_without_workspace_gets_a_default_one(db):
+    doc = {key: value for key, value in ACME.items() if key != "workspace"}
+    organization_import(data=dump(doc), fmt="yaml")
+    assert Organization.objects.get(slug="acme").workspace.slug == "default"
 
 
 def test_workspace_may_be_left_out_only_with_a_single_workspace(workspace, other_workspace):
