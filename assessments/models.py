@@ -7,6 +7,7 @@ service layer, the admin and the command line all meet the same wall with the sa
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -86,6 +87,30 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClientViewer(models.Model):
+    """An executive of the client, invited by e-mail: reads one organisation's dashboards and
+    reports, and nothing else."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="viewer_of"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="viewers"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="viewer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} views {self.organization}"
 
 
 class Site(models.Model):
@@ -504,11 +529,58 @@ class Campaign(models.Model):
         return int(self.targets.get(dimension, 2))
 
 
+class Invitation(models.Model):
+    """A link to the survey. A person link leads one respondent to one response; a team join
+    link gives every visitor a response of their own (workshops). Only a SHA-256 hash of the
+    token is stored: the link is shown once, when it is made."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Personal link"
+        TEAM = "team", "Team join link"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["person", "team"]), name="invitation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="person") | Q(team__isnull=False), name="join_link_has_team"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} for {self.campaign}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
 class Response(models.Model):
     """One respondent's answers in one campaign; only submitted responses count in scores."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
     respondent = models.CharField(max_length=100)
+    # The survey's address names the response by this, never by its database id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
     name = models.CharField(
         max_length=200, blank=True, help_text="Only if the respondent typed it."
     )
