@@ -96,9 +96,7 @@ class ClientViewer(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="viewer_of"
     )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="viewers"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="viewers")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

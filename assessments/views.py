@@ -1,13 +1,603 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Consultant pages: organisations, sites, teams, campaigns, invitations, members.
 
-from .models import Organization
+Every view starts with a loader from `access.py`: an outsider gets 404, a client viewer 403
+on anything that manages. Writes that involve rules go through the services.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.views.decorators.http import require_POST
+
+from . import access
+from .campaigns import campaign_close, campaign_create, campaign_open, campaign_update_settings
+from .fileformats import ImportProblems, guess_format
+from .forms import (
+    CampaignForm,
+    EmailInviteForm,
+    OrganizationForm,
+    OrganizationUploadForm,
+    PersonInvitationForm,
+    SiteForm,
+    TeamForm,
+    TeamLinkForm,
+)
+from .models import (
+    FUNCTION_KEYS,
+    Campaign,
+    ClientViewer,
+    Function,
+    Invitation,
+    Membership,
+    Response,
+)
+from .organizations import MAX_FILE_BYTES as ORG_MAX_BYTES
+from .organizations import organization_import
+from .survey import invitation_create, invitation_revoke
+
+# --- Home and organisations ----------------------------------------------------------------
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    organizations = Organization.objects.filter(
-        workspace__memberships__user_id=request.user.pk or 0
-    ).select_related("workspace")
-    return render(request, "assessments/home.html", {"organizations": organizations})
+    query = request.GET.get("q", "").strip()
+    organizations = access.visible_organizations(request).select_related("workspace")
+    if query:
+        organizations = organizations.filter(Q(name__icontains=query) | Q(slug__icontains=query))
+    organizations = organizations.annotate(campaign_count=Count("campaigns", distinct=True))
+    workspaces = list(access.member_workspaces(request))
+    return render(
+        request,
+        "assessments/home.html",
+        {
+            "organizations": organizations.order_by("name"),
+            "query": query,
+            "workspaces": workspaces,
+            "owned": [
+                m.workspace
+                for m in Membership.objects.filter(
+                    user=access.current_user(request), role=Membership.Role.OWNER
+                ).select_related("workspace")
+            ],
+        },
+    )
+
+
+def _default_workspace(request: HttpRequest) -> Any:
+    workspace = access.member_workspaces(request).first()
+    if workspace is None:
+        raise access.PermissionDenied("You are not a member of any workspace.")
+    return workspace
+
+
+@login_required
+def organization_create(request: HttpRequest) -> HttpResponse:
+    workspace = _default_workspace(request)
+    form = OrganizationForm(request.POST or None)
+    form.instance.workspace = workspace
+    if request.method == "POST" and form.is_valid():
+        organization = form.save()
+        messages.success(request, f"Created {organization.name}.")
+        return redirect("assessments:organization-detail", slug=organization.slug)
+    return render(request, "assessments/form.html", {"form": form, "title": "New organisation"})
+
+
+@login_required
+def organization_upload(request: HttpRequest) -> HttpResponse:
+    workspace = _default_workspace(request)
+    form = OrganizationUploadForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > ORG_MAX_BYTES:
+                raise ImportProblems(
+                    [
+                        f"file: {upload.size:,} bytes is larger than the limit of "
+                        f"{ORG_MAX_BYTES:,} bytes"
+                    ]
+                )
+            result = organization_import(
+                data=upload.read(), fmt=guess_format(upload.name), workspace=workspace
+            )
+        except ImportProblems as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, result.message)
+            return redirect("assessments:organization-detail", slug=result.organization.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "title": "Upload an organisation file",
+            "problems": problems,
+            "multipart": True,
+            "help": "See docs/file-formats.md for the format.",
+        },
+    )
+
+
+@login_required
+def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug, manage=False)
+    manage = access.is_member(request, organization.workspace_id)
+    campaigns = organization.campaigns.select_related("bank_version__bank").annotate(
+        submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+    )
+    return render(
+        request,
+        "assessments/organization_detail.html",
+        {
+            "organization": organization,
+            "manage": manage,
+            "campaigns": campaigns,
+            "sites": organization.sites.all() if manage else [],
+            "teams": organization.teams.select_related("site") if manage else [],
+            "viewers": organization.viewers.select_related("user") if manage else [],
+            "viewer_form": EmailInviteForm(),
+        },
+    )
+
+
+@login_required
+def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("assessments:organization-detail", slug=organization.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {"form": form, "title": f"Edit {organization.name}", "organization": organization},
+    )
+
+
+def _org_child_form(
+    request: HttpRequest, slug: str, form_class: Any, child: Any, what: str
+) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    instance = None
+    if child is not None:
+        instance = get_object_or_404(child[0], organization=organization, slug=child[1])
+    form = form_class(request.POST or None, instance=instance, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = form.save()
+        except IntegrityError:
+            form.add_error("slug", f"Another {what} of this organisation uses this slug.")
+        else:
+            messages.success(request, f"Saved {what} {saved.name}.")
+            return redirect("assessments:organization-detail", slug=organization.slug)
+    title = f"Edit {what} {instance.name}" if instance else f"New {what}"
+    return render(
+        request,
+        "assessments/form.html",
+        {"form": form, "title": title, "organization": organization},
+    )
+
+
+@login_required
+def site_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _org_child_form(request, slug, SiteForm, None, "site")
+
+
+@login_required
+def site_edit(request: HttpRequest, slug: str, site: str) -> HttpResponse:
+    from .models import Site
+
+    return _org_child_form(request, slug, SiteForm, (Site, site), "site")
+
+
+@login_required
+def team_create(request: HttpRequest, slug: str) -> HttpResponse:
+    return _org_child_form(request, slug, TeamForm, None, "team")
+
+
+@login_required
+def team_edit(request: HttpRequest, slug: str, team: str) -> HttpResponse:
+    from .models import Team
+
+    return _org_child_form(request, slug, TeamForm, (Team, team), "team")
+
+
+def _set_password_link(request: HttpRequest, user: Any) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return request.build_absolute_uri(
+        reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    )
+
+
+def _user_for_email(email: str) -> Any:
+    user_model = get_user_model()
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = user_model.objects.create_user(username=email.lower(), email=email.lower())
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
+@login_required
+@require_POST
+def viewer_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    form = EmailInviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a valid e-mail address to invite a client viewer.")
+        return redirect("assessments:organization-detail", slug=organization.slug)
+    email = form.cleaned_data["email"]
+    with transaction.atomic():
+        user = _user_for_email(email)
+        if access.Membership.objects.filter(user=user).exists():
+            messages.error(request, f"{email} is a consultant account; invite another address.")
+            return redirect("assessments:organization-detail", slug=organization.slug)
+        _, created = ClientViewer.objects.get_or_create(
+            user=user, organization=organization, defaults={"invited_by": request.user}
+        )
+    link = _set_password_link(request, user)
+    send_mail(
+        f"{organization.name}: your IT/OT convergence results",
+        f"You have been invited to read {organization.name}'s IT/OT convergence dashboards "
+        f"and reports.\n\nChoose your password here: {link}\n\nYour username is "
+        f"{user.get_username()}.",
+        settings.DEFAULT_FROM_EMAIL,
+        [email],
+    )
+    messages.success(
+        request, f"Invited {email} as a client viewer." if created else f"Sent {email} a new link."
+    )
+    return redirect("assessments:organization-detail", slug=organization.slug)
+
+
+@login_required
+@require_POST
+def viewer_remove(request: HttpRequest, slug: str, viewer: int) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    get_object_or_404(ClientViewer, organization=organization, pk=viewer).delete()
+    messages.success(request, "Removed the client viewer.")
+    return redirect("assessments:organization-detail", slug=organization.slug)
+
+
+# --- Members (owners) ----------------------------------------------------------------------
+
+
+@login_required
+def members(request: HttpRequest, workspace: str) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    form = EmailInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        with transaction.atomic():
+            user = _user_for_email(email)
+            _, created = Membership.objects.get_or_create(user=user, workspace=ws)
+        if created:
+            send_mail(
+                f"{ws.name} on Convergence",
+                f"You have been added to {ws.name} as a consultant.\n\nChoose your password "
+                f"here: {_set_password_link(request, user)}\n\nYour username is "
+                f"{user.get_username()}.",
+                settings.DEFAULT_FROM_EMAIL,
+                [email],
+            )
+            messages.success(request, f"Added {email} as a consultant.")
+        else:
+            messages.info(request, f"{email} is already a member.")
+        return redirect("assessments:members", workspace=ws.slug)
+    return render(
+        request,
+        "assessments/members.html",
+        {
+            "workspace": ws,
+            "form": form,
+            "memberships": ws.memberships.select_related("user").order_by("user__username"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, workspace: str, membership: int) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    target = get_object_or_404(Membership, workspace=ws, pk=membership)
+    owners = ws.memberships.filter(role=Membership.Role.OWNER).count()
+    if target.role == Membership.Role.OWNER and owners == 1:
+        messages.error(request, "A workspace keeps at least one owner.")
+    else:
+        target.delete()
+        messages.success(request, f"Removed {target.user.get_username()}.")
+    return redirect("assessments:members", workspace=ws.slug)
+
+
+# --- Campaigns -----------------------------------------------------------------------------
+
+
+def _problems_to_form(form: Any, problems: list[str]) -> None:
+    for problem in problems:
+        field, _, message = problem.partition(": ")
+        field = {"bank": "bank_version"}.get(field, field)
+        form.add_error(field if field in form.fields else None, message or problem)
+
+
+@login_required
+def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    form = CampaignForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                campaign = campaign_create(
+                    slug=data["slug"],
+                    organization=organization,
+                    bank_version=data["bank_version"],
+                    name=data["name"],
+                    min_group_size=data["min_group_size"],
+                    gap_threshold=data["gap_threshold"],
+                )
+                campaign.opens_on, campaign.closes_on = data["opens_on"], data["closes_on"]
+                campaign.save(update_fields=["opens_on", "closes_on"])
+                campaign.teams.set(data["teams"])
+        except ImportProblems as exc:
+            _problems_to_form(form, exc.problems)
+        else:
+            messages.success(
+                request,
+                f"Created {campaign.name}. Set targets below, then open it to collect answers.",
+            )
+            return redirect("assessments:campaign-edit", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "title": f"New campaign for {organization.name}",
+            "organization": organization,
+        },
+    )
+
+
+@login_required
+def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = CampaignForm(request.POST or None, instance=campaign, organization=campaign.organization)
+    if campaign.is_closed:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid() and not campaign.is_closed:
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                campaign_update_settings(
+                    campaign=campaign,
+                    min_group_size=data["min_group_size"],
+                    gap_threshold=data["gap_threshold"],
+                    targets=form.targets(),
+                )
+                Campaign.objects.filter(pk=campaign.pk).update(
+                    name=data["name"], opens_on=data["opens_on"], closes_on=data["closes_on"]
+                )
+                campaign.teams.set(data["teams"])
+        except ImportProblems as exc:
+            _problems_to_form(form, exc.problems)
+        else:
+            messages.success(request, "Saved the campaign's settings.")
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "title": f"Settings of {campaign.name}",
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "help": "This campaign is closed: its settings no longer change."
+            if campaign.is_closed
+            else "",
+        },
+    )
+
+
+def completion(campaign: Campaign) -> dict[str, Any]:
+    """Counts per team and per function: started and submitted. Never who answered what."""
+    rows = (
+        Response.objects.filter(campaign=campaign)
+        .order_by()
+        .values("team_id", "function")
+        .annotate(
+            submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+            in_progress=Count("id", filter=Q(submitted_at__isnull=True)),
+        )
+    )
+    by_team: dict[int | None, dict[str, int]] = {}
+    by_function = {f: {"submitted": 0, "in_progress": 0} for f in FUNCTION_KEYS}
+    for row in rows:
+        team = by_team.setdefault(row["team_id"], {"submitted": 0, "in_progress": 0})
+        for key in ("submitted", "in_progress"):
+            team[key] += row[key]
+            by_function[row["function"]][key] += row[key]
+    scope = list(campaign.teams.all()) or list(campaign.organization.teams.all())
+    teams = [(team, by_team.get(team.pk, {"submitted": 0, "in_progress": 0})) for team in scope]
+    no_team = by_team.get(None)
+    return {
+        "teams": teams,
+        "no_team": no_team,
+        "functions": [(Function(f).label, counts) for f, counts in by_function.items()],
+        "submitted": sum(c["submitted"] for c in by_function.values()),
+        "in_progress": sum(c["in_progress"] for c in by_function.values()),
+    }
+
+
+@login_required
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    organization = campaign.organization
+    invitations = campaign.invitations.select_related("team").annotate(started=Count("responses"))
+    return render(
+        request,
+        "assessments/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "organization": organization,
+            "completion": completion(campaign),
+            "person_links": [i for i in invitations if i.kind == Invitation.Kind.PERSON],
+            "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
+            "person_form": PersonInvitationForm(organization=organization),
+            "team_form": TeamLinkForm(organization=organization),
+        },
+    )
+
+
+@login_required
+def campaign_completion(request: HttpRequest, slug: str) -> HttpResponse:
+    """The completion tracker alone, for htmx polling on the campaign page."""
+    campaign = access.get_campaign_for_user(request, slug)
+    return render(
+        request,
+        "assessments/_completion.html",
+        {"campaign": campaign, "completion": completion(campaign)},
+    )
+
+
+@login_required
+@require_POST
+def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    try:
+        campaign_open(campaign=campaign)
+    except ImportProblems as exc:
+        messages.error(request, " ".join(exc.problems))
+    else:
+        messages.success(request, f"{campaign.name} is open: invitation links now work.")
+    return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    try:
+        campaign_close(campaign=campaign)
+    except ImportProblems as exc:
+        messages.error(request, " ".join(exc.problems))
+    else:
+        messages.success(
+            request, f"{campaign.name} is closed: links stop working and its scores are final."
+        )
+    return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+# --- Invitations ---------------------------------------------------------------------------
+
+
+def _remember_new_link(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    request.session["new_link"] = {"id": invitation.pk, "token": token}
+
+
+@login_required
+@require_POST
+def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = PersonInvitationForm(request.POST, organization=campaign.organization)
+    if not form.is_valid():
+        messages.error(request, "Check the invitation: " + form.errors.as_text())
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    try:
+        new = invitation_create(
+            campaign=campaign,
+            kind=Invitation.Kind.PERSON,
+            team=form.cleaned_data["team"],
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            created_by=request.user,
+        )
+    except ImportProblems as exc:
+        messages.error(request, " ".join(exc.problems))
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    if new.invitation.email:
+        link = request.build_absolute_uri(reverse("assessments:link-open", args=[new.token]))
+        send_mail(
+            f"{campaign.organization.name}: IT/OT convergence assessment",
+            f"Hello {new.invitation.name or ''},\n\nplease answer the IT/OT convergence "
+            f"assessment of {campaign.organization.name}. It takes about ten minutes and "
+            f"works on a phone.\n\n{link}\n\nThe link is personal: please do not forward it.",
+            settings.DEFAULT_FROM_EMAIL,
+            [new.invitation.email],
+        )
+    _remember_new_link(request, new.invitation, new.token)
+    return redirect("assessments:invitation-created", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = TeamLinkForm(request.POST, organization=campaign.organization)
+    if not form.is_valid():
+        messages.error(request, "Choose a team for the join link.")
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    try:
+        new = invitation_create(
+            campaign=campaign,
+            kind=Invitation.Kind.TEAM,
+            team=form.cleaned_data["team"],
+            created_by=request.user,
+        )
+    except ImportProblems as exc:
+        messages.error(request, " ".join(exc.problems))
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    _remember_new_link(request, new.invitation, new.token)
+    return redirect("assessments:invitation-created", slug=campaign.slug)
+
+
+@login_required
+def invitation_created(request: HttpRequest, slug: str) -> HttpResponse:
+    """Shows a new link once (only its hash is stored), with its QR code for printing."""
+    import segno
+
+    campaign = access.get_campaign_for_user(request, slug)
+    new = request.session.pop("new_link", None)
+    invitation = None
+    if new:
+        invitation = Invitation.objects.filter(pk=new["id"], campaign=campaign).first()
+    if invitation is None:
+        messages.info(
+            request,
+            "A link is shown only once, when it is made. Create a new one if you need it.",
+        )
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    link = request.build_absolute_uri(reverse("assessments:link-open", args=[new["token"]]))
+    qr = segno.make(link, error="m").svg_inline(scale=8, dark="#1f3a5f")
+    return render(
+        request,
+        "assessments/invitation_created.html",
+        {"campaign": campaign, "invitation": invitation, "link": link, "qr": qr},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    target = get_object_or_404(Invitation, campaign=campaign, pk=invitation)
+    invitation_revoke(invitation=target)
+    messages.success(request, "Revoked the link: it no longer opens the survey.")
+    return HttpResponseRedirect(reverse("assessments:campaign-detail", args=[campaign.slug]))

@@ -1,0 +1,157 @@
+"""Forms for the consultant pages (crispy-forms, Bootstrap 5). Writes go through services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from .models import BankVersion, Campaign, Dimension, Function, Organization, Site, Team
+
+
+class _Crispy:
+    """A FormHelper that lets templates wrap the fields in their own <form> tag."""
+
+    def _helper(self) -> FormHelper:
+        helper = FormHelper()
+        helper.form_tag = False
+        return helper
+
+
+class OrganizationForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "industry"]
+        help_texts = {"slug": "Used in addresses and files, e.g. acme. Cannot be changed later."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+
+
+class OrganizationUploadForm(_Crispy, forms.Form):
+    file = forms.FileField(
+        help_text="An organisation file (YAML or JSON) with its sites and teams; importing "
+        "again updates names and adds what is new, and never deletes anything."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class SiteForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "slug", "country"]
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+        self.helper = self._helper()
+
+
+class TeamForm(_Crispy, forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug", "function", "site"]
+        help_texts = {"function": "Respondents of this team answer as this function."}
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organization = organization
+        self.fields["site"].queryset = organization.sites.all()  # type: ignore[attr-defined]
+        self.helper = self._helper()
+
+
+class CampaignForm(_Crispy, forms.ModelForm):
+    """Campaign settings; on an existing campaign also a target stage per dimension."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name",
+            "slug",
+            "bank_version",
+            "teams",
+            "opens_on",
+            "closes_on",
+            "min_group_size",
+            "gap_threshold",
+        ]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+            "teams": forms.CheckboxSelectMultiple,
+        }
+        labels = {"bank_version": "Question bank", "teams": "Teams in scope"}
+        help_texts = {
+            "teams": "Leave all unticked to include every team.",
+            "slug": "Used in addresses and exports, e.g. acme-2026.",
+        }
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        self.fields["teams"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+        self.fields["bank_version"].queryset = BankVersion.objects.filter(  # type: ignore[attr-defined]
+            status=BankVersion.Status.PUBLISHED
+        ).select_related("bank")
+        self.fields["bank_version"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda v: f"{v.title} ({v.bank.slug} v{v.number})"
+        )
+        self.target_keys: list[str] = []
+        if self.instance.pk:
+            self.fields["slug"].disabled = True
+            self.fields["bank_version"].disabled = True  # scores depend on it
+            for dimension in Dimension.objects.filter(version=self.instance.bank_version):
+                name = f"target_{dimension.key}"
+                self.fields[name] = forms.TypedChoiceField(
+                    label=f"Target stage: {dimension.name}",
+                    choices=[(i, f"Stage {i}") for i in range(4)],
+                    coerce=int,
+                    initial=self.instance.target(dimension.key),
+                )
+                self.target_keys.append(dimension.key)
+
+    def targets(self) -> dict[str, int]:
+        return {key: self.cleaned_data[f"target_{key}"] for key in self.target_keys}
+
+
+class PersonInvitationForm(_Crispy, forms.Form):
+    name = forms.CharField(required=False, max_length=200, help_text="Optional.")
+    email = forms.EmailField(
+        required=False, help_text="Optional: the link is e-mailed to this address."
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        self.fields["team"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+
+
+class TeamLinkForm(_Crispy, forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.none())
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+        self.fields["team"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+
+
+class EmailInviteForm(_Crispy, forms.Form):
+    email = forms.EmailField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class StartSurveyForm(forms.Form):
+    function = forms.ChoiceField(
+        choices=Function.choices, widget=forms.RadioSelect, label="Where do you work?"
+    )
