@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from .fileformats import ImportProblems
 from .forms import StartSurveyForm
+from .middleware import null_origin_ok
 from .models import Campaign, Invitation, Question, Response
 from .survey import (
     SurveyClosed,
@@ -38,6 +39,7 @@ SESSION_INVITATION = "survey_invitation"  # the link just opened, before startin
 
 
 def survey_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @null_origin_ok  # no-referrer pages post with "Origin: null" (see middleware.py)
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)

@@ -460,8 +460,8 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "completion": completion(campaign),
             "person_links": [i for i in invitations if i.kind == Invitation.Kind.PERSON],
             "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
-            "person_form": PersonInvitationForm(organization=organization),
-            "team_form": TeamLinkForm(organization=organization),
+            "person_form": PersonInvitationForm(organization=organization, prefix="person"),
+            "team_form": TeamLinkForm(organization=organization, prefix="join"),
         },
     )
 
@@ -516,7 +516,7 @@ def _remember_new_link(request: HttpRequest, invitation: Invitation, token: str)
 @require_POST
 def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
-    form = PersonInvitationForm(request.POST, organization=campaign.organization)
+    form = PersonInvitationForm(request.POST, organization=campaign.organization, prefix="person")
     if not form.is_valid():
         messages.error(request, "Check the invitation: " + form.errors.as_text())
         return redirect("assessments:campaign-detail", slug=campaign.slug)
@@ -550,7 +550,7 @@ def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
-    form = TeamLinkForm(request.POST, organization=campaign.organization)
+    form = TeamLinkForm(request.POST, organization=campaign.organization, prefix="join")
     if not form.is_valid():
         messages.error(request, "Choose a team for the join link.")
         return redirect("assessments:campaign-detail", slug=campaign.slug)
