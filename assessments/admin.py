@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from .banks import bank_export, bank_import, bank_version_new_draft, bank_version_publish
 from .fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
+from .forms import posted
 from .models import (
     BankVersion,
     Choice,
@@ -253,7 +254,7 @@ class BankVersionAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         problems: list[str] = []
-        form = BankUploadForm(request.POST or None, request.FILES or None)
+        form = BankUploadForm(*posted(request))
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:

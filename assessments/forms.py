@@ -6,8 +6,17 @@ from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.http import HttpRequest
 
 from .models import BankVersion, Campaign, Dimension, Function, Organization, Site, Team
+
+
+def posted(request: HttpRequest) -> tuple[Any, Any]:
+    """Form data and files of a POST, or (None, None). An empty POST is still a POST: its
+    form is bound and says what is missing (`request.POST or None` would not)."""
+    if request.method == "POST":
+        return request.POST, request.FILES
+    return None, None
 
 
 class _Crispy:

@@ -28,7 +28,7 @@ class NullOriginCsrfViewMiddleware(CsrfViewMiddleware):
         callback: Callable[..., Any],
         callback_args: Any,
         callback_kwargs: Any,
-    ) -> HttpResponse | None:
+    ) -> Any:
         if getattr(callback, "null_origin_ok", False) and request.META.get("HTTP_ORIGIN") == "null":
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return super().process_view(request, callback, callback_args, callback_kwargs)

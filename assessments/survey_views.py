@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .fileformats import ImportProblems
-from .forms import StartSurveyForm
+from .forms import StartSurveyForm, posted
 from .middleware import null_origin_ok
 from .models import Campaign, Invitation, Question, Response
 from .survey import (
@@ -113,7 +113,7 @@ def survey_start(request: HttpRequest) -> HttpResponse:
     campaign = invitation.campaign
     if campaign.is_closed:
         return _closed(request, campaign)
-    form = StartSurveyForm(request.POST or None)
+    form = StartSurveyForm(posted(request)[0])
     needs_function = invitation.team is None
     if (
         request.method == "POST"

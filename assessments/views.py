@@ -35,6 +35,7 @@ from .forms import (
     SiteForm,
     TeamForm,
     TeamLinkForm,
+    posted,
 )
 from .models import (
     FUNCTION_KEYS,
@@ -87,7 +88,7 @@ def _default_workspace(request: HttpRequest) -> Any:
 @login_required
 def organization_create(request: HttpRequest) -> HttpResponse:
     workspace = _default_workspace(request)
-    form = OrganizationForm(request.POST or None)
+    form = OrganizationForm(posted(request)[0])
     form.instance.workspace = workspace
     if request.method == "POST" and form.is_valid():
         organization = form.save()
@@ -99,7 +100,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_upload(request: HttpRequest) -> HttpResponse:
     workspace = _default_workspace(request)
-    form = OrganizationUploadForm(request.POST or None, request.FILES or None)
+    form = OrganizationUploadForm(*posted(request))
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -157,7 +158,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.get_organization_for_user(request, slug)
-    form = OrganizationForm(request.POST or None, instance=organization)
+    form = OrganizationForm(posted(request)[0], instance=organization)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Saved.")
@@ -176,7 +177,7 @@ def _org_child_form(
     instance = None
     if child is not None:
         instance = get_object_or_404(child[0], organization=organization, slug=child[1])
-    form = form_class(request.POST or None, instance=instance, organization=organization)
+    form = form_class(posted(request)[0], instance=instance, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -283,7 +284,7 @@ def viewer_remove(request: HttpRequest, slug: str, viewer: int) -> HttpResponse:
 @login_required
 def members(request: HttpRequest, workspace: str) -> HttpResponse:
     ws = access.get_owned_workspace(request, workspace)
-    form = EmailInviteForm(request.POST or None)
+    form = EmailInviteForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         with transaction.atomic():
@@ -340,7 +341,7 @@ def _problems_to_form(form: Any, problems: list[str]) -> None:
 @login_required
 def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.get_organization_for_user(request, slug)
-    form = CampaignForm(request.POST or None, organization=organization)
+    form = CampaignForm(posted(request)[0], organization=organization)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -378,7 +379,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
-    form = CampaignForm(request.POST or None, instance=campaign, organization=campaign.organization)
+    form = CampaignForm(posted(request)[0], instance=campaign, organization=campaign.organization)
     if campaign.is_closed:
         for field in form.fields.values():
             field.disabled = True
