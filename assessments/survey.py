@@ -125,7 +125,6 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                     campaign=campaign,
                     respondent=_new_reference(prefix),
                     invitation=invitation,
-                    name=invitation.name,
                     function=function,
                     team=team,
                     site=team.site if team is not None else None,
