@@ -677,6 +677,8 @@ class ScoreSnapshot(models.Model):
     fingerprint = models.CharField(max_length=64)
     document = models.JSONField()
     exact_scores = models.JSONField(default=dict)  # "p/q" strings: unrounded, for baselines
+    # Answer distributions of the divergent questions, per visible function (dashboards).
+    distributions = models.JSONField(default=dict)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

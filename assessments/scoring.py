@@ -568,3 +568,29 @@ def _round(value: Fraction | float | None) -> float | None:
 def overall_dimension_scores(document: Mapping[str, Any]) -> dict[str, float | None]:
     """The overall dimension scores of a score document (a baseline for a later campaign)."""
     return {key: figures["score"] for key, figures in document["overall"]["dimensions"].items()}
+
+
+def answer_distributions(
+    data: ScoreInput, questions: Iterable[str], functions: Iterable[str] = ("it", "ot")
+) -> dict[str, dict[str, dict[str, int]]]:
+    """How many submitted answers chose each choice (and N/A, as "NA"), per function, for
+    the given questions: what the room looks at for a divergent question. Functions under
+    the minimum group size are left out (rule 8)."""
+    wanted = set(questions)
+    counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    sizes: Counter[str] = Counter()
+    for cell in data.tally:
+        sizes[cell.function] += cell.submitted
+        for (question, answer), count in cell.counts.items():
+            if question in wanted:
+                counts[question][cell.function]["NA" if answer is NA else str(answer)] += count
+    visible = [f for f in functions if sizes[f] >= data.settings.min_group_size]
+    choice_keys = {q.key: [c.key for c in q.choices] for q in data.bank.questions}
+    result: dict[str, dict[str, dict[str, int]]] = {}
+    for question in wanted:
+        keys = [*choice_keys.get(question, []), "NA"]
+        result[question] = {
+            f: {k: counts[question][f][k] for k in keys if k != "NA" or counts[question][f][k]}
+            for f in visible
+        }
+    return result

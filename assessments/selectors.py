@@ -38,7 +38,7 @@ from .models import (
 
 # Bump when the scoring code changes in a way that changes figures, to invalidate snapshots
 # of open campaigns. Closed campaigns keep the figures they closed with.
-ALGORITHM_VERSION = 1
+ALGORITHM_VERSION = 2  # 2: snapshots carry answer distributions
 
 
 @dataclass(frozen=True)
@@ -252,6 +252,9 @@ def _stored_snapshot(campaign: Campaign, score_filter: ScoreFilter) -> ScoreSnap
     snapshot.fingerprint = fingerprint
     snapshot.document = document
     snapshot.exact_scores = exact
+    snapshot.distributions = scoring.answer_distributions(
+        data, document["divergent_questions"], ("it", "ot", "business", "leadership", "other")
+    )
     try:
         with transaction.atomic():
             snapshot.save()
@@ -273,6 +276,11 @@ def _frozen(campaign: Campaign, snapshot: ScoreSnapshot) -> bool:
 def campaign_scores(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> dict[str, Any]:
     """The `score --json` document of a campaign (or a filtered subset), cached."""
     return _stored_snapshot(campaign, score_filter).document
+
+
+def campaign_snapshot(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> ScoreSnapshot:
+    """The cached snapshot: the score document plus what dashboards show beside it."""
+    return _stored_snapshot(campaign, score_filter)
 
 
 def baseline_scores(campaign: Campaign, score_filter: ScoreFilter) -> dict[str, Fraction | None]:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from .campaigns import campaign_close, campaign_create, campaign_open, campaign_update_settings
+from .dashboard import dashboard_context, filter_from_request
 from .fileformats import ImportProblems, guess_format
 from .forms import (
     CampaignForm,
@@ -602,3 +603,24 @@ def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> 
     invitation_revoke(invitation=target)
     messages.success(request, "Revoked the link: it no longer opens the survey.")
     return HttpResponseRedirect(reverse("assessments:campaign-detail", args=[campaign.slug]))
+
+
+# --- Dashboards ----------------------------------------------------------------------------
+
+
+@login_required
+def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug, manage=False)
+    sites = dict(campaign.organization.sites.values_list("slug", "name"))
+    score_filter = filter_from_request(request.GET, sites)
+    context = dashboard_context(campaign, score_filter)
+    context.update(
+        {
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "manage": access.is_member(request, campaign.organization.workspace_id),
+            "site_choices": sites,
+            "function_choices": [(f, Function(f).label) for f in FUNCTION_KEYS],
+        }
+    )
+    return render(request, "assessments/dashboard.html", context)
