@@ -329,7 +329,7 @@ def distribution_bars(
         )
     return _layout(
         figure,
-        _wrap(f"{question}: {labels.questions.get(question, '')}", 90),
+        _wrap(f"{question}: {labels.questions.get(question, '')}", 50),
         height=150 + 40 * len(functions) + 22 * len(choices),
         barmode="stack",
         xaxis={"tickformat": ".0%", "range": [0, 1]},
@@ -391,7 +391,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
         return None
     figure = go.Figure()
     figure.add_scatter(
-        x=[p.label for p in points],
+        x=[_wrap(p.label, 26) for p in points],
         y=[p.stage_score for p in points],
         mode="lines+markers+text",
         text=[f"Stage {p.stage}" for p in points],

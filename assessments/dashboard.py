@@ -276,3 +276,25 @@ def filter_from_request(params: Any, labels_sites: dict[str, str]) -> ScoreFilte
     if function not in charts.FUNCTION_NAMES or function == "overall":
         function = None
     return ScoreFilter(site=site, function=function)
+
+
+def organization_overview(organization: Any) -> dict[str, Any]:
+    """The latest campaign's stage per site, and the trend over the organisation's campaigns."""
+    latest = (
+        Campaign.objects.filter(organization=organization)
+        .exclude(status=Campaign.Status.DRAFT)
+        .select_related("bank_version__bank", "organization")
+        .order_by("-created")
+        .first()
+    )
+    if latest is None:
+        return {"latest": None}
+    doc = campaign_snapshot(latest).document
+    sites = dict(organization.sites.values_list("slug", "name"))
+    trend_figure = charts.trend_line(trend(latest))
+    return {
+        "latest": latest,
+        "latest_doc": doc,
+        "site_rows": [(sites.get(slug, slug), group) for slug, group in doc["by_site"].items()],
+        "trend_chart": Chart("org-trend", trend_figure) if trend_figure is not None else None,
+    }

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from .campaigns import campaign_close, campaign_create, campaign_open, campaign_update_settings
-from .dashboard import dashboard_context, filter_from_request
+from .dashboard import dashboard_context, filter_from_request, organization_overview
 from .fileformats import ImportProblems, guess_format
 from .forms import (
     CampaignForm,
@@ -152,6 +152,7 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "teams": organization.teams.select_related("site") if manage else [],
             "viewers": organization.viewers.select_related("user") if manage else [],
             "viewer_form": EmailInviteForm(),
+            **organization_overview(organization),
         },
     )
 

@@ -1,0 +1,84 @@
+"""charts.py builds figures from score documents alone: no database."""
+
+from __future__ import annotations
+
+from assessments import charts
+from assessments.scoring import ScoreInput, Settings, score, tally
+from tests.test_scoring import BANK, RESPONSES
+
+LABELS = charts.Labels(
+    dimensions={"A": "Collaboration", "B": "Scaling", "E": "Infrastructure"},
+    lenses={"A": "stage", "B": "stage", "E": "enabler"},
+    stages={0: "Silos", 1: "Projects", 2: "Central team", 3: "Converged"},
+    questions={"A1": "Who works on it?"},
+    choices={"A1": [("0", "Nobody"), ("1", "Some"), ("2", "Most"), ("3", "All")]},
+    teams={"t-it": "IT team", "t-ot": "OT team", "t-biz": "Business team"},
+)
+
+
+def doc(min_group_size: int = 2):
+    return score(
+        ScoreInput(
+            "c",
+            BANK,
+            Settings(min_group_size=min_group_size, targets={"A": 3}, gap_threshold=1.25),
+            tally(RESPONSES),
+            ("t-it", "t-ot", "t-biz"),
+            ("s1", "s2"),
+        )
+    )
+
+
+def test_dimension_bars_use_the_stage_colours_and_state_the_finding():
+    figure = charts.dimension_bars(doc(), LABELS)
+    bars = figure.data[0]
+    assert list(bars.x) == [1.6, 1.425, 1.525]  # bottom to top: E, B, A
+    assert list(bars.marker.color) == [
+        charts.STAGE_COLOURS[2],
+        charts.STAGE_COLOURS[1],
+        charts.STAGE_COLOURS[2],
+    ]
+    assert figure.layout.title.text == "65% of the way to the targets"
+    assert list(figure.data[1].x) == [2, 2, 3]  # the targets
+
+
+def test_radar_overlays_it_and_ot_and_leaves_out_suppressed_groups():
+    figure = charts.radar(doc(), LABELS)
+    assert [trace.name for trace in figure.data] == ["Everyone", "IT", "OT"]
+    assert figure.layout.title.text == "How IT and OT see each dimension"
+    hidden = charts.radar(doc(min_group_size=3), LABELS)
+    assert [trace.name for trace in hidden.data] == ["Everyone"]
+
+
+def test_gap_title_names_the_largest_gap():
+    figure = charts.gap_bars(doc(), LABELS)
+    assert figure.layout.title.text == "IT rates Infrastructure 2.5 stages higher than OT"
+    assert charts.gap_bars(doc(min_group_size=3), LABELS) is None
+
+
+def test_heatmap_shows_no_number_for_a_suppressed_group():
+    figure = charts.heatmap(doc()["by_team"], LABELS.teams, LABELS, "teams", 2)
+    heat = figure.data[0]
+    rows = {y: list(text) for y, text in zip(heat.y, heat.text, strict=True)}
+    assert rows["Business team (n=1)"] == ["fewer than 2 responses"] * 3
+    suppressed_z = heat.z[list(heat.y).index("Business team (n=1)")]
+    assert all(value is None for value in suppressed_z)
+    assert rows["IT team (n=2)"] == ["2.12", "1.75", "3.00"]
+    assert figure.layout.title.text == "OT team has the lowest stage score of the teams"
+
+
+def test_distribution_bars_show_shares_per_function():
+    figure = charts.distribution_bars(
+        "A1", {"it": {"3": 1, "2": 1}, "ot": {"1": 1, "0": 1}}, LABELS
+    )
+    by_choice = {trace.name.split(":")[0]: list(trace.x) for trace in figure.data}
+    assert by_choice["3"] == [0.0, 0.5]  # OT (bottom), IT (top)
+    assert by_choice["0"] == [0.5, 0.0]
+    assert figure.layout.title.text.startswith("A1: Who works on it?")
+
+
+def test_trend_needs_two_campaigns():
+    points = [charts.TrendPoint("a", "2025", 0, 0.4), charts.TrendPoint("b", "2026", 1, 1.1)]
+    figure = charts.trend_line(points)
+    assert figure.layout.title.text == "Stage score up 0.70 over 2 campaigns"
+    assert charts.trend_line(points[:1]) is None
