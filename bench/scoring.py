@@ -169,9 +169,9 @@ def main() -> None:
             )
 
 
-def run_step(env: dict[str, str], *args: str) -> dict[str, object]:
-    result = subprocess.run(  # noqa: S603 - runs this same script
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+def run_step(env: dict[str, str], *args: str, script: str = __file__) -> dict[str, object]:
+    result = subprocess.run(  # noqa: S603 - runs a script of this folder
+        [sys.executable, script, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:
         print(result.stderr, file=sys.stderr)
