@@ -191,7 +191,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         ("teams", charts.heatmap(doc["by_team"], labels.teams, labels, "teams", minimum)),
         ("sites", charts.heatmap(doc["by_site"], labels.sites, labels, "sites", minimum)),
         ("progress", charts.progress_bars(doc, baseline_doc, labels)),
-        ("trend", charts.trend_line(trend(campaign))),
+        ("trend", charts.trend_line(trend_points := trend(campaign))),
     ]
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
     divergent_charts = []
@@ -225,6 +225,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
                 for r in doc["recommendations"]
             ],
             "divergent": divergent_charts,
+            "trend_points": trend_points,
             "divergent_total": len(doc["divergent_questions"]),
             "strongest": [(labels.dimension(k), dims[k]["score"]) for k in strongest[:3]],
             "weakest": [(labels.dimension(k), dims[k]["score"]) for k in strongest[::-1][:3]],
