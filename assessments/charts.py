@@ -257,7 +257,7 @@ def heatmap(
         group = groups[slug]
         if group.get("suppressed"):
             z.append([None] * len(keys))
-            text.append([f"fewer than {min_group_size} responses"] * len(keys))
+            text.append([f"fewer than<br>{min_group_size} responses"] * len(keys))
             continue
         scores = [group["dimensions"][k]["score"] for k in keys]
         z.append(scores)

@@ -12,7 +12,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import (
+    FileExtensionValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import Q
 
@@ -39,8 +44,25 @@ FUNCTION_KEYS: tuple[str, ...] = tuple(Function.values)
 class Workspace(models.Model):
     """A consultancy. Everything a consultant sees hangs off one workspace."""
 
+    class PaperSize(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "US Letter"
+
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    # Branding of the PDF report.
+    brand_colour = models.CharField(
+        max_length=7,
+        default="#1f3a5f",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "use a colour like #1f3a5f")],
+    )
+    logo = models.FileField(
+        upload_to="logos/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg"])],
+        help_text="PNG, JPEG or SVG, shown on the report's cover (at most 500 kB).",
+    )
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -688,3 +710,16 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} [{self.key or 'all'}]"
+
+
+class ReportFile(models.Model):
+    """A generated PDF, served again until its fingerprint (scores, agreed answers, settings,
+    branding) changes."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="report")
+    fingerprint = models.CharField(max_length=64)
+    pdf = models.BinaryField()
+    created = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Report of {self.campaign}"

@@ -60,7 +60,7 @@ def test_heatmap_shows_no_number_for_a_suppressed_group():
     figure = charts.heatmap(doc()["by_team"], LABELS.teams, LABELS, "teams", 2)
     heat = figure.data[0]
     rows = {y: list(text) for y, text in zip(heat.y, heat.text, strict=True)}
-    assert rows["Business team (n=1)"] == ["fewer than 2 responses"] * 3
+    assert rows["Business team (n=1)"] == ["fewer than<br>2 responses"] * 3
     suppressed_z = heat.z[list(heat.y).index("Business team (n=1)")]
     assert all(value is None for value in suppressed_z)
     assert rows["IT team (n=2)"] == ["2.12", "1.75", "3.00"]

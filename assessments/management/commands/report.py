@@ -1,0 +1,37 @@
+"""Write a campaign's executive PDF report to a file (the same document as the dashboard's
+Download PDF button)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from assessments.models import Campaign
+from assessments.pdf_render import RenderError
+from assessments.report import campaign_report_pdf, chromium_available
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("campaign", help="the campaign's slug")
+        parser.add_argument("-o", "--output", required=True, help="the PDF file to write")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        campaign = (
+            Campaign.objects.select_related("organization__workspace", "bank_version__bank")
+            .filter(slug=options["campaign"])
+            .first()
+        )
+        if campaign is None:
+            raise CommandError(f"{options['campaign']}: no such campaign")
+        try:
+            pdf = campaign_report_pdf(campaign)
+        except RenderError as exc:
+            raise CommandError(f"{campaign.slug}: the report could not be made: {exc}") from None
+        Path(options["output"]).write_bytes(pdf)
+        note = "" if chromium_available() else " (without charts: Chromium is not installed)"
+        self.stdout.write(f"Wrote {options['output']} ({len(pdf):,} bytes){note}.")
