@@ -1,7 +1,29 @@
+from pathlib import Path
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core import checks
 
 
 class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
     verbose_name = "Assessments"
+
+    def ready(self) -> None:
+        checks.register(chromium_check)
+
+
+def chromium_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Reports render without Chromium, but with a note instead of each chart."""
+    if Path(settings.CHROMIUM_PATH).exists():
+        return []
+    return [
+        checks.Warning(
+            f"Chromium was not found at {settings.CHROMIUM_PATH}: PDF reports will show a "
+            "note where each chart would be.",
+            hint="Install it (apt-get install -y chromium) or set CHROMIUM_PATH.",
+            id="convergence.W001",
+        )
+    ]

@@ -49,6 +49,8 @@ from .models import (
 )
 from .organizations import MAX_FILE_BYTES as ORG_MAX_BYTES
 from .organizations import organization_import
+from .pdf_render import RenderError
+from .report import campaign_report_pdf
 from .survey import invitation_create, invitation_revoke
 
 # --- Home and organisations ----------------------------------------------------------------
@@ -625,3 +627,21 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         }
     )
     return render(request, "assessments/dashboard.html", context)
+
+
+@login_required
+def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The executive PDF: the same document as `manage.py report`."""
+    campaign = access.get_campaign_for_user(request, slug, manage=False)
+    try:
+        pdf = campaign_report_pdf(campaign)
+    except RenderError as exc:
+        return render(
+            request,
+            "assessments/report_failed.html",
+            {"campaign": campaign, "problem": str(exc)},
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-report.pdf"'
+    return response

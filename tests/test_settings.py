@@ -59,6 +59,8 @@ def test_production_settings_pass_the_deploy_check():
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-secret-key-for-the-deploy-check-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "convergence.example.com",
+        # This test is about deployment settings, not about the machine having Chromium.
+        "CHROMIUM_PATH": sys.executable,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

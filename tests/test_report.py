@@ -1,0 +1,198 @@
+"""The executive PDF: same figures as `score --json`, suppression respected, hostile text
+inert, a time limit, and a stored copy served until something changes."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import re
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments import pdf_render, report
+from assessments.campaigns import agreed_answer_record
+from assessments.models import Campaign, ClientViewer, Organization, ReportFile, Team
+from assessments.selectors import campaign_scores
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+NO_CHROMIUM = override_settings(CHROMIUM_PATH="/nonexistent/chromium")
+
+
+def pdf_text(pdf: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo")
+    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
+        slug="acme-2026"
+    )
+
+
+@NO_CHROMIUM
+def test_report_says_what_score_json_says(demo, tmp_path, capsys):
+    call_command("report", demo.slug, "-o", str(tmp_path / "r.pdf"))
+    assert "(without charts: Chromium is not installed)" in capsys.readouterr().out
+    text = pdf_text((tmp_path / "r.pdf").read_bytes())
+    doc = campaign_scores(demo)
+    overall = doc["overall"]
+    assert f"Stage {overall['stage']}" in text
+    assert f"Stage score {overall['stage_score']:.3f} of 3" in text
+    for key, figures in overall["dimensions"].items():
+        assert f"{figures['score']:.3f}" in text, key
+    for recommendation in doc["recommendations"]:
+        words = re.sub(r"\s+", " ", recommendation["text"])
+        assert words[:60] in text
+    for key, figures in doc["questions"].items():
+        assert f"{key} " in text
+    assert "Appendix A: Methodology" in text and "Appendix B: Results per question" in text
+    assert "Chart not available: Chromium is not installed" in text
+
+
+@NO_CHROMIUM
+def test_no_suppressed_group_shows_a_number(demo):
+    text = pdf_text(report.campaign_report_pdf(demo))
+    assert "Plant Management 2 fewer than 3 responses" in text
+    assert "Leadership 2 fewer than 3 responses" in text
+    assert re.search(r"Plant Management 2 \d\.\d{3}", text) is None
+
+
+class _Spy(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+        _Spy.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { background: red }")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def spy_server():
+    _Spy.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Spy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@NO_CHROMIUM
+def test_hostile_names_are_inert(demo, spy_server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-42")
+    payload = (
+        f'<link rel="attachment" href="file://{secret}">'
+        f"<style>@import url({spy_server}/import.css);</style>"
+        f'<img src="{spy_server}/img.png">'
+        f'<div style="background: url({spy_server}/bg.png)">x</div>'
+    )
+    Organization.objects.filter(pk=demo.organization_id).update(name=f"ACME {payload}")
+    Team.objects.filter(slug="it-ops").update(name=f"IT Ops {payload}")
+    agreed_answer_record(
+        campaign=demo,
+        question_key="INF-1",
+        answer="1",
+        note=f"Note {payload}",
+        dissent="url(file:///etc/passwd)",
+    )
+    demo.refresh_from_db()
+    pdf = report.campaign_report_pdf(demo)
+    assert _Spy.hits == []
+    assert b"TOP-SECRET-42" not in pdf
+    attachments = PdfReader(io.BytesIO(pdf)).attachments
+    assert attachments == {}
+    text = pdf_text(pdf)
+    assert '<link rel="attachment"' in text  # shown as text, not obeyed
+    assert "TOP-SECRET-42" not in text
+
+
+def test_fetcher_serves_data_and_own_static_files_only(spy_server, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-42")
+    style = tmp_path / "style.css"
+    style.write_text("h1 { color: blue }")
+    fetcher = pdf_render.make_fetcher({"static/style.css": str(style)})
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    own = fetcher.fetch(pdf_render.STATIC_ORIGIN + "static/style.css")
+    assert own.read() == b"h1 { color: blue }"
+    for url in (
+        f"file://{secret}",
+        f"{spy_server}/x",
+        pdf_render.STATIC_ORIGIN + "../secret.txt",
+        pdf_render.STATIC_ORIGIN + "static/other.css",
+        "ftp://127.0.0.1/x",
+    ):
+        with pytest.raises(ValueError, match="refused|disallowed"):
+            fetcher.fetch(url)
+    assert _Spy.hits == []
+
+
+def test_render_has_a_time_limit():
+    html = "<p>x</p>" * 200_000
+    with pytest.raises(pdf_render.RenderError, match="took longer than 0.01 s"):
+        pdf_render.render_pdf_limited(html, {}, 0.01)
+
+
+@NO_CHROMIUM
+def test_stored_pdf_is_served_until_something_changes(demo, monkeypatch):
+    first = report.campaign_report_pdf(demo)
+    assert ReportFile.objects.get(campaign=demo).pdf == first
+
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(report, "render_pdf_limited", must_not_render)
+    assert report.campaign_report_pdf(demo) == first
+    agreed_answer_record(campaign=demo, question_key="COL-1", answer="2")
+    demo.refresh_from_db()
+    with pytest.raises(AssertionError, match="rendered again"):
+        report.campaign_report_pdf(demo)
+
+
+@NO_CHROMIUM
+def test_download_for_consultants_and_client_viewers(client, demo):
+    from django.contrib.auth import get_user_model
+
+    url = reverse("assessments:campaign-report", args=[demo.slug])
+    client.force_login(get_user_model().objects.get(username="consultant"))
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="acme-2026-report.pdf"'
+    assert response.content.startswith(b"%PDF")
+    viewer = builders.user("cio")
+    ClientViewer.objects.create(user=viewer, organization=demo.organization)
+    client.force_login(viewer)
+    assert client.get(url).content.startswith(b"%PDF")
+    outsider = builders.user("stranger", builders.workspace("elsewhere"))
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_chromium_check_warns_when_missing():
+    from assessments.apps import chromium_check
+
+    with override_settings(CHROMIUM_PATH="/nonexistent/chromium"):
+        messages = chromium_check(None)
+    assert [m.id for m in messages] == ["convergence.W001"]
+    assert "PDF reports will show a note" in messages[0].msg
+
+
+@pytest.mark.skipif(not report.chromium_available(), reason="needs Chromium for the charts")
+def test_report_with_charts_draws_them_as_svg(demo):
+    html = report.report_html(demo)
+    assert html.count('src="data:image/svg+xml;base64,') >= 8
+    pdf = report.campaign_report_pdf(demo)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) >= 15
