@@ -31,10 +31,16 @@ from .selectors import campaign_snapshot
 
 logger = logging.getLogger(__name__)
 
-REPORT_VERSION = 1  # bump when the layout changes, so stored PDFs are made again
 CHART_WIDTH = 760
-METHODOLOGY = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
 
+REPORT_VERSION = 1  # bump when report.py changes what goes into a report
+# The layout is part of a stored PDF's fingerprint: a changed template makes PDFs again.
+_TEMPLATES = Path(settings.BASE_DIR) / "templates" / "report"
+LAYOUT_HASH = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(_TEMPLATES.glob("*.html")))
+    + METHODOLOGY_PATH.read_bytes()
+).hexdigest()[:16]
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
 
@@ -96,7 +102,9 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     context["generated"] = timezone.now()
     context["logo"] = _logo_uri(campaign)
     # One level down: the appendix's own heading is the chapter's h1.
-    methodology = markdown.markdown(METHODOLOGY.read_text(encoding="utf-8"), extensions=["tables"])
+    methodology = markdown.markdown(
+        METHODOLOGY_PATH.read_text(encoding="utf-8"), extensions=["tables"]
+    )
     for level in (3, 2, 1):
         methodology = methodology.replace(f"<h{level}", f"<h{level + 1}").replace(
             f"</h{level}>", f"</h{level + 1}>"
@@ -144,6 +152,7 @@ def report_fingerprint(campaign: Campaign) -> str:
     material = "|".join(
         [
             str(REPORT_VERSION),
+            LAYOUT_HASH,
             snapshot.fingerprint,
             campaign.name,
             campaign.organization.name,

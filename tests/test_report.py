@@ -68,7 +68,7 @@ def test_no_suppressed_group_shows_a_number(demo):
 class _Spy(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         _Spy.hits.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/css")
