@@ -19,7 +19,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
 from .banks import bank_export, bank_import, bank_version_new_draft, bank_version_publish
-from .fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
+from .fileformats import MAX_FILE_BYTES, ImportProblems, guess_format, read_upload
 from .forms import posted
 from .models import (
     BankVersion,
@@ -258,15 +258,8 @@ class BankVersionAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > MAX_FILE_BYTES:
-                    raise ImportProblems(
-                        [
-                            f"file: {upload.size:,} bytes is larger than the limit of "
-                            f"{MAX_FILE_BYTES:,} bytes"
-                        ]
-                    )
                 result = bank_import(
-                    data=upload.read(),
+                    data=read_upload(upload, MAX_FILE_BYTES),
                     fmt=guess_format(upload.name),
                     draft=form.cleaned_data["draft"],
                 )

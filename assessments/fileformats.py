@@ -170,6 +170,15 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def read_upload(upload: Any, max_bytes: int) -> bytes:
+    """The bytes of an uploaded file, refused before reading when it is over the limit."""
+    if upload.size > max_bytes:
+        raise ImportProblems(
+            [f"file: {upload.size:,} bytes is larger than the limit of {max_bytes:,} bytes"]
+        )
+    return bytes(upload.read())
+
+
 def guess_format(filename: str) -> str:
     lower = filename.lower()
     if lower.endswith(".json"):

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from . import access
 from .campaigns import campaign_close, campaign_create, campaign_open, campaign_update_settings
 from .dashboard import dashboard_context, filter_from_request, organization_overview
-from .fileformats import ImportProblems, guess_format
+from .fileformats import ImportProblems, guess_format, read_upload
 from .forms import (
     CampaignForm,
     EmailInviteForm,
@@ -108,15 +108,10 @@ def organization_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > ORG_MAX_BYTES:
-                raise ImportProblems(
-                    [
-                        f"file: {upload.size:,} bytes is larger than the limit of "
-                        f"{ORG_MAX_BYTES:,} bytes"
-                    ]
-                )
             result = organization_import(
-                data=upload.read(), fmt=guess_format(upload.name), workspace=workspace
+                data=read_upload(upload, ORG_MAX_BYTES),
+                fmt=guess_format(upload.name),
+                workspace=workspace,
             )
         except ImportProblems as exc:
             problems = exc.problems

@@ -7,6 +7,18 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from assessments.fileformats import ImportProblems
+from assessments.models import Campaign
+
+
+def get_campaign(slug: str) -> Campaign:
+    campaign = (
+        Campaign.objects.select_related("organization__workspace", "bank_version__bank", "baseline")
+        .filter(slug=slug)
+        .first()
+    )
+    if campaign is None:
+        raise CommandError(f"{slug}: no such campaign")
+    return campaign
 
 
 def read_input_file(path: str, *, limit: int) -> bytes:

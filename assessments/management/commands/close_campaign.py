@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.campaigns import campaign_close
 from assessments.fileformats import ImportProblems
-from assessments.models import Campaign
+
+from ._base import get_campaign
 
 
 class Command(BaseCommand):
@@ -18,13 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("campaign", help="the campaign's slug")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.select_related("bank_version__bank")
-            .filter(slug=options["campaign"])
-            .first()
-        )
-        if campaign is None:
-            raise CommandError(f"{options['campaign']}: no such campaign")
+        campaign = get_campaign(options["campaign"])
         try:
             campaign_close(campaign=campaign)
         except ImportProblems as exc:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from assessments.fileformats import ImportProblems
-from assessments.models import Campaign
 from assessments.responses import MAX_FILE_BYTES, responses_import
 
-from ._base import problems_error, read_input_file
+from ._base import get_campaign, problems_error, read_input_file
 
 
 class Command(BaseCommand):
@@ -25,13 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a .csv or .xlsx file")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.select_related("organization", "bank_version__bank")
-            .filter(slug=options["campaign"])
-            .first()
-        )
-        if campaign is None:
-            raise CommandError(f"{options['campaign']}: no such campaign")
+        campaign = get_campaign(options["campaign"])
         path: str = options["file"]
         try:
             result = responses_import(

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.models import Campaign
 from assessments.pdf_render import RenderError
 from assessments.report import campaign_report_pdf, chromium_available
+
+from ._base import get_campaign
 
 
 class Command(BaseCommand):
@@ -21,13 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="the PDF file to write")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.select_related("organization__workspace", "bank_version__bank")
-            .filter(slug=options["campaign"])
-            .first()
-        )
-        if campaign is None:
-            raise CommandError(f"{options['campaign']}: no such campaign")
+        campaign = get_campaign(options["campaign"])
         try:
             pdf = campaign_report_pdf(campaign)
         except RenderError as exc:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.models import Campaign
 from assessments.selectors import campaign_scores
+
+from ._base import get_campaign
 
 
 class Command(BaseCommand):
@@ -23,13 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the JSON document")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        campaign = (
-            Campaign.objects.select_related("bank_version__bank")
-            .filter(slug=options["campaign"])
-            .first()
-        )
-        if campaign is None:
-            raise CommandError(f"{options['campaign']}: no such campaign")
+        campaign = get_campaign(options["campaign"])
         document = campaign_scores(campaign)
         if options["json"]:
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
