@@ -9,6 +9,7 @@ its fingerprint (scores, agreed answers, settings, branding) changes.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import logging
@@ -60,6 +61,7 @@ def figure_svg(figure: Any) -> str | None:
         if not _kaleido_started:
             os.environ.setdefault("BROWSER_PATH", settings.CHROMIUM_PATH)
             kaleido.start_sync_server(silence_warnings=True)
+            atexit.register(kaleido.stop_sync_server, silence_warnings=True)  # no stray Chromium
             _kaleido_started = True
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "kopts is ignored if using a server"

@@ -93,19 +93,19 @@ def spy_server():
 def test_hostile_names_are_inert(demo, spy_server, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-42")
-    payload = (
-        f'<link rel="attachment" href="file://{secret}">'
-        f"<style>@import url({spy_server}/import.css);</style>"
-        f'<img src="{spy_server}/img.png">'
-        f'<div style="background: url({spy_server}/bg.png)">x</div>'
-    )
-    Organization.objects.filter(pk=demo.organization_id).update(name=f"ACME {payload}")
-    Team.objects.filter(slug="it-ops").update(name=f"IT Ops {payload}")
+    attachment = f'<link rel="attachment" href="file://{secret}">'
+    css = f"<style>@import url({spy_server}/import.css);</style>"
+    image = f'<img src="{spy_server}/img.png">'
+    background = f'<div style="background: url({spy_server}/bg.png)">x</div>'
+    # Names have a length limit (200); each carries part of the payload.
+    Organization.objects.filter(pk=demo.organization_id).update(name=f"ACME {attachment}")
+    Team.objects.filter(slug="it-ops").update(name=f"IT {css}")
+    Team.objects.filter(slug="it-apps").update(name=f"Apps {image}")
     agreed_answer_record(
         campaign=demo,
         question_key="INF-1",
         answer="1",
-        note=f"Note {payload}",
+        note=f"Note {attachment}{css}{image}{background}",
         dissent="url(file:///etc/passwd)",
     )
     demo.refresh_from_db()
