@@ -8,7 +8,16 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.http import HttpRequest
 
-from .models import BankVersion, Campaign, Dimension, Function, Organization, Site, Team
+from .models import (
+    BankVersion,
+    Campaign,
+    Dimension,
+    Function,
+    Organization,
+    Site,
+    Team,
+    Workspace,
+)
 
 
 def posted(request: HttpRequest) -> tuple[Any, Any]:
@@ -128,6 +137,26 @@ class CampaignForm(_Crispy, forms.ModelForm):
 
     def targets(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"target_{key}"] for key in self.target_keys}
+
+
+class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
+    """What the PDF report carries of the consultancy: name, logo, colour, paper."""
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "brand_colour", "logo", "paper_size"]
+        widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
+        labels = {"brand_colour": "Brand colour", "paper_size": "Report paper size"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if logo and getattr(logo, "size", 0) > 500 * 1024:
+            raise forms.ValidationError("The logo may be at most 500 kB.")
+        return logo
 
 
 class PersonInvitationForm(_Crispy, forms.Form):

@@ -25,6 +25,11 @@ urlpatterns = [
     # Workspace members
     path("workspaces/<slug:workspace>/members/", views.members, name="members"),
     path(
+        "workspaces/<slug:workspace>/settings/",
+        views.workspace_settings,
+        name="workspace-settings",
+    ),
+    path(
         "workspaces/<slug:workspace>/members/<int:membership>/remove/",
         views.member_remove,
         name="member-remove",

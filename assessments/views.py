@@ -36,6 +36,7 @@ from .forms import (
     SiteForm,
     TeamForm,
     TeamLinkForm,
+    WorkspaceSettingsForm,
     posted,
 )
 from .models import (
@@ -311,6 +312,20 @@ def members(request: HttpRequest, workspace: str) -> HttpResponse:
             "memberships": ws.memberships.select_related("user").order_by("user__username"),
         },
     )
+
+
+@login_required
+@require_POST
+def workspace_settings(request: HttpRequest, workspace: str) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    form = WorkspaceSettingsForm(request.POST, request.FILES, instance=ws)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved the workspace settings: new reports use them.")
+    else:
+        problems = [f"{field}: {' '.join(map(str, errs))}" for field, errs in form.errors.items()]
+        messages.error(request, "Not saved. " + "; ".join(problems))
+    return redirect("assessments:members", workspace=ws.slug)
 
 
 @login_required

@@ -297,3 +297,48 @@ def test_wrong_method_is_405(logged_in, campaign):
         logged_in.get(reverse("assessments:campaign-close", args=[campaign.slug])).status_code
         == 405
     )
+
+
+def test_owner_sets_report_branding(logged_in, workspace, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("assessments:workspace-settings", args=[workspace.slug])
+    logo = SimpleUploadedFile(
+        "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', content_type="image/svg+xml"
+    )
+    logged_in.post(
+        url,
+        {
+            "name": "Northwind Partners",
+            "brand_colour": "#123456",
+            "paper_size": "letter",
+            "logo": logo,
+        },
+    )
+    workspace.refresh_from_db()
+    assert (workspace.name, workspace.brand_colour, workspace.paper_size) == (
+        "Northwind Partners",
+        "#123456",
+        "letter",
+    )
+    assert workspace.logo.name.startswith("logos/logo")
+    response = logged_in.post(
+        url, {"name": "x", "brand_colour": "red", "paper_size": "A4"}, follow=True
+    )
+    assert "brand_colour: use a colour like #1f3a5f" in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.brand_colour == "#123456"
+
+
+def test_consultant_cannot_change_branding(client, consultant, workspace):
+    client.force_login(consultant)
+    url = reverse("assessments:workspace-settings", args=[workspace.slug])
+    assert (
+        client.post(
+            url, {"name": "Hacked", "brand_colour": "#000000", "paper_size": "A4"}
+        ).status_code
+        == 403
+    )
+    workspace.refresh_from_db()
+    assert workspace.name != "Hacked"
