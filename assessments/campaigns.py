@@ -10,7 +10,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from .fileformats import ImportProblems, Problems
-from .models import SLUG_RE, AgreedAnswer, BankVersion, Campaign, Organization, Question
+from .models import (
+    SLUG_RE,
+    AgreedAnswer,
+    BankVersion,
+    Campaign,
+    Organization,
+    ParkingNote,
+    Question,
+)
 
 _SLUG = re.compile(SLUG_RE)
 
@@ -199,3 +207,17 @@ def agreed_answer_record(
         )
         scores_changed(campaign)
     return agreed
+
+
+def parking_note_add(*, campaign: Campaign, text: str, user: Any = None) -> ParkingNote:
+    """A note for later, captured during a workshop; the report lists them."""
+    text = (text or "").strip()
+    problems = Problems()
+    if campaign.is_closed:
+        problems.add("campaign", f"{campaign.slug} is closed; its notes no longer change")
+    if not text:
+        problems.add("text", "write the note first")
+    elif len(text) > 2000:
+        problems.add("text", "is longer than 2,000 characters")
+    problems.raise_if_any()
+    return ParkingNote.objects.create(campaign=campaign, text=text, created_by=user)

@@ -299,3 +299,63 @@ def organization_overview(organization: Any) -> dict[str, Any]:
         "site_rows": [(sites.get(slug, slug), group) for slug, group in doc["by_site"].items()],
         "trend_chart": Chart("org-trend", trend_figure) if trend_figure is not None else None,
     }
+
+
+def consensus_context(campaign: Campaign) -> dict[str, Any]:
+    """The divergent questions with each function's answers as shares, the answers agreed so
+    far, and the parking lot."""
+    snapshot = campaign_snapshot(campaign)
+    doc = snapshot.document
+    labels = labels_for(campaign)
+    agreed = {
+        a.question.key: a
+        for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
+    }
+    keys = list(doc["divergent_questions"]) + sorted(
+        k for k in agreed if k not in doc["divergent_questions"]
+    )
+    allow_na = set(
+        Question.objects.filter(version=campaign.bank_version, allow_na=True).values_list(
+            "key", flat=True
+        )
+    )
+    items = []
+    for key in keys:
+        distribution = snapshot.distributions.get(key, {})
+        choices = list(labels.choices.get(key, []))
+        rows = []
+        for function in ("it", "ot", "business", "leadership", "other"):
+            counts = distribution.get(function) or {}
+            total = sum(counts.values())
+            if not total:
+                continue
+            rows.append(
+                {
+                    "name": charts.FUNCTION_NAMES[function],
+                    "total": total,
+                    "shares": [
+                        {"key": c, "share": round(100 * counts.get(c, 0) / total)}
+                        for c, _ in [*choices, ("NA", "N/A")]
+                        if c != "NA" or counts.get("NA")
+                    ],
+                }
+            )
+        items.append(
+            {
+                "key": key,
+                "text": labels.questions.get(key, key),
+                "choices": choices,
+                "allow_na": key in allow_na,
+                "stats": doc["questions"].get(key, {}),
+                "divergent": key in doc["divergent_questions"],
+                "rows": rows,
+                "agreed": agreed.get(key),
+            }
+        )
+    return {
+        "items": items,
+        "consensus": doc["consensus"],
+        "labels": labels,
+        "notes": list(campaign.notes.select_related("created_by")),
+        "colours": charts.STAGE_COLOURS,
+    }

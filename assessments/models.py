@@ -690,6 +690,23 @@ class AgreedAnswer(models.Model):
         return f"{self.campaign}: {self.question_id}"
 
 
+class ParkingNote(models.Model):
+    """A point the facilitator noted during a workshop, for later; listed in the report."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
 class ScoreSnapshot(models.Model):
     """A computed score document, kept until its fingerprint (settings, responses,
     consensus, baseline) changes."""

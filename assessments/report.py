@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .dashboard import Chart, dashboard_context
-from .models import Campaign, ReportFile, Stage
+from .models import Campaign, ParkingNote, ReportFile, Stage
 from .pdf_render import render_pdf_limited
 from .selectors import campaign_snapshot
 
@@ -128,6 +128,7 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
         (row for row in context.get("dimension_rows", []) if row["gap"]["gap"] is not None),
         key=lambda row: -abs(row["gap"]["gap"]),
     )
+    context["notes"] = list(ParkingNote.objects.filter(campaign=campaign))
     context["agreed_rows"] = sorted(
         context.get("agreed", {}).values(), key=lambda a: a.question.key
     )
@@ -163,6 +164,8 @@ def report_fingerprint(campaign: Campaign) -> str:
             workspace.paper_size,
             workspace.logo.name if workspace.logo else "",
             str(chromium_available()),
+            # Parking-lot notes change no score, but the report lists them.
+            str(list(ParkingNote.objects.filter(campaign=campaign).values_list("pk", "text"))),
         ]
     )
     return hashlib.sha256(material.encode()).hexdigest()

@@ -38,6 +38,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign-detail"),
     path("campaigns/<slug:slug>/edit/", views.campaign_edit, name="campaign-edit"),
     path("campaigns/<slug:slug>/report.pdf", views.campaign_report, name="campaign-report"),
+    path("campaigns/<slug:slug>/consensus/", views.campaign_consensus, name="campaign-consensus"),
     path("campaigns/<slug:slug>/dashboard/", views.campaign_dashboard, name="campaign-dashboard"),
     path(
         "campaigns/<slug:slug>/completion/", views.campaign_completion, name="campaign-completion"

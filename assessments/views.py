@@ -24,8 +24,20 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
 from . import access
-from .campaigns import campaign_close, campaign_create, campaign_open, campaign_update_settings
-from .dashboard import dashboard_context, filter_from_request, organization_overview
+from .campaigns import (
+    agreed_answer_record,
+    campaign_close,
+    campaign_create,
+    campaign_open,
+    campaign_update_settings,
+    parking_note_add,
+)
+from .dashboard import (
+    consensus_context,
+    dashboard_context,
+    filter_from_request,
+    organization_overview,
+)
 from .fileformats import ImportProblems, guess_format, read_upload
 from .forms import (
     CampaignForm,
@@ -655,3 +667,42 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-report.pdf"'
     return response
+
+
+# --- Workshop: consensus and parking lot ---------------------------------------------------
+
+
+@login_required
+def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
+    """Walk through the divergent questions, IT and OT side by side; record what the room
+    agreed (rule 14), and keep a parking lot of points for later."""
+    campaign = access.get_campaign_for_user(request, slug)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "note":
+                parking_note_add(
+                    campaign=campaign, text=request.POST.get("text", ""), user=request.user
+                )
+                messages.success(request, "Noted in the parking lot.")
+                return redirect(reverse("assessments:campaign-consensus", args=[slug]) + "#notes")
+            key = request.POST.get("question", "")
+            agreed_answer_record(
+                campaign=campaign,
+                question_key=key,
+                answer=request.POST.get("answer", ""),
+                note=request.POST.get("note", "")[:2000],
+                dissent=request.POST.get("dissent", "")[:2000],
+            )
+            messages.success(request, f"Recorded the agreed answer to {key}.")
+            return redirect(reverse("assessments:campaign-consensus", args=[slug]) + f"#q-{key}")
+        except ImportProblems as exc:
+            messages.error(request, " ".join(exc.problems))
+    return render(
+        request,
+        "assessments/consensus.html",
+        {
+            "campaign": campaign,
+            "organization": campaign.organization,
+            **consensus_context(campaign),
+        },
+    )
