@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import CommandError
 
@@ -37,3 +38,13 @@ def problems_error(exc: ImportProblems, source: str) -> CommandError:
         f"{source}: refused, nothing was written ({count} problem{'s' if count != 1 else ''}):"
         f"\n{lines}"
     )
+
+
+class VersionOptionMixin:
+    """formats.md names a `--version N` option, which Django reserves for printing its own
+    version: commands with this mixin let theirs replace it."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
+        return super().create_parser(  # type: ignore[misc]
+            prog_name, subcommand, conflict_handler="resolve", **kwargs
+        )

@@ -14,15 +14,11 @@ from assessments.campaigns import campaign_create, parse_targets
 from assessments.fileformats import ImportProblems
 from assessments.models import BankVersion, Campaign, Organization
 
-from ._base import problems_error
+from ._base import VersionOptionMixin, problems_error
 
 
-class Command(BaseCommand):
+class Command(VersionOptionMixin, BaseCommand):
     help = __doc__
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:
-        # formats.md names the option --version; let ours replace Django's own.
-        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="the campaign's slug, e.g. acme-2026")

@@ -14,14 +14,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assessments.banks import bank_export
 from assessments.models import BankVersion
 
+from ._base import VersionOptionMixin
 
-class Command(BaseCommand):
+
+class Command(VersionOptionMixin, BaseCommand):
     help = __doc__
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # formats.md names the option --version, which Django reserves for printing its own
-        # version: let ours replace it for this command.
-        return super().create_parser(prog_name, subcommand, conflict_handler="resolve", **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="the bank's slug, e.g. itot-convergence")
