@@ -690,6 +690,28 @@ class AgreedAnswer(models.Model):
         return f"{self.campaign}: {self.question_id}"
 
 
+class Workshop(models.Model):
+    """A campaign run live in a room: a short join code, and in paced mode the question
+    everyone is on and whether its votes are shown yet."""
+
+    class Mode(models.TextChoices):
+        FREE = "free", "Free: everyone at their own pace"
+        PACED = "paced", "Paced: everyone on the facilitator's question"
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="workshop")
+    join_code = models.CharField(max_length=8, unique=True)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FREE)
+    current_question = models.ForeignKey(
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revealed = models.BooleanField(default=False)
+    # Bumped on every change of the facilitator's state; phones compare it when they poll.
+    state_version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Workshop {self.join_code} of {self.campaign}"
+
+
 class ParkingNote(models.Model):
     """A point the facilitator noted during a workshop, for later; listed in the report."""
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from .fileformats import ImportProblems
 from .forms import StartSurveyForm, posted
 from .middleware import null_origin_ok
-from .models import Campaign, Invitation, Question, Response
+from .models import Campaign, Invitation, Question, Response, Workshop
 from .survey import (
     SurveyClosed,
     answer_save,
@@ -32,6 +32,7 @@ from .survey import (
     survey_pages,
     unanswered,
 )
+from .workshops import participant_etag, workshop_by_code, workshop_join
 
 SESSION_RESPONSES = "survey_responses"  # public ids this browser may open
 SESSION_JOINED = "survey_joined"  # invitation id -> public id, to resume a join link
@@ -290,3 +291,94 @@ def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if response.submitted_at is None:
         return redirect("assessments:survey-resume", public_id=public_id)
     return render(request, "survey/thanks.html", {"campaign": response.campaign})
+
+
+# --- Workshop participants -----------------------------------------------------------------
+
+SESSION_WORKSHOPS = "workshop_joined"  # join code -> public id of this browser's response
+
+
+@survey_headers
+def workshop_code(request: HttpRequest) -> HttpResponse:
+    """For people who type the short address: enter the code shown on the projector."""
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    if code:
+        workshop = workshop_by_code(code)
+        if workshop is not None:
+            return redirect("assessments:workshop-join", code=workshop.join_code)
+    return render(request, "survey/workshop_code.html", {"wrong": bool(code)})
+
+
+@survey_headers
+def workshop_join_view(request: HttpRequest, code: str) -> HttpResponse:
+    workshop = workshop_by_code(code)
+    if workshop is None:
+        return _invalid(request)
+    campaign = workshop.campaign
+    if campaign.is_closed:
+        return _closed(request, campaign)
+    joined = request.session.get(SESSION_WORKSHOPS, {}).get(workshop.join_code)
+    if joined and str(joined) in request.session.get(SESSION_RESPONSES, []):
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    teams = list(campaign.teams.all()) or list(campaign.organization.teams.all())
+    error = ""
+    if request.method == "POST" and campaign.status == Campaign.Status.OPEN:
+        team = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
+        if team is None:
+            error = "Choose your team to join."
+        else:
+            try:
+                response = workshop_join(workshop=workshop, team=team)
+            except ImportProblems as exc:
+                error = " ".join(exc.problems)
+            else:
+                _allow(request, response)
+                joined_map = dict(request.session.get(SESSION_WORKSHOPS, {}))
+                joined_map[workshop.join_code] = str(response.public_id)
+                request.session[SESSION_WORKSHOPS] = joined_map
+                return redirect("assessments:workshop-live", code=workshop.join_code)
+    return render(
+        request,
+        "survey/workshop_join.html",
+        {"workshop": workshop, "campaign": campaign, "teams": teams, "error": error},
+    )
+
+
+@survey_headers
+def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
+    """Paced mode: the facilitator's current question. Free mode: the survey itself."""
+    workshop = workshop_by_code(code)
+    joined = request.session.get(SESSION_WORKSHOPS, {}).get(code) if workshop else None
+    response = _load(request, uuid.UUID(joined)) if joined else None
+    if workshop is None or response is None:
+        return _invalid(request)
+    if workshop.campaign.is_closed:
+        return _closed(request, workshop.campaign)
+    if workshop.mode == Workshop.Mode.FREE or response.submitted_at is not None:
+        return redirect("assessments:survey-resume", public_id=response.public_id)
+    etag = f'"{participant_etag(workshop, response)}"'
+    fragment = request.GET.get("fragment") == "1"
+    if fragment and request.headers.get("If-None-Match") == etag:
+        not_modified = HttpResponse(status=304)
+        not_modified["ETag"] = etag
+        return not_modified
+    question = workshop.current_question
+    answer = None
+    if question is not None:
+        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+        answer = answers_of(response).get(question.pk)
+        if not question.asked_of(response.function):
+            question = None
+    page = render(
+        request,
+        "survey/_live_question.html" if fragment else "survey/workshop_live.html",
+        {
+            "workshop": workshop,
+            "campaign": workshop.campaign,
+            "response": response,
+            "question": question,
+            "answer": answer,
+        },
+    )
+    page["ETag"] = etag
+    return page

@@ -39,6 +39,9 @@ urlpatterns = [
     path("campaigns/<slug:slug>/edit/", views.campaign_edit, name="campaign-edit"),
     path("campaigns/<slug:slug>/report.pdf", views.campaign_report, name="campaign-report"),
     path("campaigns/<slug:slug>/consensus/", views.campaign_consensus, name="campaign-consensus"),
+    path("campaigns/<slug:slug>/workshop/", views.workshop_facilitator, name="workshop"),
+    path("campaigns/<slug:slug>/workshop/room/", views.workshop_room, name="workshop-room"),
+    path("campaigns/<slug:slug>/workshop/state/", views.workshop_state, name="workshop-state"),
     path("campaigns/<slug:slug>/dashboard/", views.campaign_dashboard, name="campaign-dashboard"),
     path(
         "campaigns/<slug:slug>/completion/", views.campaign_completion, name="campaign-completion"
@@ -61,6 +64,10 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation-revoke",
     ),
+    # Workshop participants (no account)
+    path("w/", survey_views.workshop_code, name="workshop-code"),
+    path("w/<str:code>/", survey_views.workshop_join_view, name="workshop-join"),
+    path("w/<str:code>/live/", survey_views.workshop_live, name="workshop-live"),
     # The respondent's survey (no account)
     path("s/<str:token>/", survey_views.link_open, name="link-open"),
     path("survey/start/", survey_views.survey_start, name="survey-start"),

@@ -58,13 +58,16 @@ from .models import (
     Function,
     Invitation,
     Membership,
+    Question,
     Response,
+    Workshop,
 )
 from .organizations import MAX_FILE_BYTES as ORG_MAX_BYTES
 from .organizations import organization_import
 from .pdf_render import RenderError
 from .report import campaign_report_pdf
 from .survey import invitation_create, invitation_revoke
+from .workshops import room_state, workshop_for, workshop_set_state
 
 # --- Home and organisations ----------------------------------------------------------------
 
@@ -706,3 +709,119 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
             **consensus_context(campaign),
         },
     )
+
+
+# --- Workshop: facilitator -----------------------------------------------------------------
+
+
+@login_required
+def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
+    """The projector screen: join code and QR, live counts, the current question."""
+    import segno
+
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    address = request.build_absolute_uri(
+        reverse("assessments:workshop-join", args=[workshop.join_code])
+    )
+    questions = (
+        Question.objects.filter(version=campaign.bank_version)
+        .select_related("dimension")
+        .order_by("dimension__order", "order", "id")
+    )
+    return render(
+        request,
+        "assessments/workshop.html",
+        {
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "workshop": workshop,
+            "address": address,
+            "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
+            "qr": segno.make(address, error="m").svg_inline(scale=10, dark="#1f3a5f"),
+            "questions": questions,
+            **_room_context(workshop),
+        },
+    )
+
+
+def _room_context(workshop: Any) -> dict[str, Any]:
+    state = room_state(workshop)
+    question = workshop.current_question
+    show_votes = workshop.mode == Workshop.Mode.FREE or workshop.revealed
+    shares = []
+    if question is not None and state.distribution is not None:
+        total = sum(state.distribution.values())
+        for choice in question.choices.all():
+            votes = state.distribution.get(choice.key, 0)
+            shares.append(
+                {
+                    "key": choice.key,
+                    "text": choice.text,
+                    "votes": votes,
+                    "percent": round(100 * votes / total) if total else 0,
+                }
+            )
+    return {
+        "state": state,
+        "question": question,
+        "shares": shares,
+        "show_votes": show_votes,
+        "votes": sum((state.distribution or {}).values()),
+        "function_names": dict(Function.choices),
+    }
+
+
+@login_required
+def workshop_room(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the projector polls: 304 while nothing has changed."""
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    context = _room_context(workshop)
+    etag = f'"{context["state"].etag}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = render(
+            request,
+            "assessments/_room.html",
+            {"campaign": campaign, "workshop": workshop, **context},
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@login_required
+@require_POST
+def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    questions = list(
+        Question.objects.filter(version=campaign.bank_version).order_by(
+            "dimension__order", "order", "id"
+        )
+    )
+    question = None
+    action = request.POST.get("action", "")
+    if action in ("next", "previous") and questions:
+        keys = [q.pk for q in questions]
+        index = (
+            keys.index(workshop.current_question_id)
+            if workshop.current_question_id in (keys)
+            else -1
+        )
+        index = min(len(keys) - 1, index + 1) if action == "next" else max(0, index - 1)
+        question = questions[index]
+    elif request.POST.get("question"):
+        question = next((q for q in questions if q.key == request.POST["question"]), None)
+    try:
+        workshop_set_state(
+            workshop=workshop,
+            mode=request.POST.get("mode") or None,
+            question=question,
+            revealed={"reveal": True, "hide": False}.get(action),
+        )
+    except ImportProblems as exc:
+        messages.error(request, " ".join(exc.problems))
+    return redirect("assessments:workshop", slug=campaign.slug)

@@ -58,7 +58,8 @@ def url_for(pattern: URLPattern, world: dict) -> str:
     return reverse(f"assessments:{pattern.name}", kwargs=kwargs)
 
 
-PUBLIC = {"link-open", "survey-start"}  # token- and session-based: checked separately
+# Token-, code- and session-based: checked separately.
+PUBLIC = {"link-open", "survey-start", "workshop-code", "workshop-join", "workshop-live"}
 SURVEY = {
     "survey-resume",
     "survey-page",
