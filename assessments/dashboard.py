@@ -301,9 +301,9 @@ def organization_overview(organization: Any) -> dict[str, Any]:
     }
 
 
-def consensus_context(campaign: Campaign) -> dict[str, Any]:
+def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str, Any]:
     """The divergent questions with each function's answers as shares, the answers agreed so
-    far, and the parking lot."""
+    far, the question the workshop is on (`extra`), and the parking lot."""
     snapshot = campaign_snapshot(campaign)
     doc = snapshot.document
     labels = labels_for(campaign)
@@ -311,9 +311,10 @@ def consensus_context(campaign: Campaign) -> dict[str, Any]:
         a.question.key: a
         for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
     }
-    keys = list(doc["divergent_questions"]) + sorted(
-        k for k in agreed if k not in doc["divergent_questions"]
-    )
+    keys = list(doc["divergent_questions"])
+    if extra in labels.questions and extra not in keys:
+        keys.insert(0, extra)
+    keys += sorted(k for k in agreed if k not in keys)
     allow_na = set(
         Question.objects.filter(version=campaign.bank_version, allow_na=True).values_list(
             "key", flat=True

@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
-from . import access
+from . import access, charts
 from .campaigns import (
     agreed_answer_record,
     campaign_close,
@@ -33,9 +33,11 @@ from .campaigns import (
     parking_note_add,
 )
 from .dashboard import (
+    Chart,
     consensus_context,
     dashboard_context,
     filter_from_request,
+    labels_for,
     organization_overview,
 )
 from .fileformats import ImportProblems, guess_format, read_upload
@@ -66,6 +68,7 @@ from .organizations import MAX_FILE_BYTES as ORG_MAX_BYTES
 from .organizations import organization_import
 from .pdf_render import RenderError
 from .report import campaign_report_pdf
+from .selectors import campaign_snapshot
 from .survey import invitation_create, invitation_revoke
 from .workshops import room_state, workshop_for, workshop_set_state
 
@@ -706,7 +709,7 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "campaign": campaign,
             "organization": campaign.organization,
-            **consensus_context(campaign),
+            **consensus_context(campaign, request.GET.get("question")),
         },
     )
 
@@ -747,6 +750,11 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _room_context(workshop: Any) -> dict[str, Any]:
     state = room_state(workshop)
+    # The radar builds up as people submit (the scores count submitted responses only).
+    doc = campaign_snapshot(workshop.campaign).document
+    radar = None
+    if doc["respondents"]["submitted"] >= doc["settings"]["min_group_size"]:
+        radar = Chart("room-radar", charts.radar(doc, labels_for(workshop.campaign)))
     question = workshop.current_question
     show_votes = workshop.mode == Workshop.Mode.FREE or workshop.revealed
     shares = []
@@ -767,6 +775,7 @@ def _room_context(workshop: Any) -> dict[str, Any]:
         "question": question,
         "shares": shares,
         "show_votes": show_votes,
+        "radar": radar,
         "votes": sum((state.distribution or {}).values()),
         "function_names": dict(Function.choices),
     }

@@ -144,7 +144,9 @@ def room_state(workshop: Workshop) -> RoomState:
         ):
             distribution["NA" if row["is_na"] else row["choice__key"]] = row["n"]
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
-    material = repr((workshop.state_version, sorted(latest), totals, distribution))
+    material = repr(
+        (workshop.state_version, campaign.scores_version, sorted(latest), totals, distribution)
+    )
     return RoomState(
         etag=hashlib.sha256(material.encode()).hexdigest()[:32],
         counts=counts,

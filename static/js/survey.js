@@ -12,9 +12,21 @@
   document.body.addEventListener("htmx:responseError", function (event) {
     show(event, event.detail.xhr.responseText || "Not saved.", "text-danger");
   });
+  // Offline (a plant floor): keep the answer and send it again when the connection returns.
+  var pending = new Set();
   document.body.addEventListener("htmx:sendError", function (event) {
-    show(event, "No connection: your answer will be saved when you press Next.", "text-warning");
+    pending.add(event.detail.elt);
+    show(event, "No connection: saved on this phone, sending when you are back online.",
+         "text-warning");
   });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.successful) { pending.delete(event.detail.elt); }
+  });
+  function retry() {
+    pending.forEach(function (element) { window.htmx.trigger(element, "change"); });
+  }
+  window.addEventListener("online", retry);
+  setInterval(function () { if (pending.size && navigator.onLine) { retry(); } }, 10000);
   // One click submits once (the server is idempotent too).
   document.querySelectorAll("form button[data-once]").forEach(function (button) {
     button.form.addEventListener("submit", function () { button.disabled = true; });

@@ -83,3 +83,15 @@ def test_client_viewer_cannot_record(client, db):
     ClientViewer.objects.create(user=viewer, organization=Organization.objects.get(slug="acme"))
     client.force_login(viewer)
     assert client.post(url(), {"question": "INF-4", "answer": "3"}).status_code == 403
+
+
+def test_current_workshop_question_can_be_agreed_before_anyone_submits(client, workspace, owner):
+    from tests import builders
+
+    campaign = builders.campaign(workspace, version=builders.default_bank())
+    client.force_login(owner)
+    page = client.get(
+        reverse("assessments:campaign-consensus", args=[campaign.slug]), {"question": "COL-1"}
+    ).content.decode()
+    assert 'id="a-COL-1"' in page
+    assert "once enough people in a function have submitted" in page

@@ -1,0 +1,89 @@
+"""A live workshop in browsers: a facilitator on the projector and five phones join with the
+code, vote on the facilitator's question, the facilitator reveals the votes and records the
+room's agreed answer; the dashboard shows it."""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments.models import AgreedAnswer, Response
+from tests import builders
+from tests.browser.conftest import screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page):
+    workspace = builders.workspace("northwind")
+    owner = builders.user("olivia", workspace, role="owner")
+    org = builders.organization(workspace)
+    campaign = builders.campaign(
+        workspace, org=org, version=builders.default_bank(), min_group_size=3
+    )
+    assert owner
+
+    facilitator = page
+    facilitator.set_viewport_size({"width": 1920, "height": 1080})
+    facilitator.goto("/accounts/login/")
+    facilitator.fill("input[name=username]", "olivia")
+    facilitator.fill("input[name=password]", "pw-olivia-123")
+    facilitator.click("button[type=submit]")
+    facilitator.goto(f"/campaigns/{campaign.slug}/workshop/")
+    code = facilitator.inner_text("#join-code").strip()
+    facilitator.select_option("select[name=mode]", "paced")
+    facilitator.click("button:has-text('Set mode')")
+    facilitator.select_option("select[name=question]", "COL-1")
+    facilitator.click("button:has-text('Go')")
+    facilitator.wait_for_selector("#votes-hidden")
+
+    phones = []
+    teams = ["it-ops", "it-ops", "ot-north", "ot-north", "ot-north"]
+    picks = [3, 3, 1, 1, 0]
+    for team_slug, pick in zip(teams, picks, strict=True):
+        context = chromium.new_context(
+            base_url=live_server.url,
+            viewport={"width": 390, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+        )
+        phone = context.new_page()
+        phones.append(context)
+        phone.goto("/w/")
+        phone.fill("input[name=code]", code.lower())
+        phone.click("button:has-text('Join')")
+        team_name = org.teams.get(slug=team_slug).name
+        phone.click(f"label.choice:has-text('{team_name}')")
+        phone.click("button:has-text('Join')")
+        phone.wait_for_selector("fieldset.question")
+        phone.locator("label.choice").nth(pick).click()
+        phone.locator(".saved", has_text="Saved").wait_for()
+    screenshot(phones[0].pages[0], "workshop-phone")
+    try:
+        # The projector refreshes itself: 5 joined, votes still hidden.
+        facilitator.wait_for_function(
+            "document.querySelector('#room').innerText.includes('5 votes so far')", timeout=15_000
+        )
+        assert "Votes are hidden" in facilitator.inner_text("#room")
+        facilitator.click("button:has-text('Reveal votes')")
+        facilitator.wait_for_selector("text=2 (40 %)")
+        screenshot(facilitator, "workshop-facilitator")
+        assert Response.objects.filter(campaign=campaign).count() == 5
+
+        facilitator.click("text=Record agreed answer")
+        facilitator.select_option("#a-COL-1", "2")
+        facilitator.fill("#n-COL-1", "Projects mix both sides, but only from the start")
+        facilitator.click("#q-COL-1 button[type=submit]")
+        facilitator.wait_for_selector("text=Recorded the agreed answer to COL-1.")
+    finally:
+        for context in phones:
+            context.close()
+    agreed = AgreedAnswer.objects.get(campaign=campaign, question__key="COL-1")
+    assert agreed.choice.key == "2"
+    # Three phones submit, so the dashboard has figures; it shows the agreed answer.
+    for response in Response.objects.filter(campaign=campaign)[:3]:
+        from assessments.survey import response_submit
+
+        response_submit(response=response)
+    facilitator.goto(f"/campaigns/{campaign.slug}/dashboard/")
+    facilitator.click("text=Dimension scores as a table")
+    assert "Workshop consensus" in facilitator.inner_text("details.table-view")
