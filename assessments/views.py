@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -103,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _default_workspace(request: HttpRequest) -> Any:
     workspace = access.member_workspaces(request).first()
     if workspace is None:
-        raise access.PermissionDenied("You are not a member of any workspace.")
+        raise PermissionDenied("You are not a member of any workspace.")
     return workspace
 
 
@@ -266,7 +267,7 @@ def viewer_invite(request: HttpRequest, slug: str) -> HttpResponse:
     email = form.cleaned_data["email"]
     with transaction.atomic():
         user = _user_for_email(email)
-        if access.Membership.objects.filter(user=user).exists():
+        if Membership.objects.filter(user=user).exists():
             messages.error(request, f"{email} is a consultant account; invite another address.")
             return redirect("assessments:organization-detail", slug=organization.slug)
         _, created = ClientViewer.objects.get_or_create(
