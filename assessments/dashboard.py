@@ -117,8 +117,9 @@ def ladder(doc: dict[str, Any], labels: charts.Labels) -> list[dict[str, Any]]:
     ]
 
 
-def trend(campaign: Campaign) -> list[charts.TrendPoint]:
-    """Every campaign of the organisation on a bank with the same slug, oldest first."""
+def trend(campaign: Campaign, document: dict[str, Any]) -> list[charts.TrendPoint]:
+    """Every campaign of the organisation on a bank with the same slug, oldest first;
+    `document` is the campaign's own score document, already at hand."""
     campaigns = list(
         Campaign.objects.filter(
             organization_id=campaign.organization_id,
@@ -129,15 +130,17 @@ def trend(campaign: Campaign) -> list[charts.TrendPoint]:
     )
     stored = {
         s.campaign_id: s.document
-        for s in ScoreSnapshot.objects.filter(campaign__in=campaigns, key="")
+        for s in ScoreSnapshot.objects.filter(campaign__in=campaigns, key="").exclude(
+            campaign=campaign
+        )
     }
     points = []
     for other in campaigns:
         if other.status == Campaign.Status.DRAFT:
             continue
-        document = stored.get(other.pk)
-        if document is None or other.pk == campaign.pk:
-            document = campaign_snapshot(other).document
+        figures = document if other.pk == campaign.pk else stored.get(other.pk)
+        if figures is None:  # never scored yet: score it now, once
+            figures = campaign_snapshot(other).document
         when = other.closed_at or other.created
         points.append(
             charts.TrendPoint(
@@ -191,7 +194,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         ("teams", charts.heatmap(doc["by_team"], labels.teams, labels, "teams", minimum)),
         ("sites", charts.heatmap(doc["by_site"], labels.sites, labels, "sites", minimum)),
         ("progress", charts.progress_bars(doc, baseline_doc, labels)),
-        ("trend", charts.trend_line(trend_points := trend(campaign))),
+        ("trend", charts.trend_line(trend_points := trend(campaign, doc))),
     ]
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
     divergent_charts = []
@@ -292,7 +295,7 @@ def organization_overview(organization: Any) -> dict[str, Any]:
         return {"latest": None}
     doc = campaign_snapshot(latest).document
     sites = dict(organization.sites.values_list("slug", "name"))
-    trend_figure = charts.trend_line(trend(latest))
+    trend_figure = charts.trend_line(trend(latest, doc))
     return {
         "latest": latest,
         "latest_doc": doc,

@@ -132,7 +132,7 @@ def test_client_viewer_sees_the_dashboard_but_nothing_of_other_organisations(cli
     assert get_user_model().objects.filter(username="cio").exists()
 
 
-DASHBOARD_QUERIES = 20  # the same for 12 or 300 respondents (warm score cache)
+DASHBOARD_QUERIES = 18  # the same for 12 or 300 respondents (warm score cache)
 
 
 def test_dashboard_issues_a_fixed_number_of_queries(
