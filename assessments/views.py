@@ -190,12 +190,14 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _org_child_form(
-    request: HttpRequest, slug: str, form_class: Any, child: Any, what: str
+    request: HttpRequest, slug: str, form_class: Any, child_slug: str | None, what: str
 ) -> HttpResponse:
+    """Create or edit a site or team (the form's model) of an organisation."""
     organization = access.get_organization_for_user(request, slug)
     instance = None
-    if child is not None:
-        instance = get_object_or_404(child[0], organization=organization, slug=child[1])
+    if child_slug is not None:
+        model = form_class._meta.model
+        instance = get_object_or_404(model, organization=organization, slug=child_slug)
     form = form_class(posted(request)[0], instance=instance, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
@@ -221,9 +223,7 @@ def site_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def site_edit(request: HttpRequest, slug: str, site: str) -> HttpResponse:
-    from .models import Site
-
-    return _org_child_form(request, slug, SiteForm, (Site, site), "site")
+    return _org_child_form(request, slug, SiteForm, site, "site")
 
 
 @login_required
@@ -233,9 +233,7 @@ def team_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def team_edit(request: HttpRequest, slug: str, team: str) -> HttpResponse:
-    from .models import Team
-
-    return _org_child_form(request, slug, TeamForm, (Team, team), "team")
+    return _org_child_form(request, slug, TeamForm, team, "team")
 
 
 def _set_password_link(request: HttpRequest, user: Any) -> str:

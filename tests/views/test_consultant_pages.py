@@ -342,3 +342,18 @@ def test_consultant_cannot_change_branding(client, consultant, workspace):
     )
     workspace.refresh_from_db()
     assert workspace.name != "Hacked"
+
+
+def test_edit_a_site_and_a_team(logged_in, org):
+    logged_in.post(
+        reverse("assessments:site-edit", args=[org.slug, "north"]),
+        {"name": "North Plant", "slug": "north", "country": "DE"},
+    )
+    logged_in.post(
+        reverse("assessments:team-edit", args=[org.slug, "biz"]),
+        {"name": "Operations", "slug": "biz", "function": "business"},
+    )
+    assert Site.objects.get(organization=org, slug="north").name == "North Plant"
+    assert Team.objects.get(organization=org, slug="biz").name == "Operations"
+    missing = logged_in.get(reverse("assessments:site-edit", args=[org.slug, "nowhere"]))
+    assert missing.status_code == 404
