@@ -12,7 +12,9 @@ from __future__ import annotations
 import mimetypes
 import multiprocessing
 import resource
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -24,11 +26,46 @@ class RenderError(Exception):
     pass
 
 
-def make_fetcher(static_files: Mapping[str, str]) -> Any:
+CHART_PREFIX = "chart/"
+
+
+class ChartInbox:
+    """The child's side of the chart pipe: a thread files each chart as it arrives."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._charts: dict[str, bytes] = {}
+        self._closed = False
+        self._arrived = threading.Condition()
+        threading.Thread(target=self._drain, args=(connection,), daemon=True).start()
+
+    def _drain(self, connection: Connection) -> None:
+        try:
+            while True:
+                name, svg = connection.recv()
+                with self._arrived:
+                    self._charts[name] = svg
+                    self._arrived.notify_all()
+        except (EOFError, OSError):
+            pass  # the parent sent every chart, or stopped
+        finally:
+            connection.close()
+            with self._arrived:
+                self._closed = True
+                self._arrived.notify_all()
+
+    def get(self, name: str) -> bytes | None:
+        with self._arrived:
+            self._arrived.wait_for(lambda: name in self._charts or self._closed)
+            return self._charts.get(name)
+
+
+def make_fetcher(
+    static_files: Mapping[str, str], charts: Callable[[str], bytes | None] | None = None
+) -> Any:
     import weasyprint
 
     class Fetcher(weasyprint.URLFetcher):
-        """data: URIs and the app's own static files; every other URL is refused."""
+        """data: URIs, the app's own static files and the report's charts; nothing else."""
 
         def __init__(self) -> None:
             super().__init__(allowed_protocols={"data"}, allow_redirects=False, timeout=2)
@@ -36,6 +73,12 @@ def make_fetcher(static_files: Mapping[str, str]) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             if url.startswith("data:"):
                 return super().fetch(url, headers)
+            if url.startswith(STATIC_ORIGIN + CHART_PREFIX) and charts is not None:
+                svg = charts(url[len(STATIC_ORIGIN + CHART_PREFIX) :])
+                if svg is not None:
+                    return weasyprint.urls.URLFetcherResponse(
+                        url, svg, {"Content-Type": "image/svg+xml"}
+                    )
             if url.startswith(STATIC_ORIGIN):
                 path = static_files.get(url[len(STATIC_ORIGIN) :])
                 if path is not None:
@@ -48,19 +91,29 @@ def make_fetcher(static_files: Mapping[str, str]) -> Any:
     return Fetcher()
 
 
-def render_pdf(html: str, static_files: Mapping[str, str]) -> bytes:
+def render_pdf(
+    html: str,
+    static_files: Mapping[str, str],
+    charts: Callable[[str], bytes | None] | None = None,
+) -> bytes:
     import weasyprint
 
     document = weasyprint.HTML(
-        string=html, base_url=STATIC_ORIGIN, url_fetcher=make_fetcher(static_files)
+        string=html, base_url=STATIC_ORIGIN, url_fetcher=make_fetcher(static_files, charts)
     )
     return bytes(document.write_pdf())
 
 
-def _child(connection: Connection, html: str, static_files: Mapping[str, str]) -> None:
+def _child(
+    connection: Connection,
+    chart_connection: Connection,
+    html: str,
+    static_files: Mapping[str, str],
+) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     try:
-        connection.send(("ok", render_pdf(html, static_files)))
+        inbox = ChartInbox(chart_connection)
+        connection.send(("ok", render_pdf(html, static_files, inbox.get)))
     except BaseException as exc:  # the parent reports it; nothing may escape the child
         connection.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -71,14 +124,38 @@ _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["weasyprint", "assessments.pdf_render"])
 
 
-def render_pdf_limited(html: str, static_files: Mapping[str, str], seconds: float) -> bytes:
-    """Render in a child process; stop it after `seconds`."""
+def render_pdf_limited(
+    html: str,
+    static_files: Mapping[str, str],
+    seconds: float,
+    charts: Iterable[tuple[str, Callable[[], bytes]]] = (),
+) -> bytes:
+    """Render in a child process; stop it after `seconds`.
+
+    `charts` are (name, draw) pairs: each is drawn here, in the order given, while the child
+    lays out the document, and served to it as `chart/<name>`. An exception from `draw`
+    stops the render and propagates.
+    """
+    deadline = time.monotonic() + seconds
     receiver, sender = _context.Pipe(duplex=False)
-    process = _context.Process(target=_child, args=(sender, html, dict(static_files)))
+    chart_receiver, chart_sender = _context.Pipe(duplex=False)
+    process = _context.Process(
+        target=_child, args=(sender, chart_receiver, html, dict(static_files))
+    )
     process.start()
     sender.close()
+    chart_receiver.close()
     try:
-        if not receiver.poll(seconds):
+        try:
+            for name, draw in charts:
+                chart_sender.send((name, draw()))
+                if time.monotonic() > deadline:
+                    break
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the child has stopped; its status says why
+        finally:
+            chart_sender.close()
+        if not receiver.poll(max(0.0, deadline - time.monotonic())):
             raise RenderError(f"the report took longer than {seconds:g} s and was stopped")
         status, payload = receiver.recv()
     except EOFError:

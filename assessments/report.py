@@ -2,20 +2,19 @@
 
 One code path for the download button and `manage.py report`: `campaign_report_pdf`. The
 charts are the dashboard's plotly figures, drawn to SVG by kaleido through Debian's Chromium
-(one kaleido server per worker process, started on first use); without Chromium the report
+(`chart_render`: one browser per worker process, started on first use); without Chromium the report
 still renders, with a note where each chart would be. The PDF is stored and served again until
 its fingerprint (scores, agreed answers, settings, branding) changes.
 """
 
 from __future__ import annotations
 
-import atexit
 import base64
 import hashlib
 import logging
-import os
-import threading
-import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import chart_render
 from .dashboard import Chart, dashboard_context
 from .models import Campaign, ParkingNote, ReportFile, Stage
-from .pdf_render import render_pdf_limited
+from .pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
 from .selectors import campaign_snapshot
 
 logger = logging.getLogger(__name__)
@@ -42,8 +42,6 @@ LAYOUT_HASH = hashlib.sha256(
     b"".join(p.read_bytes() for p in sorted(_TEMPLATES.glob("*.html")))
     + METHODOLOGY_PATH.read_bytes()
 ).hexdigest()[:16]
-_kaleido_lock = threading.Lock()
-_kaleido_started = False
 
 
 def chromium_available() -> bool:
@@ -52,28 +50,14 @@ def chromium_available() -> bool:
 
 def figure_svg(figure: Any) -> str | None:
     """SVG of a plotly figure, or None when no Chromium is installed."""
-    global _kaleido_started
     if not chromium_available():
         return None
-    import kaleido
-
-    with _kaleido_lock:
-        if not _kaleido_started:
-            os.environ.setdefault("BROWSER_PATH", settings.CHROMIUM_PATH)
-            kaleido.start_sync_server(silence_warnings=True)
-            atexit.register(kaleido.stop_sync_server, silence_warnings=True)  # no stray Chromium
-            _kaleido_started = True
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "kopts is ignored if using a server"
-            height = figure.layout.height or 420
-            data = figure.to_image(format="svg", width=CHART_WIDTH, height=height)
-    return data.decode() if isinstance(data, bytes) else str(data)
-
-
-def _data_uri(svg: str | None) -> str | None:
-    if svg is None:
-        return None
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    height = figure.layout.height or 420
+    try:
+        return chart_render.renderer(settings.CHROMIUM_PATH).svg(figure, CHART_WIDTH, height)
+    except Exception as exc:
+        logger.exception("kaleido could not draw a chart")
+        raise RenderError(f"a chart could not be drawn ({type(exc).__name__})") from exc
 
 
 def _logo_uri(campaign: Campaign) -> str | None:
@@ -112,10 +96,17 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
             f"</h{level}>", f"</h{level + 1}>"
         )
     context["methodology"] = methodology
-    charts: dict[str, Chart] = context.get("charts", {})
-    context["svgs"] = {key: _data_uri(figure_svg(chart.figure)) for key, chart in charts.items()}
-    for item in context.get("divergent", []):
-        item["svg"] = _data_uri(figure_svg(item["chart"].figure)) if item["chart"] else None
+    # Charts are named here and drawn while the PDF renders (`render_pdf_limited`).
+    figures: list[tuple[str, Any]] = []
+    if chromium_available():
+        charts: dict[str, Chart] = context.get("charts", {})
+        figures += [(f"{key}.svg", chart.figure) for key, chart in charts.items()]
+        context["svgs"] = {key: f"{CHART_PREFIX}{key}.svg" for key in charts}
+        for number, item in enumerate(context.get("divergent", [])):
+            if item["chart"]:
+                figures.append((f"divergent-{number}.svg", item["chart"].figure))
+                item["svg"] = f"{CHART_PREFIX}divergent-{number}.svg"
+    context["figures"] = figures
     context["chromium"] = chromium_available()
     doc = context["doc"]
     labels = context["labels"]
@@ -145,8 +136,27 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     return context
 
 
+@dataclass(frozen=True)
+class ReportDocument:
+    html: str
+    figures: list[tuple[str, Any]]  # (name, plotly figure), in the order the report shows them
+
+    def chart_jobs(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """(name, draw) pairs for `render_pdf_limited`."""
+        return [(name, partial(_figure_bytes, figure)) for name, figure in self.figures]
+
+
+def _figure_bytes(figure: Any) -> bytes:
+    return (figure_svg(figure) or "").encode()
+
+
+def report_document(campaign: Campaign) -> ReportDocument:
+    context = report_context(campaign)
+    return ReportDocument(render_to_string("report/report.html", context), context["figures"])
+
+
 def report_html(campaign: Campaign) -> str:
-    return render_to_string("report/report.html", report_context(campaign))
+    return report_document(campaign).html
 
 
 def report_fingerprint(campaign: Campaign) -> str:
@@ -177,7 +187,10 @@ def campaign_report_pdf(campaign: Campaign) -> bytes:
     stored = ReportFile.objects.filter(campaign=campaign).first()
     if stored is not None and stored.fingerprint == fingerprint:
         return bytes(stored.pdf)
-    pdf = render_pdf_limited(report_html(campaign), {}, settings.REPORT_TIME_LIMIT)
+    document = report_document(campaign)
+    pdf = render_pdf_limited(
+        document.html, {}, settings.REPORT_TIME_LIMIT, charts=document.chart_jobs()
+    )
     try:
         with transaction.atomic():
             ReportFile.objects.update_or_create(
