@@ -193,3 +193,7 @@ class StartSurveyForm(forms.Form):
     function = forms.ChoiceField(
         choices=Function.choices, widget=forms.RadioSelect, label="Where do you work?"
     )
+
+
+class TokenForm(_Crispy, forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it is for, e.g. Power BI.")

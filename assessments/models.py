@@ -762,3 +762,23 @@ class ReportFile(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.campaign}"
+
+
+class ApiToken(models.Model):
+    """A personal token for the read-only JSON API, sent as `Authorization: Bearer ...`.
+    Only its SHA-256 is stored; the token itself is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What it is for, e.g. Power BI")
+    prefix = models.CharField(max_length=12, help_text="The token's first characters")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

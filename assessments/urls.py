@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import survey_views, views
+from . import api, survey_views, views
 
 app_name = "assessments"
 
@@ -38,6 +38,12 @@ urlpatterns = [
     path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign-detail"),
     path("campaigns/<slug:slug>/edit/", views.campaign_edit, name="campaign-edit"),
     path("campaigns/<slug:slug>/report.pdf", views.campaign_report, name="campaign-report"),
+    path(
+        "campaigns/<slug:slug>/export/<slug:kind>.<slug:fmt>",
+        views.campaign_export,
+        name="campaign-export",
+    ),
+    path("campaigns/<slug:slug>/deck.pptx", views.campaign_deck_view, name="campaign-deck"),
     path("campaigns/<slug:slug>/consensus/", views.campaign_consensus, name="campaign-consensus"),
     path("campaigns/<slug:slug>/workshop/", views.workshop_facilitator, name="workshop"),
     path("campaigns/<slug:slug>/workshop/room/", views.workshop_room, name="workshop-room"),
@@ -63,6 +69,16 @@ urlpatterns = [
         "campaigns/<slug:slug>/invitations/<int:invitation>/revoke/",
         views.invitation_revoke_view,
         name="invitation-revoke",
+    ),
+    # Your profile: API tokens
+    path("profile/", api.profile, name="profile"),
+    path("profile/tokens/<int:token>/revoke/", api.token_revoke, name="token-revoke"),
+    # The read-only JSON API (Bearer tokens)
+    path("api/v1/campaigns/", api.campaigns, name="api-campaigns"),
+    path(
+        "api/v1/campaigns/<slug:slug>/scores/",
+        api.campaign_scores_view,
+        name="api-campaign-scores",
     ),
     # Workshop participants (no account)
     path("w/", survey_views.workshop_code, name="workshop-code"),

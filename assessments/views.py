@@ -17,14 +17,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
-from . import access, charts
+from . import access, charts, exports
 from .campaigns import (
     agreed_answer_record,
     campaign_close,
@@ -41,6 +41,7 @@ from .dashboard import (
     labels_for,
     organization_overview,
 )
+from .deck import campaign_deck
 from .fileformats import ImportProblems, guess_format, read_upload
 from .forms import (
     CampaignForm,
@@ -671,6 +672,33 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
         )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-report.pdf"'
+    return response
+
+
+@login_required
+def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> HttpResponse:
+    """Spreadsheet exports. Client viewers get the aggregated ones (scores, results per
+    question); raw answers are for the consultancy's members only."""
+    if kind not in exports.KINDS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    campaign = access.get_campaign_for_user(request, slug, manage=kind not in exports.AGGREGATED)
+    body, content_type = exports.export(campaign, kind, fmt)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{kind}.{fmt}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The editable PowerPoint deck (consultants: they restyle it for their client)."""
+    campaign = access.get_campaign_for_user(request, slug)
+    response = HttpResponse(
+        campaign_deck(campaign),
+        content_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}.pptx"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
