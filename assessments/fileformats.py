@@ -137,8 +137,8 @@ class SafeLoader(
         return super().construct_mapping(node, deep=deep)
 
 
-def _json_depth_ok(text: str) -> bool:
-    """Scan brackets outside strings; True when the nesting stays within MAX_DEPTH."""
+def _json_depth_ok(text: str, max_depth: int = MAX_DEPTH) -> bool:
+    """Scan brackets outside strings; True when the nesting stays within max_depth."""
     depth = 0
     in_string = False
     escaped = False
@@ -154,7 +154,7 @@ def _json_depth_ok(text: str) -> bool:
             in_string = True
         elif char in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > max_depth:
                 return False
         elif char in "]}":
             depth -= 1
@@ -188,7 +188,9 @@ def guess_format(filename: str) -> str:
     raise ImportProblems([f"{filename}: use a .yaml, .yml or .json file"])
 
 
-def load_document(data: bytes, fmt: str, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+def load_document(
+    data: bytes, fmt: str, *, max_bytes: int = MAX_FILE_BYTES, max_depth: int = MAX_DEPTH
+) -> Any:
     """Parse a YAML or JSON document, refusing what could hurt the server."""
     if len(data) > max_bytes:
         raise ImportProblems(
@@ -200,8 +202,8 @@ def load_document(data: bytes, fmt: str, *, max_bytes: int = MAX_FILE_BYTES) -> 
         raise ImportProblems([f"file: not UTF-8 text (byte {exc.start})"]) from None
     try:
         if fmt == "json":
-            if not _json_depth_ok(text):
-                raise _FileError(f"nested deeper than the format allows ({MAX_DEPTH} levels)")
+            if not _json_depth_ok(text, max_depth):
+                raise _FileError(f"nested deeper than the format allows ({max_depth} levels)")
             return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
         if fmt == "yaml":
             loader = SafeLoader(text)

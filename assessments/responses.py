@@ -308,14 +308,15 @@ def _analyze_answers() -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> ResponsesImportResult:
-    """Validate the whole file, then replace or create every row's response in one transaction."""
-    if campaign.is_closed:
-        closed = campaign.closed_at.date().isoformat() if campaign.closed_at else "earlier"
-        raise ImportProblems(
-            [f"campaign: {campaign.slug} closed on {closed}; it no longer accepts responses"]
-        )
-    rows = _validate(campaign, read_table(data, filename))
+def _write_rows(
+    campaign: Campaign,
+    rows: list[_Row],
+    submitted_at: list[Any] | None = None,
+    names: list[str] | None = None,
+) -> int:
+    """Replace or create every row's response in one transaction; how many were replaced.
+    `submitted_at` and `names` (an archive's) go with the rows; by default a submitted row
+    is submitted now and has no name."""
     now = timezone.now()
     with transaction.atomic():
         refs = [row.respondent for row in rows]
@@ -333,12 +334,17 @@ def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> Respo
                     Response(
                         campaign=campaign,
                         respondent=row.respondent,
+                        name=names[start + number] if names else "",
                         function=row.function,
                         team=row.team,
                         site=row.site,
-                        submitted_at=now if row.submitted else None,
+                        submitted_at=(
+                            submitted_at[start + number]
+                            if submitted_at
+                            else (now if row.submitted else None)
+                        ),
                     )
-                    for row in chunk
+                    for number, row in enumerate(chunk)
                 ]
             )
             _insert_answers(
@@ -347,6 +353,18 @@ def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> Respo
                 for question, choice in row.answers
             )
         scores_changed(campaign)
+    return replaced
+
+
+def responses_import(*, campaign: Campaign, data: bytes, filename: str) -> ResponsesImportResult:
+    """Validate the whole file, then replace or create every row's response in one transaction."""
+    if campaign.is_closed:
+        closed = campaign.closed_at.date().isoformat() if campaign.closed_at else "earlier"
+        raise ImportProblems(
+            [f"campaign: {campaign.slug} closed on {closed}; it no longer accepts responses"]
+        )
+    rows = _validate(campaign, read_table(data, filename))
+    replaced = _write_rows(campaign, rows)
     submitted = sum(1 for row in rows if row.submitted)
     return ResponsesImportResult(
         created=len(rows) - replaced,

@@ -1,0 +1,259 @@
+"""Exports (CSV, XLSX, PowerPoint) and the JSON API: the figures of `score --json`,
+suppression respected, formulas neutralised, and the pages' access rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+from pptx import Presentation
+from pptx.enum.chart import XL_CHART_TYPE
+
+from assessments import exports
+from assessments.models import ApiToken, Campaign, ClientViewer, Response, Team
+from assessments.selectors import campaign_scores
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo")
+    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
+        slug="acme-2026"
+    )
+
+
+@pytest.fixture
+def member(client, demo):
+    client.force_login(get_user_model().objects.get(username="consultant"))
+    return client
+
+
+def _url(campaign: Campaign, kind: str, fmt: str) -> str:
+    return reverse("assessments:campaign-export", args=[campaign.slug, kind, fmt])
+
+
+def _sheets(body: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(body))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def _csv(body: bytes) -> list[dict[str, str]]:
+    assert body.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_scores_xlsx_carries_every_block_of_the_score_document(member, demo):
+    response = member.get(_url(demo, "scores", "xlsx"))
+    assert response["Content-Disposition"] == 'attachment; filename="acme-2026-scores.xlsx"'
+    sheets = _sheets(response.content)
+    doc = campaign_scores(demo)
+    summary = dict(sheets["summary"][1:])
+    assert summary["overall.stage"] == doc["overall"]["stage"]
+    assert summary["overall.stage_score"] == doc["overall"]["stage_score"]
+    assert summary["respondents.submitted"] == doc["respondents"]["submitted"]
+    assert summary["progress.baseline"] == "acme-2025"
+    for block in ("overall.dimensions", "overall.blockers", "by_function", "by_team", "by_site"):
+        assert block in sheets, block
+    for block in ("perception_gaps", "questions", "divergent_questions", "recommendations"):
+        assert block in sheets, block
+    header, *rows = sheets["overall.dimensions"]
+    assert header[:4] == ("item", "name", "score", "stage")
+    assert {row[0]: row[2] for row in rows} == {
+        k: v["score"] for k, v in doc["overall"]["dimensions"].items()
+    }
+    header, *rows = sheets["recommendations"]
+    assert [row[header.index("text")] for row in rows] == [
+        r["text"] for r in doc["recommendations"]
+    ]
+
+
+def test_scores_csv_is_the_long_form_and_suppression_holds(member, demo):
+    rows = _csv(member.get(_url(demo, "scores", "csv")).content)
+    doc = campaign_scores(demo)
+    value = {(r["table"], r["item"], r["field"]): r["value"] for r in rows}
+    assert value[("summary", "", "overall.stage_score")] == str(doc["overall"]["stage_score"])
+    teams = doc["by_team"]
+    suppressed = [slug for slug, group in teams.items() if group.get("suppressed")]
+    assert suppressed  # the demo has small teams
+    for slug in suppressed:
+        assert value[("by_team", slug, "suppressed")] == "yes"
+        assert ("by_team", slug, "stage_score") not in value or not value[
+            ("by_team", slug, "stage_score")
+        ]
+    shown = next(slug for slug, group in teams.items() if not group.get("suppressed"))
+    assert value[("by_team", shown, "stage_score")] == str(teams[shown]["stage_score"])
+
+
+def test_question_results(member, demo):
+    rows = _csv(member.get(_url(demo, "questions", "csv")).content)
+    doc = campaign_scores(demo)
+    assert len(rows) == len(doc["questions"]) == 49
+    first = rows[0]
+    assert first["mean"] == str(doc["questions"][first["question"]]["mean"])
+    divergent = {r["question"] for r in rows if r["divergent"] == "yes"}
+    assert divergent == set(doc["divergent_questions"])
+
+
+def test_raw_answers_are_pseudonymous(member, demo):
+    invited = Response.objects.filter(campaign=demo).first()
+    invited.name = ""
+    invited.save()
+    typed = Response.objects.filter(campaign=demo).last()
+    typed.name = "Dana typed this"
+    typed.save()
+    rows = _csv(member.get(_url(demo, "answers", "csv")).content)
+    assert len(rows) == Response.objects.filter(campaign=demo).count() == 60
+    assert rows[0]["respondent"] == "R0001" and rows[-1]["respondent"] == "R0060"
+    assert [r["name"] for r in rows if r["name"]] == ["Dana typed this"]
+    assert {r["submitted"] for r in rows} == {"yes", "no"}
+    references = set(Response.objects.filter(campaign=demo).values_list("respondent", flat=True))
+    assert not references & {r["respondent"] for r in rows}
+    assert set(rows[0]) >= {"function", "team", "site", "COL-1", "INF-7"}
+    assert {r["COL-1"] for r in rows} <= {"0", "1", "2", "3", "NA", ""}
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_formulas_are_neutralised(member, demo, start):
+    payload = f'{start}HYPERLINK("http://evil.invalid","x")'
+    Team.objects.filter(organization=demo.organization, slug="it-ops").update(name=payload)
+    response = Response.objects.filter(campaign=demo).first()
+    response.name = payload
+    response.save()
+    names = [r["name"] for r in _csv(member.get(_url(demo, "answers", "csv")).content)]
+    assert "'" + payload in names
+    cells = [
+        cell
+        for rows in _sheets(member.get(_url(demo, "answers", "xlsx")).content).values()
+        for row in rows
+        for cell in row
+    ]
+    assert "'" + payload.replace("\r", "") in [c.replace("\r", "") for c in cells if c]
+    team_names = [
+        row[1] for row in _sheets(member.get(_url(demo, "scores", "xlsx")).content)["by_team"][1:]
+    ]
+    assert "'" + payload in team_names or "'" + payload.replace("\r", "") in team_names
+    assert not any(isinstance(c, str) and c.startswith(start) for c in cells)
+
+
+def test_negative_numbers_stay_numbers():
+    assert exports.safe(-0.5) == -0.5
+    assert exports.safe("-0.5") == "'-0.5"
+    assert exports.safe(None) is None
+    assert exports.safe(True) == "yes"
+
+
+def test_viewers_get_aggregated_exports_only_and_outsiders_nothing(client, demo):
+    viewer = builders.user("cio")
+    ClientViewer.objects.create(user=viewer, organization=demo.organization)
+    client.force_login(viewer)
+    assert client.get(_url(demo, "scores", "xlsx")).content.startswith(b"PK")
+    assert client.get(_url(demo, "questions", "csv")).status_code == 200
+    assert client.get(_url(demo, "answers", "csv")).status_code == 403
+    assert client.get(reverse("assessments:campaign-deck", args=[demo.slug])).status_code == 403
+    outsider = builders.user("stranger", builders.workspace("elsewhere"))
+    client.force_login(outsider)
+    for kind in exports.KINDS:
+        assert client.get(_url(demo, kind, "csv")).status_code == 404
+    assert client.get(reverse("assessments:campaign-deck", args=[demo.slug])).status_code == 404
+    client.force_login(get_user_model().objects.get(username="consultant"))
+    assert client.get(_url(demo, "secrets", "csv")).status_code == 404
+    assert client.get(_url(demo, "scores", "exe")).status_code == 404
+
+
+def test_deck_has_native_editable_charts_with_the_scores(member, demo):
+    response = member.get(reverse("assessments:campaign-deck", args=[demo.slug]))
+    assert response["Content-Disposition"] == 'attachment; filename="acme-2026.pptx"'
+    deck = Presentation(io.BytesIO(response.content))
+    doc = campaign_scores(demo)
+    charts = [shape.chart for slide in deck.slides for shape in slide.shapes if shape.has_chart]
+    kinds = [chart.chart_type for chart in charts]
+    assert XL_CHART_TYPE.BAR_CLUSTERED in kinds and XL_CHART_TYPE.RADAR_MARKERS in kinds
+    bars = charts[kinds.index(XL_CHART_TYPE.BAR_CLUSTERED)]
+    scores = list(bars.plots[0].series[0].values)
+    assert scores == [d["score"] for d in doc["overall"]["dimensions"].values()]
+    radar = charts[kinds.index(XL_CHART_TYPE.RADAR_MARKERS)]
+    names = [series.name for series in radar.plots[0].series]
+    assert names == ["Everyone", "IT", "OT"]
+    it = [d["score"] for d in doc["by_function"]["it"]["dimensions"].values()]
+    assert list(radar.plots[0].series[1].values) == it
+    text = " ".join(
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert f"Stage score {doc['overall']['stage_score']:.3f}" in text
+    assert doc["recommendations"][0]["text"] in text
+
+
+# --- The JSON API ----------------------------------------------------------------------------
+
+
+def _token(client, user) -> str:
+    client.force_login(user)
+    page = client.post(reverse("assessments:profile"), {"name": "Power BI"}).content.decode()
+    start = page.index('id="new-token">') + len('id="new-token">')
+    return page[start : page.index("<", start)]
+
+
+def test_api_token_lists_campaigns_and_serves_the_score_document(client, demo, capsys):
+    consultant = get_user_model().objects.get(username="consultant")
+    token = _token(client, consultant)
+    assert token.startswith("cvg_") and len(token) > 40
+    stored = ApiToken.objects.get(user=consultant)
+    assert stored.token_hash != token and token not in stored.token_hash
+    client.logout()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    listing = client.get(reverse("assessments:api-campaigns"), **auth).json()
+    assert [c["slug"] for c in listing["campaigns"]] == ["acme-2026", "acme-2025"]
+    scores = client.get(listing["campaigns"][0]["scores_url"], **auth)
+    assert scores["Content-Type"] == "application/json"
+    call_command("score", "acme-2026", "--json")
+    assert scores.json() == json.loads(capsys.readouterr().out)
+    assert ApiToken.objects.get(user=consultant).last_used is not None
+
+
+def test_api_refuses_what_it_should(client, demo):
+    url = reverse("assessments:api-campaign-scores", args=[demo.slug])
+    assert client.get(url).status_code == 401
+    assert client.get(url).headers["WWW-Authenticate"].startswith("Bearer")
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer cvg_guess").status_code == 401
+    outsider = builders.user("stranger", builders.workspace("elsewhere"))
+    token = _token(client, outsider)
+    client.logout()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get(url, **auth).status_code == 404
+    assert client.get(url, **auth).json() == {"error": "Not found."}
+    assert client.get(reverse("assessments:api-campaigns"), **auth).json() == {"campaigns": []}
+    assert client.post(url, **auth).status_code == 405
+    # A client viewer reads the organisation's scores through the API too.
+    viewer = builders.user("cio")
+    ClientViewer.objects.create(user=viewer, organization=demo.organization)
+    token = _token(client, viewer)
+    client.logout()
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").json()["campaign"] == "acme-2026"
+
+
+def test_revoked_token_no_longer_opens_the_api(client, demo):
+    consultant = get_user_model().objects.get(username="consultant")
+    token = _token(client, consultant)
+    row = ApiToken.objects.get(user=consultant)
+    someone = builders.user("someone", builders.workspace("elsewhere"))
+    client.force_login(someone)
+    revoke = reverse("assessments:token-revoke", args=[row.pk])
+    assert client.post(revoke).status_code == 404  # not theirs
+    client.force_login(consultant)
+    page = client.post(revoke, follow=True).content.decode()
+    assert "revoked" in page and not ApiToken.objects.exists()
+    client.logout()
+    url = reverse("assessments:api-campaigns")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
