@@ -1,0 +1,170 @@
+"""Campaign archives: a campaign moves to an empty deployment with identical scores; what
+exists already is refused; a bad archive writes nothing and says where it is wrong."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from assessments.archive import archive_import, campaign_archive
+from assessments.fileformats import ImportProblems
+from assessments.models import Campaign, ParkingNote, Response
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _manage(database: Path, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "1"}
+    result = subprocess.run(  # noqa: S603 - this project's manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return result.stdout
+
+
+def test_archive_into_an_empty_database_gives_identical_scores(tmp_path):
+    source, target = tmp_path / "source.sqlite3", tmp_path / "target.sqlite3"
+    archive = tmp_path / "acme-2026.json"
+    _manage(source, "migrate", "-v0")
+    _manage(source, "seed_demo")
+    _manage(source, "export_campaign", "acme-2026", "-o", str(archive))
+    _manage(target, "migrate", "-v0")
+    message = _manage(target, "import_campaign", str(archive))
+    assert "Imported acme-2025, acme-2026 into acme" in message
+    for slug in ("acme-2026", "acme-2025"):
+        assert _manage(target, "score", slug, "--json") == _manage(source, "score", slug, "--json")
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        _manage(target, "import_campaign", str(archive))
+    assert "campaign 'acme-2026' already exists" in refused.value.stderr
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo")
+    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
+        slug="acme-2026"
+    )
+
+
+def _as_copy(archive: dict, slug: str = "acme-2026-copy") -> dict:
+    """The demo archive under a new slug: its baseline (acme-2025) is already here."""
+    archive = copy.deepcopy(archive)
+    archive["campaigns"][-1]["slug"] = slug
+    archive["campaigns"][-1]["scores"]["campaign"] = slug
+    return archive
+
+
+def _import(archive: dict):
+    return archive_import(data=json.dumps(archive).encode())
+
+
+def test_archive_carries_what_a_campaign_needs(demo):
+    archive = campaign_archive(demo)
+    assert [c["slug"] for c in archive["campaigns"]] == ["acme-2025", "acme-2026"]
+    entry = archive["campaigns"][-1]
+    assert entry["baseline"] == "acme-2025" and entry["status"] == "open"
+    assert len(entry["responses"]) == 60
+    assert {a["question"] for a in entry["agreed_answers"]} == {"INF-2", "COL-3", "DEC-2"}
+    assert len(entry["notes"]) == ParkingNote.objects.filter(campaign=demo).count()
+    assert archive["organization"]["organization"] == "acme"
+    assert [b["bank"] for b in archive["banks"]] == ["itot-convergence"]
+
+
+def test_import_beside_an_existing_baseline(demo):
+    result = _import(_as_copy(campaign_archive(demo)))
+    assert result.reused == ["acme-2025"] and result.imported == ["acme-2026-copy"]
+    copy_ = Campaign.objects.get(slug="acme-2026-copy")
+    assert Response.objects.filter(campaign=copy_).count() == 60
+    assert Response.objects.filter(campaign=copy_, submitted_at__isnull=False).count() == 56
+
+
+def _unchanged(check):
+    counts = (Campaign.objects.count(), Response.objects.count(), ParkingNote.objects.count())
+    check()
+    assert (
+        Campaign.objects.count(),
+        Response.objects.count(),
+        ParkingNote.objects.count(),
+    ) == counts
+
+
+def test_existing_campaign_is_refused(demo):
+    archive = campaign_archive(demo)
+
+    def check():
+        with pytest.raises(ImportProblems, match="'acme-2026' already exists"):
+            _import(archive)
+
+    _unchanged(check)
+
+
+def test_edited_answers_are_caught_by_the_scores(demo):
+    archive = _as_copy(campaign_archive(demo))
+    responses = archive["campaigns"][-1]["responses"]
+    first = next(r for r in responses if r["submitted_at"] and r["answers"].get("COL-1") != "3")
+    first["answers"]["COL-1"] = "3"
+
+    def check():
+        with pytest.raises(ImportProblems, match=r"campaigns\[1\]\.scores: .*differ"):
+            _import(archive)
+
+    _unchanged(check)
+
+
+def test_bad_answers_say_where(demo):
+    archive = _as_copy(campaign_archive(demo))
+    archive["campaigns"][-1]["responses"][3]["answers"]["COL-1"] = "7"
+    archive["campaigns"][-1]["responses"][5]["team"] = "nowhere"
+
+    def check():
+        with pytest.raises(ImportProblems) as refused:
+            _import(archive)
+        problems = refused.value.problems
+        assert any(p.startswith("campaigns[1].responses[3].answers.COL-1: ") for p in problems)
+        assert any(p.startswith("campaigns[1].responses[5].team: ") for p in problems)
+
+    _unchanged(check)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda a: a.update(format="something-else"), "format: must be"),
+        (lambda a: a.update(format_version=9), "format_version: 9 is not supported"),
+        (lambda a: a.pop("banks"), "banks: is missing"),
+        (lambda a: a.update(extra=1), "extra: is not a field"),
+        (lambda a: a["campaigns"][-1].update(status="paused"), "status: must be draft"),
+        (lambda a: a["campaigns"][-1].update(responses="lots"), "responses: must be a list"),
+        (lambda a: a["campaigns"][-1].update(min_group_size=0), "min_group_size: must be"),
+        (lambda a: a["campaigns"][-1].update(opens_on="soon"), "opens_on: must be a date"),
+    ],
+)
+def test_malformed_archives_are_refused(demo, mutate, message):
+    archive = _as_copy(campaign_archive(demo))
+    mutate(archive)
+
+    def check():
+        with pytest.raises(ImportProblems) as refused:
+            _import(archive)
+        assert any(message in p for p in refused.value.problems), refused.value.problems
+
+    _unchanged(check)
+
+
+def test_not_json_is_refused_by_the_command(tmp_path, db):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_campaign", str(bad))
