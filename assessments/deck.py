@@ -185,6 +185,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     data.add_series("Target", [r["target"] for r in rows])
     chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 12, 5.9))
     chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 3.0, 0.0
+    chart.category_axis.reverse_order = True  # the bank's order, top to bottom
     chart.plots[0].series[0].format.fill.solid()
     chart.plots[0].series[0].format.fill.fore_color.rgb = deck.brand
 
@@ -215,6 +216,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
         data.add_series("IT minus OT", [r["gap"]["gap"] for r in scored])
         chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 8, 5.9))
         chart.has_legend = False
+        chart.category_axis.reverse_order = True
         flagged = [r["name"] for r in scored if r["gap"]["flagged"]]
         threshold = doc["settings"]["gap_threshold"]
         deck.text(

@@ -197,3 +197,7 @@ class StartSurveyForm(forms.Form):
 
 class TokenForm(_Crispy, forms.Form):
     name = forms.CharField(max_length=100, help_text="What it is for, e.g. Power BI.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
