@@ -164,8 +164,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, token: int) -> HttpResponse:
-    row = get_object_or_404(ApiToken, pk=token, user=request.user)  # someone else's: 404
+def token_revoke(request: HttpRequest, api_token: int) -> HttpResponse:
+    row = get_object_or_404(ApiToken, pk=api_token, user=request.user)  # someone else's: 404
     row.delete()
     messages.success(request, f"Token “{row.name}” revoked: it no longer opens the API.")
     return redirect("assessments:profile")

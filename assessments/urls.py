@@ -72,7 +72,7 @@ urlpatterns = [
     ),
     # Your profile: API tokens
     path("profile/", api.profile, name="profile"),
-    path("profile/tokens/<int:token>/revoke/", api.token_revoke, name="token-revoke"),
+    path("profile/tokens/<int:api_token>/revoke/", api.token_revoke, name="token-revoke"),
     # The read-only JSON API (Bearer tokens)
     path("api/v1/campaigns/", api.campaigns, name="api-campaigns"),
     path(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from assessments.api import token_create
 from assessments.models import ClientViewer, Invitation, Membership
 from assessments.survey import invitation_create, response_start
 from tests import builders
@@ -35,6 +36,9 @@ def world(workspace, other_workspace, owner):
         "token": person.token,
         "public_id": response.public_id,
         "page": 1,
+        "kind": "scores",
+        "fmt": "csv",
+        "api_token": token_create(user=owner, name="BI")[0].pk,
         "org": org,
         "campaign": campaign,
         "viewer_user": viewer_user,
@@ -68,14 +72,16 @@ SURVEY = {
     "survey-submit",
     "survey-thanks",
 }
-NO_OBJECT = {"home", "organization-create", "organization-upload"}
+NO_OBJECT = {"home", "organization-create", "organization-upload", "profile"}
+# Bearer tokens, not sessions: 401 without one; outsiders' tokens get 404 (test_exports.py).
+API = {"api-campaigns", "api-campaign-scores"}
 
 
 def test_every_url_is_404_for_an_outsider(client, world, outsider):
     client.force_login(outsider)
     checked = []
     for pattern in app_patterns():
-        if pattern.name in NO_OBJECT or pattern.name in PUBLIC:
+        if pattern.name in NO_OBJECT or pattern.name in PUBLIC or pattern.name in API:
             continue
         url = url_for(pattern, world)
         for method in ("get", "post"):
@@ -84,7 +90,7 @@ def test_every_url_is_404_for_an_outsider(client, world, outsider):
             if response.status_code == 404:
                 checked.append(pattern.name)
     # Each object URL was 404 at least once (GET or POST).
-    object_urls = {p.name for p in app_patterns()} - NO_OBJECT - PUBLIC
+    object_urls = {p.name for p in app_patterns()} - NO_OBJECT - PUBLIC - API
     assert set(checked) == object_urls
 
 
@@ -112,6 +118,9 @@ def test_anonymous_users_are_sent_to_login(client, world):
             continue
         url = url_for(pattern, world)
         response = client.get(url)
+        if pattern.name in API:
+            assert response.status_code == 401, pattern.name
+            continue
         assert response.status_code in (302, 405), pattern.name
         if response.status_code == 302:
             assert response["Location"].startswith("/accounts/login/?next="), pattern.name
