@@ -16,6 +16,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from assessments import exports
+from assessments.dashboard import labels_for
 from assessments.models import ApiToken, Campaign, ClientViewer, Response, Team
 from assessments.selectors import campaign_scores
 from tests import builders
@@ -179,11 +180,12 @@ def test_deck_has_native_editable_charts_with_the_scores(member, demo):
     assert XL_CHART_TYPE.BAR_CLUSTERED in kinds and XL_CHART_TYPE.RADAR_MARKERS in kinds
     bars = charts[kinds.index(XL_CHART_TYPE.BAR_CLUSTERED)]
     scores = list(bars.plots[0].series[0].values)
-    assert scores == [d["score"] for d in doc["overall"]["dimensions"].values()]
+    order = list(labels_for(demo).dimensions)  # the bank's order (PostgreSQL's jsonb sorts keys)
+    assert scores == [doc["overall"]["dimensions"][k]["score"] for k in order]
     radar = charts[kinds.index(XL_CHART_TYPE.RADAR_MARKERS)]
     names = [series.name for series in radar.plots[0].series]
     assert names == ["Everyone", "IT", "OT"]
-    it = [d["score"] for d in doc["by_function"]["it"]["dimensions"].values()]
+    it = [doc["by_function"]["it"]["dimensions"][k]["score"] for k in order]
     assert list(radar.plots[0].series[1].values) == it
     text = " ".join(
         shape.text_frame.text
