@@ -20,7 +20,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -117,12 +116,8 @@ def _campaign_summary(request: HttpRequest, campaign: Campaign) -> dict[str, Any
 
 @api_view
 def campaigns(request: HttpRequest) -> HttpResponse:
-    user = request.user
     visible = (
-        Campaign.objects.filter(
-            Q(organization__workspace__memberships__user=user) | Q(organization__viewers__user=user)
-        )
-        .distinct()
+        Campaign.objects.filter(organization__in=access.visible_organizations(request))
         .select_related("organization", "bank_version__bank")
         .order_by("organization__slug", "-created")
     )

@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .banks import bank_document_for_file, bank_export_document, bank_import
-from .campaigns import agreed_answer_record, campaign_create
+from .campaigns import agreed_answer_record, campaign_create, find_baseline
 from .fileformats import ImportProblems, Problems, load_document
-from .models import AgreedAnswer, Answer, BankVersion, Campaign, ParkingNote, Response
+from .models import AgreedAnswer, BankVersion, Campaign, ParkingNote, Response
 from .organizations import organization_import
-from .responses import FIXED_COLUMNS, NA_CELL, _validate, _write_rows
+from .responses import FIXED_COLUMNS, NA_CELL, _validate, _write_rows, answer_cells
 from .selectors import campaign_scores
 
 FORMAT = "convergence-campaign-archive"
@@ -66,14 +66,8 @@ def _chain(campaign: Campaign) -> list[Campaign]:
     current: Campaign | None = campaign
     while current is not None and current not in chain:
         chain.insert(0, current)
-        current = _baseline_of(current)
+        current = find_baseline(current)
     return chain
-
-
-def _baseline_of(campaign: Campaign) -> Campaign | None:
-    from .campaigns import find_baseline
-
-    return find_baseline(campaign)
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -81,11 +75,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
-    answers: dict[int, dict[str, str]] = {}
-    for response_id, key, choice, is_na in Answer.objects.filter(
-        response__campaign=campaign
-    ).values_list("response_id", "question__key", "choice__key", "is_na"):
-        answers.setdefault(response_id, {})[key] = NA_CELL if is_na else choice
+    answers = answer_cells(campaign)
     responses = [
         {
             "respondent": r.respondent,
@@ -100,7 +90,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         .select_related("team", "site")
         .order_by("created", "id")
     ]
-    baseline = _baseline_of(campaign)
+    baseline = find_baseline(campaign)
     return {
         "slug": campaign.slug,
         "name": campaign.name,

@@ -26,8 +26,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from .dashboard import labels_for
-from .models import Answer, Campaign, Question, Response
-from .responses import FIXED_COLUMNS, NA_CELL
+from .models import Campaign, Question, Response
+from .responses import FIXED_COLUMNS, answer_cells
 from .selectors import campaign_scores
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -175,11 +175,7 @@ def answer_table(campaign: Campaign) -> Table:
         .order_by("created", "id")
         .values_list("id", "name", "function", "team__slug", "site__slug", "submitted_at")
     )
-    answers: dict[int, dict[str, str]] = {}
-    for response_id, key, choice, is_na in Answer.objects.filter(
-        response__campaign=campaign
-    ).values_list("response_id", "question__key", "choice__key", "is_na"):
-        answers.setdefault(response_id, {})[key] = NA_CELL if is_na else choice
+    answers = answer_cells(campaign)
     table = Table("answers", [*FIXED_COLUMNS, "name", *keys])
     width = len(str(len(responses)))
     for number, (pk, name, function, team, site, submitted_at) in enumerate(responses, start=1):

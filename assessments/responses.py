@@ -302,6 +302,17 @@ def _insert_answers(values: Iterable[tuple[int, int, int | None, bool]]) -> None
             cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {placeholders}", params)  # noqa: S608
 
 
+def answer_cells(campaign: Campaign) -> dict[int, dict[str, str]]:
+    """Every answer of the campaign as the responses file writes it: response id ->
+    {question key: choice key or NA}. One query whatever the campaign's size."""
+    cells: dict[int, dict[str, str]] = {}
+    for response_id, key, choice, is_na in Answer.objects.filter(
+        response__campaign=campaign
+    ).values_list("response_id", "question__key", "choice__key", "is_na"):
+        cells.setdefault(response_id, {})[key] = NA_CELL if is_na else choice
+    return cells
+
+
 def _analyze_answers() -> None:
     with connection.cursor() as cursor:
         for model in (Response, Answer):

@@ -670,9 +670,7 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"campaign": campaign, "problem": str(exc)},
             status=503,
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-report.pdf"'
-    return response
+    return _attachment(pdf, "application/pdf", f"{campaign.slug}-report.pdf")
 
 
 @login_required
@@ -683,22 +681,29 @@ def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> Htt
         raise Http404
     campaign = access.get_campaign_for_user(request, slug, manage=kind not in exports.AGGREGATED)
     body, content_type = exports.export(campaign, kind, fmt)
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-{kind}.{fmt}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _attachment(body, content_type, f"{campaign.slug}-{kind}.{fmt}", store=False)
 
 
 @login_required
 def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The editable PowerPoint deck (consultants: they restyle it for their client)."""
     campaign = access.get_campaign_for_user(request, slug)
-    response = HttpResponse(
+    return _attachment(
         campaign_deck(campaign),
-        content_type="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        f"{campaign.slug}.pptx",
+        store=False,
     )
-    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}.pptx"'
-    response["Cache-Control"] = "private, no-store"
+
+
+def _attachment(
+    body: bytes, content_type: str, filename: str, *, store: bool = True
+) -> HttpResponse:
+    """A download; `store=False` keeps client data out of shared and browser caches."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if not store:
+        response["Cache-Control"] = "private, no-store"
     return response
 
 
