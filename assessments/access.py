@@ -15,11 +15,22 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from .models import Campaign, ClientViewer, Membership, Organization, Workspace
+from .security import refused
+
+
+def _not_found(request: HttpRequest, what: str) -> Http404:
+    refused(request, 404, what)
+    return Http404()
+
+
+def _forbidden(request: HttpRequest, message: str) -> PermissionDenied:
+    refused(request, 403, message)
+    return PermissionDenied(message)
 
 
 def current_user(request: HttpRequest) -> Any:
     if not request.user.is_authenticated:
-        raise Http404  # views are behind login_required; this is a second lock
+        raise _not_found(request, "not logged in")  # views are behind login_required; this is a second lock
     return request.user
 
 
@@ -43,9 +54,9 @@ def _check(request: HttpRequest, organization: Organization, *, manage: bool) ->
         return
     if ClientViewer.objects.filter(user=current_user(request), organization=organization).exists():
         if manage:
-            raise PermissionDenied("Client viewers can read dashboards and reports only.")
+            raise _forbidden(request, "Client viewers can read dashboards and reports only.")
         return
-    raise Http404
+    raise _not_found(request, f"not a member or viewer of organisation {organization.slug}")
 
 
 def get_organization_for_user(
@@ -53,7 +64,7 @@ def get_organization_for_user(
 ) -> Organization:
     organization = Organization.objects.select_related("workspace").filter(slug=slug).first()
     if organization is None:
-        raise Http404
+        raise _not_found(request, "no such organisation")
     _check(request, organization, manage=manage)
     return organization
 
@@ -65,7 +76,7 @@ def get_campaign_for_user(request: HttpRequest, slug: str, *, manage: bool = Tru
         .first()
     )
     if campaign is None:
-        raise Http404
+        raise _not_found(request, "no such campaign")
     _check(request, campaign.organization, manage=manage)
     return campaign
 
@@ -78,7 +89,7 @@ def get_owned_workspace(request: HttpRequest, slug: str) -> Workspace:
         .first()
     )
     if membership is None:
-        raise Http404
+        raise _not_found(request, "not a member of this workspace")
     if membership.role != Membership.Role.OWNER:
-        raise PermissionDenied("Only an owner of the workspace manages its members.")
+        raise _forbidden(request, "Only an owner of the workspace manages its members.")
     return membership.workspace

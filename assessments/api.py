@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access
+from .security import refused
 from .forms import TokenForm, posted
 from .models import ApiToken, Campaign
 from .selectors import campaign_scores
@@ -80,6 +81,7 @@ def api_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return _error(405, "The API is read-only: use GET.")
         user = token_user(request.headers.get("Authorization", ""))
         if user is None:
+            refused(request, 401, "no valid API token")
             return _error(
                 401, "Send a valid token as 'Authorization: Bearer cvg_...' (profile page)."
             )

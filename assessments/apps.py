@@ -12,7 +12,11 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
+        from . import security
+
         checks.register(chromium_check)
+        checks.register(security.shared_cache_check, checks.Tags.caches, deploy=True)
+        security.connect_signals()
 
 
 def chromium_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from .fileformats import ImportProblems
 from .forms import StartSurveyForm, posted
 from .middleware import null_origin_ok
+from .security import guessing_refused, wrong_guess
 from .models import Campaign, Invitation, Question, Response, Workshop
 from .survey import (
     SurveyClosed,
@@ -81,8 +82,11 @@ def _load(request: HttpRequest, public_id: uuid.UUID) -> Response | None:
 
 @survey_headers
 def link_open(request: HttpRequest, token: str) -> HttpResponse:
+    if refusal := guessing_refused(request):
+        return refusal
     invitation = invitation_for_token(token)
     if invitation is None:
+        wrong_guess(request, "survey link")
         return _invalid(request)
     campaign = invitation.campaign
     if campaign.is_closed:
@@ -303,16 +307,22 @@ def workshop_code(request: HttpRequest) -> HttpResponse:
     """For people who type the short address: enter the code shown on the projector."""
     code = request.POST.get("code", "") if request.method == "POST" else ""
     if code:
+        if refusal := guessing_refused(request):
+            return refusal
         workshop = workshop_by_code(code)
         if workshop is not None:
             return redirect("assessments:workshop-join", code=workshop.join_code)
+        wrong_guess(request, "workshop code")
     return render(request, "survey/workshop_code.html", {"wrong": bool(code)})
 
 
 @survey_headers
 def workshop_join_view(request: HttpRequest, code: str) -> HttpResponse:
+    if refusal := guessing_refused(request):
+        return refusal
     workshop = workshop_by_code(code)
     if workshop is None:
+        wrong_guess(request, "workshop code")
         return _invalid(request)
     campaign = workshop.campaign
     if campaign.is_closed:

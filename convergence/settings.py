@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 import plotly
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "bootstrap",
     "axes",
+    "csp",
+    "django_ratelimit",
     "assessments",
 ]
 
@@ -82,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -140,6 +144,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache holds one thing: how many wrong survey links and workshop codes each client has
+# tried (django-ratelimit). Every worker process must see the same counts, so production sets
+# REDIS_URL; without it each process counts on its own, which is right for runserver and the
+# tests, and the deploy check says so (convergence.W002).
+REDIS_URL = os.getenv("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit's check knows django-redis only; Django's own Redis backend increments
+    # atomically too (Redis INCR), which is all the limiter needs.
+    "django_ratelimit.W001",
+    # "LocMemCache is not shared": replaced by convergence.W002, which asks for REDIS_URL only
+    # where it matters, with DEBUG off.
+    "django_ratelimit.E003",
+]
+# Wrong links or codes one client may try before it must wait, e.g. "30/10m" (30 per ten
+# minutes). Only failures count: 300 phones behind one plant router open valid links freely.
+LINK_GUESS_RATE = os.getenv("LINK_GUESS_RATE", "30/10m")
+# Behind a reverse proxy every request comes from the proxy's address: name the header that
+# carries the client's, as Django's META key (e.g. HTTP_X_REAL_IP). The proxy must set it.
+CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")
+if CLIENT_IP_HEADER:
+    RATELIMIT_IP_META_KEY = CLIENT_IP_HEADER
+    AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER, "REMOTE_ADDR"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -205,6 +239,27 @@ SESSION_COOKIE_AGE = 60 * 24 * 3600
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp): scripts only from the app's own
+# static files, never inline; no plugins, no framing, forms post only to the app. Styles allow
+# 'unsafe-inline' because plotly.js and htmx insert <style> elements at run time and the
+# templates use a few style attributes for bar widths; style injection cannot run script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
@@ -221,9 +276,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Logins, failed logins, refused access, wrong survey links (assessments/security.py);
+        # server errors with their traceback come from "django.request".
+        "convergence.security": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
         # kaleido and the browser driver it uses chat at INFO about every chart.
         "kaleido": {"level": "WARNING"},

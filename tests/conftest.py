@@ -11,6 +11,16 @@ import pytest
 from tests import builders
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cache counts wrong survey links per address; each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db):
     return builders.workspace("northwind")

@@ -51,12 +51,31 @@ def chromium() -> Iterator[object]:
         browser.close()
 
 
+def csp_violations(context) -> list[str]:
+    """Collects what Chromium refused because of the Content-Security-Policy, on every page of
+    the context: each browser test then proves the pages work under the real policy."""
+    refused: list[str] = []
+
+    def watch(page) -> None:
+        page.on(
+            "console",
+            lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text
+            else None,
+        )
+
+    context.on("page", watch)
+    return refused
+
+
 @pytest.fixture
 def page(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url)
+    refused = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture
@@ -68,9 +87,11 @@ def phone(chromium, live_server):
         is_mobile=True,
         has_touch=True,
     )
+    refused = csp_violations(context)
     page = context.new_page()
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def screenshot(page, name: str) -> Path:

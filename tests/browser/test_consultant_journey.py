@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.core.management import call_command
 
 from assessments.models import Campaign, Response
@@ -79,10 +80,7 @@ def test_consultant_runs_a_campaign_end_to_end(page, chromium, live_server):
         submit_quickly(chromium, live_server.url, link)
 
     # The tracker refreshes itself every few seconds (htmx); wait for it to move.
-    page.wait_for_function(
-        "document.querySelector('#completion').innerText.includes('3 submitted')",
-        timeout=20_000,
-    )
+    expect(page.locator("#completion")).to_contain_text("3 submitted", timeout=20_000)
     tracker = page.inner_text("#completion")
     assert re.search(r"Process Control\s+0\s+3", tracker)
     screenshot(page, "campaign-page-after")

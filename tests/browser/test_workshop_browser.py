@@ -5,6 +5,7 @@ room's agreed answer; the dashboard shows it."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from assessments.models import AgreedAnswer, Response
 from tests import builders
@@ -60,9 +61,7 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
     screenshot(phones[0].pages[0], "workshop-phone")
     try:
         # The projector refreshes itself: 5 joined, votes still hidden.
-        facilitator.wait_for_function(
-            "document.querySelector('#room').innerText.includes('5 votes so far')", timeout=15_000
-        )
+        expect(facilitator.locator("#room")).to_contain_text("5 votes so far", timeout=15_000)
         assert "Votes are hidden" in facilitator.inner_text("#room")
         facilitator.click("button:has-text('Reveal votes')")
         facilitator.wait_for_selector("text=2 (40 %)")

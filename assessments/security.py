@@ -1,0 +1,121 @@
+"""What a security review asks of the running app: a log of who got in, who did not and who
+was refused, and a brake on guessing survey links and workshop codes.
+
+Log lines go to the `convergence.security` logger (console by default), one line per event,
+with the client's address and never a password or a token.
+
+Guessing: a survey link carries 32 random bytes and cannot be guessed, but a workshop code is
+short by design (people type it from a projector). Every wrong link or code counts against the
+client's address (django-ratelimit, in the shared cache); past `LINK_GUESS_RATE` the client
+gets "429 Too many wrong links" for the rest of the window, whatever it asks, so the answer
+reveals nothing. Only failures count: a whole plant behind one router opens valid links freely.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core import checks
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger("convergence.security")
+
+GUESS_GROUP = "link-guess"
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return "-"
+    header = settings.CLIENT_IP_HEADER
+    value = request.META.get(header, "") if header else ""
+    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "-"
+
+
+def _who(request: HttpRequest | None) -> str:
+    user = getattr(request, "user", None)
+    name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+    return f"user={name} ip={client_ip(request)}"
+
+
+def refused(request: HttpRequest, status: int, reason: str) -> None:
+    """Called where access is refused: 404 for outsiders, 403 for read-only users."""
+    logger.warning("access refused %s %s %s: %s", status, request.path, _who(request), reason)
+
+
+# --- Logins ---------------------------------------------------------------------------------
+
+
+def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    logger.info("login user=%s ip=%s", user.get_username(), client_ip(request))
+
+
+def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    name = user.get_username() if user is not None else "anonymous"
+    logger.info("logout user=%s ip=%s", name, client_ip(request))
+
+
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # `credentials` comes with the password already masked; only the name is logged.
+    logger.warning(
+        "login failed user=%s ip=%s", credentials.get("username", "?"), client_ip(request)
+    )
+
+
+def connect_signals() -> None:
+    user_logged_in.connect(_logged_in, dispatch_uid="convergence-login")
+    user_logged_out.connect(_logged_out, dispatch_uid="convergence-logout")
+    user_login_failed.connect(_login_failed, dispatch_uid="convergence-login-failed")
+
+
+# --- Guessing links and codes ---------------------------------------------------------------
+
+
+def _guesses(request: HttpRequest, *, count: bool) -> tuple[int, int, int]:
+    """(wrong guesses so far, limit, seconds left in the window)."""
+    usage = get_usage(
+        request, group=GUESS_GROUP, key="ip", rate=settings.LINK_GUESS_RATE, increment=count
+    )
+    if usage is None:  # RATELIMIT_ENABLE = False
+        return 0, 1, 0
+    return int(usage["count"]), int(usage["limit"]), int(usage["time_left"])
+
+
+def guessing_refused(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this client has used up its wrong guesses, else None."""
+    tried, limit, time_left = _guesses(request, count=False)
+    if tried < limit:
+        return None
+    minutes = max(1, -(-time_left // 60))
+    response = render(request, "survey/too_many.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(max(1, time_left))
+    return response
+
+
+def wrong_guess(request: HttpRequest, what: str) -> None:
+    tried, limit, _ = _guesses(request, count=True)
+    log = logger.warning if tried >= limit else logger.info
+    log("wrong %s ip=%s (%d of %d allowed)", what, client_ip(request), tried, limit)
+
+
+# --- Deployment check -----------------------------------------------------------------------
+
+
+def shared_cache_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.DEBUG or not backend.endswith("LocMemCache"):
+        return []
+    return [
+        checks.Warning(
+            "Wrong survey links and workshop codes are counted per process: with several "
+            "worker processes a client may try that many more.",
+            hint="Set REDIS_URL (for example redis://127.0.0.1:6379/0) to share the counts.",
+            id="convergence.W002",
+        )
+    ]
