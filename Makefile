@@ -28,9 +28,13 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Static checks: ruff (with its security rules, S), bandit, mypy, Django's own checks, no
+# missing migration, and django-upgrade finding nothing left to modernise for Django 5.2.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --configfile pyproject.toml --recursive assessments convergence bench
+	$(BIN)/django-upgrade --target-version 5.2 $$(git ls-files '*.py')
 	$(BIN)/mypy .
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run

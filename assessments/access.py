@@ -30,7 +30,8 @@ def _forbidden(request: HttpRequest, message: str) -> PermissionDenied:
 
 def current_user(request: HttpRequest) -> Any:
     if not request.user.is_authenticated:
-        raise _not_found(request, "not logged in")  # views are behind login_required; this is a second lock
+        # Views are behind login_required; this is a second lock.
+        raise _not_found(request, "not logged in")
     return request.user
 
 

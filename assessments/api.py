@@ -28,12 +28,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access
-from .security import refused
 from .forms import TokenForm, posted
 from .models import ApiToken, Campaign
+from .security import refused
 from .selectors import campaign_scores
 
-TOKEN_PREFIX = "cvg_"  # noqa: S105 - a public marker, not a secret
+TOKEN_PREFIX = "cvg_"  # nosec B105  # noqa: S105 - a public marker, not a secret
 MAX_TOKENS = 20
 TOUCH_EVERY = timedelta(minutes=5)  # how stale `last_used` may get (spares a write a call)
 

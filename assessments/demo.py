@@ -86,7 +86,7 @@ def generate_rows(
     in_progress: int = 0,
     noise: float = 0.5,
 ) -> list[dict[str, str]]:
-    rng = random.Random(seed)  # noqa: S311 - made-up demo answers, not security
+    rng = random.Random(seed)  # nosec B311  # noqa: S311 - made-up demo answers, not security
     rows = []
     number = 0
     plans = list(teams)

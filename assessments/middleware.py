@@ -36,5 +36,5 @@ class NullOriginMiddleware:
         callback_args: Any,
         callback_kwargs: Any,
     ) -> None:
-        if getattr(callback, "null_origin_ok", False) and request.META.get("HTTP_ORIGIN") == "null":
+        if getattr(callback, "null_origin_ok", False) and request.headers.get("origin") == "null":
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"

@@ -153,7 +153,7 @@ class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     slug = models.SlugField(max_length=60, validators=[slug_validator])
     name = models.CharField(max_length=200)
-    function = models.CharField(max_length=20, choices=Function.choices)
+    function = models.CharField(max_length=20, choices=Function)
     site = models.ForeignKey(
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams"
     )
@@ -604,7 +604,7 @@ class Response(models.Model):
     name = models.CharField(
         max_length=200, blank=True, help_text="Only if the respondent typed it."
     )
-    function = models.CharField(max_length=20, choices=Function.choices)
+    function = models.CharField(max_length=20, choices=Function)
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )

@@ -324,7 +324,8 @@ class _Scorer:
 
 
 def _defined(value: Fraction | None) -> Fraction:
-    assert value is not None  # noqa: S101 - callers filter undefined values first
+    if value is None:  # callers filter undefined values first
+        raise ValueError("an undefined score reached arithmetic")
     return value
 
 

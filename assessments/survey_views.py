@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 from .fileformats import ImportProblems
 from .forms import StartSurveyForm, posted
 from .middleware import null_origin_ok
-from .security import guessing_refused, wrong_guess
 from .models import Campaign, Invitation, Question, Response, Workshop
+from .security import guessing_refused, wrong_guess
 from .survey import (
     SurveyClosed,
     answer_save,

@@ -170,7 +170,7 @@ def main() -> None:
 
 
 def run_step(env: dict[str, str], *args: str, script: str = __file__) -> dict[str, object]:
-    result = subprocess.run(  # noqa: S603 - runs a script of this folder
+    result = subprocess.run(  # nosec B603  # noqa: S603 - runs a script of this folder
         [sys.executable, script, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:

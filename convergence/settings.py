@@ -51,7 +51,7 @@ if not SECRET_KEY:
             "random value, for example from: "
             'python -c "import secrets; print(secrets.token_urlsafe(50))"'
         )
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # noqa: S105
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode"  # nosec B105  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")

@@ -53,16 +53,17 @@ def test_database_url_selects_postgresql():
     assert result.stdout.split() == ["django.db.backends.postgresql", "conv", "db.example"]
 
 
-def test_production_settings_pass_the_deploy_check():
+def deploy_check(**extra: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG")},
         "DEBUG": "0",
         "SECRET_KEY": "a-long-random-secret-key-for-the-deploy-check-0123456789-abcdefghij",
         "ALLOWED_HOSTS": "convergence.example.com",
         # This test is about deployment settings, not about the machine having Chromium.
         "CHROMIUM_PATH": sys.executable,
+        **extra,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(settings.BASE_DIR),
         env=env,
@@ -71,5 +72,47 @@ def test_production_settings_pass_the_deploy_check():
         timeout=60,
         check=False,
     )
+
+
+def test_production_settings_pass_the_deploy_check():
+    # The check reads settings only; it does not connect to Redis.
+    result = deploy_check(REDIS_URL="redis://cache.internal:6379/0")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_asks_for_a_shared_cache():
+    result = deploy_check(REDIS_URL="")
+    assert result.returncode == 1
+    assert "convergence.W002" in result.stderr
+    assert "Set REDIS_URL" in result.stderr
+
+
+def test_production_settings_switch_on_hsts_and_secure_cookies():
+    code = (
+        "import convergence.settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SECURE_SSL_REDIRECT, s.CACHES['default']['BACKEND'])"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 60,
+        "REDIS_URL": "redis://cache.internal:6379/0",
+    }
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "django.core.cache.backends.redis.RedisCache",
+    ]

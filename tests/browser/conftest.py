@@ -59,9 +59,9 @@ def csp_violations(context) -> list[str]:
     def watch(page) -> None:
         page.on(
             "console",
-            lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text
-            else None,
+            lambda message: (
+                refused.append(message.text) if "Content Security Policy" in message.text else None
+            ),
         )
 
     context.on("page", watch)

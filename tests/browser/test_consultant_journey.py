@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from assessments.models import Campaign, Response
 from tests.browser.conftest import screenshot

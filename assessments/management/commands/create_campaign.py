@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.campaigns import campaign_create, parse_targets
 from assessments.fileformats import ImportProblems
@@ -56,7 +56,8 @@ class Command(VersionOptionMixin, BaseCommand):
         problems += target_problems
         if problems:
             raise problems_error(ImportProblems(problems), options["slug"])
-        assert organization is not None and version is not None  # noqa: S101
+        if organization is None or version is None:  # reported above as problems
+            raise CommandError("the organisation or the bank version was not found")
         try:
             campaign = campaign_create(
                 slug=options["slug"],

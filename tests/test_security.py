@@ -1,0 +1,217 @@
+"""Production hardening: security headers on every kind of response, plain error pages, a
+security log, and a brake on guessing survey links and workshop codes."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from assessments.models import Answer, Response
+from assessments.survey import invitation_create
+from assessments.workshops import workshop_for
+from tests import builders
+
+pytestmark = pytest.mark.django_db
+
+# What the production settings switch on (the deploy check in test_settings.py proves they do);
+# HSTS is only ever sent over HTTPS, so these requests come "through the proxy" as https.
+PRODUCTION = override_settings(
+    SECURE_HSTS_SECONDS=31536000,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+    SECURE_HSTS_PRELOAD=True,
+    SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+)
+HTTPS = {"HTTP_X_FORWARDED_PROTO": "https"}
+
+
+@pytest.fixture
+def campaign(workspace):
+    return builders.campaign(workspace)
+
+
+def assert_hardened(response) -> None:
+    assert response["Strict-Transport-Security"] == ("max-age=31536000; includeSubDomains; preload")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    header = response["Content-Security-Policy"]
+    policy = dict(([*part.strip().split(" ", 1), ""])[:2] for part in header.split(";"))
+    assert policy["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["object-src"] == "'none'"
+    assert policy["default-src"] == "'self'"
+
+
+@PRODUCTION
+@override_settings(CHROMIUM_PATH="/nonexistent/chromium")  # the PDF with a note per chart
+def test_every_kind_of_response_carries_the_headers(owner, campaign, outsider):
+    member = Client(**HTTPS)
+    member.force_login(owner)
+    slug = campaign.slug
+    responses = {
+        "html": member.get(reverse("assessments:campaign-detail", args=[slug])),
+        "pdf": member.get(reverse("assessments:campaign-report", args=[slug])),
+        "csv": member.get(reverse("assessments:campaign-export", args=[slug, "scores", "csv"])),
+        "xlsx": member.get(reverse("assessments:campaign-export", args=[slug, "scores", "xlsx"])),
+        "login page": Client(**HTTPS).get(reverse("login")),
+        "survey 404": Client(**HTTPS).get(reverse("assessments:link-open", args=["nope"])),
+        "api 401": Client(**HTTPS).get(reverse("assessments:api-campaigns")),
+    }
+    stranger = Client(**HTTPS)
+    stranger.force_login(outsider)
+    responses["404"] = stranger.get(reverse("assessments:campaign-detail", args=[slug]))
+    expected = {
+        "html": (200, "text/html"),
+        "pdf": (200, "application/pdf"),
+        "csv": (200, "text/csv"),
+        "xlsx": (200, "application/vnd.openxmlformats"),
+        "login page": (200, "text/html"),
+        "survey 404": (404, "text/html"),
+        "api 401": (401, "application/json"),
+        "404": (404, "text/html"),
+    }
+    for name, response in responses.items():
+        status, content_type = expected[name]
+        assert response.status_code == status, name
+        assert response["Content-Type"].startswith(content_type), name
+        assert_hardened(response)
+    assert responses["pdf"].content.startswith(b"%PDF")
+    assert b"Page not found" in responses["404"].content
+
+
+@PRODUCTION
+@override_settings(ROOT_URLCONF="tests.urls_boom")
+def test_a_server_error_is_a_plain_page_and_is_logged(caplog):
+    browser = Client(raise_request_exception=False, **HTTPS)
+    with caplog.at_level(logging.ERROR, logger="django.request"):
+        response = browser.get("/boom/")
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong on our side" in page
+    for leak in ("hunter2", "Traceback", "RuntimeError", "secret detail"):
+        assert leak not in page
+    assert_hardened(response)
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert "/boom/" in record.getMessage()
+    assert record.exc_info is not None and "hunter2" in str(record.exc_info[1])
+
+
+def test_403_page_says_why(client, workspace, campaign):
+    from assessments.models import ClientViewer
+
+    viewer = builders.user("cio")
+    ClientViewer.objects.create(user=viewer, organization=campaign.organization)
+    client.force_login(viewer)
+    response = client.get(reverse("assessments:campaign-edit", args=[campaign.slug]))
+    assert response.status_code == 403
+    assert "Client viewers can read dashboards and reports only." in response.content.decode()
+
+
+def security_log(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "convergence.security"]
+
+
+def test_logins_failed_logins_and_refused_access_are_logged(caplog, owner, outsider, campaign):
+    owner.set_password("pw-olivia-123")
+    owner.save()
+    browser = Client()
+    url = reverse("login")
+    with caplog.at_level(logging.INFO, logger="convergence.security"):
+        browser.post(url, {"username": "olivia", "password": "wrong"}, REMOTE_ADDR="10.1.2.3")
+        browser.post(url, {"username": "olivia", "password": "pw-olivia-123"})
+        browser.force_login(outsider)
+        refused = browser.get(reverse("assessments:campaign-dashboard", args=[campaign.slug]))
+    assert refused.status_code == 404
+    log = security_log(caplog)
+    assert "login failed user=olivia ip=10.1.2.3" in log
+    assert "login user=olivia ip=127.0.0.1" in log
+    assert any(
+        line.startswith(f"access refused 404 /campaigns/{campaign.slug}/dashboard/ user=oscar")
+        and "not a member or viewer of organisation acme" in line
+        for line in log
+    ), log
+    assert not any("wrong" in line and "password" in line for line in log)
+
+
+# --- Guessing links and codes ---------------------------------------------------------------
+
+
+@override_settings(LINK_GUESS_RATE="3/10m")
+def test_wrong_links_are_limited_per_client_and_valid_links_still_work(campaign, caplog):
+    team = campaign.organization.teams.get(slug="ot-north")
+    valid = invitation_create(campaign=campaign, kind="team", team=team).token
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    with caplog.at_level(logging.INFO, logger="convergence.security"):
+        for n in range(3):
+            guess = attacker.get(reverse("assessments:link-open", args=[f"guess-{n}"]))
+            assert guess.status_code == 404
+            assert "This link is not valid" in guess.content.decode()
+        blocked = attacker.get(reverse("assessments:link-open", args=["guess-3"]))
+    assert blocked.status_code == 429
+    assert "Too many wrong links" in blocked.content.decode()
+    assert 0 < int(blocked["Retry-After"]) <= 600
+    # Once blocked, a right link gets the same answer: the reply tells the guesser nothing.
+    assert attacker.get(reverse("assessments:link-open", args=[valid])).status_code == 429
+    assert "wrong survey link ip=203.0.113.9 (3 of 3 allowed)" in security_log(caplog)
+
+    # Another address is not affected, and opening valid links never counts: forty phones
+    # behind one plant router (one address) all get in.
+    for _ in range(40):
+        phone = Client(REMOTE_ADDR="198.51.100.7")
+        opened = phone.get(reverse("assessments:link-open", args=[valid]))
+        assert opened.status_code == 302, opened.status_code
+        assert phone.post(opened["Location"]).status_code == 302
+    assert Response.objects.filter(campaign=campaign).count() == 40
+
+
+@override_settings(LINK_GUESS_RATE="2/10m")
+def test_workshop_codes_share_the_limit(campaign):
+    workshop = workshop_for(campaign)
+    guesser = Client(REMOTE_ADDR="203.0.113.10")
+    assert guesser.get(reverse("assessments:workshop-join", args=["AAAAAA"])).status_code == 404
+    typed = guesser.post(reverse("assessments:workshop-code"), {"code": "BBBBBB"})
+    assert "does not match a workshop" in typed.content.decode()
+    assert guesser.post(reverse("assessments:workshop-code"), {"code": "CCCCCC"}).status_code == 429
+    assert (
+        guesser.get(reverse("assessments:workshop-join", args=[workshop.join_code])).status_code
+        == 429
+    )
+    # The room's code still works for everyone else.
+    other = Client(REMOTE_ADDR="203.0.113.11")
+    page = other.get(reverse("assessments:workshop-join", args=[workshop.join_code]))
+    assert page.status_code == 200 and "OT North" in page.content.decode()
+
+
+@override_settings(
+    LINK_GUESS_RATE="1/10m",
+    CLIENT_IP_HEADER="HTTP_X_REAL_IP",
+    RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP",
+)
+def test_behind_a_proxy_the_client_address_comes_from_the_named_header(campaign):
+    proxy = "10.0.0.1"  # every request reaches the app from the proxy
+    first = Client(REMOTE_ADDR=proxy, HTTP_X_REAL_IP="192.0.2.1")
+    second = Client(REMOTE_ADDR=proxy, HTTP_X_REAL_IP="192.0.2.2")
+    url = reverse("assessments:link-open", args=["guess"])
+    assert first.get(url).status_code == 404
+    assert first.get(url).status_code == 429
+    assert second.get(url).status_code == 404
+
+
+def test_saving_answers_is_not_slowed_by_the_limiter(client, campaign):
+    """Answers go to session-bound addresses that never touch the guess counter."""
+    team = campaign.organization.teams.get(slug="ot-north")
+    token = invitation_create(campaign=campaign, kind="person", team=team).token
+    opened = client.get(reverse("assessments:link-open", args=[token]))
+    client.post(opened["Location"])
+    response = Response.objects.get(campaign=campaign)
+    question = response.campaign.bank_version.questions.order_by("pk").first()
+    value = question.choices.order_by("pk").first().key
+    with override_settings(LINK_GUESS_RATE="0/10m"):
+        saved = client.post(
+            reverse("assessments:survey-answer", args=[response.public_id]),
+            {"question": question.key, f"q-{question.key}": value},
+        )
+    assert saved.content == b"Saved"
+    assert Answer.objects.filter(response=response).count() == 1
