@@ -49,6 +49,7 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 _KEY = re.compile(r"[^\s,]|[^\s,][^,\x00-\x1f]*[^\s,]")
 _KEY_MESSAGE = "must not be empty, contain a comma, or start or end with a space"
 
+MAX_VERSION = 1_000_000
 TOP_FIELDS = ("bank", "version", "title", "language", "stages", "dimensions", "questions")
 TOP_OPTIONAL = ("description", "translations")
 
@@ -110,6 +111,8 @@ def validate_bank_document(raw: Any) -> dict[str, Any]:
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         if "version" in top:
             problems.add("version", "must be a whole number of 1 or more")
+    elif version > MAX_VERSION:  # the database column holds 32-bit integers
+        problems.add("version", f"must be at most {MAX_VERSION:,}")
     else:
         doc["version"] = version
 
@@ -266,8 +269,8 @@ def _validate_questions(
                 join(location, "key"), f"{key!r} is reserved for a column of the responses file"
             )
         seen.add(key)
-        dimension = question.get("dimension")
-        if "dimension" in question and dimension not in dimension_keys:
+        dimension = walk.text(question.get("dimension"), join(location, "dimension"))
+        if dimension and dimension not in dimension_keys:
             walk.problems.add(
                 join(location, "dimension"), f"{dimension!r} is not a dimension of this bank"
             )

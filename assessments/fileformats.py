@@ -220,10 +220,20 @@ def load_document(
         where = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ImportProblems([f"file: not valid YAML ({where}{problem})"]) from None
+    except ValueError as exc:
+        # Python refuses to read integers of more than 4,300 digits (a denial-of-service
+        # guard); no field of these formats needs one.
+        if "digits" in str(exc):
+            raise ImportProblems(["file: a number has more digits than any field allows"]) from None
+        raise ImportProblems([f"file: not valid {fmt.upper()} ({exc})"]) from None
     raise ImportProblems([f"file: unknown format {fmt!r}; use yaml or json"])
 
 
 # --- Walking a document --------------------------------------------------------------------
+
+
+# Control characters have no place in names and texts; PostgreSQL refuses NUL outright.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def is_number(value: Any) -> bool:
@@ -277,7 +287,12 @@ class Walker:
         if not isinstance(value, str):
             self.problems.add(location, "must be text")
             return ""
-        if required and not value.strip():
+        control = _CONTROL.search(value)
+        if control:
+            self.problems.add(
+                location, f"contains the control character U+{ord(control.group()):04X}"
+            )
+        elif required and not value.strip():
             self.problems.add(location, "must not be empty")
         elif len(value) > max_length:
             self.problems.add(location, f"is longer than {max_length:,} characters")
@@ -298,7 +313,11 @@ class Walker:
         if not is_number(value) or value != value or value in (float("inf"), float("-inf")):
             self.problems.add(location, message)
             return None
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float
+            self.problems.add(location, message)
+            return None
         if (
             (minimum is not None and number < minimum)
             or (maximum is not None and number > maximum)

@@ -59,10 +59,21 @@ def read_table(data: bytes, filename: str) -> list[list[str]]:
         )
     lower = filename.lower()
     if lower.endswith(".xlsx"):
-        return _read_xlsx(data)
-    if lower.endswith(".csv"):
-        return _read_csv(data)
-    raise ImportProblems([f"{filename}: use a .csv or .xlsx file"])
+        rows = _read_xlsx(data)
+    elif lower.endswith(".csv"):
+        rows = _read_csv(data)
+    else:
+        raise ImportProblems([f"{filename}: use a .csv or .xlsx file"])
+    # A NUL character means a damaged or binary file, and PostgreSQL cannot store one.
+    damaged = [
+        f"row {number}, column {column}: contains a NUL character; the file may be damaged"
+        for number, row in enumerate(rows, start=1)
+        for column, value in enumerate(row, start=1)
+        if "\x00" in value
+    ]
+    if damaged:
+        raise ImportProblems(damaged[:MAX_PROBLEMS_SHOWN])
+    return rows
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
