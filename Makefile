@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint loadtest clean
 
 # Re-installs only when pyproject.toml changes (a second `make install` takes well under 1 s).
 $(STAMP): pyproject.toml
@@ -38,6 +38,13 @@ lint: install
 	$(BIN)/mypy .
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The short workshop load test CI runs: 50 phones against gunicorn, reconciled with the
+# database, then again with the server killed and restarted mid-run. Exits 1 on a missed target.
+LOADTEST_DATABASES ?= sqlite
+loadtest: install
+	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.5,1.5 --ramp 10 --check
+	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --kill-after 15 --check
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

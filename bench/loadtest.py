@@ -277,7 +277,7 @@ class Browser:
                 self.close()
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.5 + random.random())
+                time.sleep(0.5 + random.random())  # nosec B311 - retry jitter
                 continue
             ms = (time.perf_counter() - started) * 1000
             self.stats.record(label, reply.status, ms)
@@ -300,12 +300,18 @@ PUBLIC_ID = re.compile(r"/survey/([0-9a-f-]{36})/")
 
 class Participant(threading.Thread):
     def __init__(
-        self, index: int, token: str, port: int, stats: Stats, think: tuple[float, float], delay: float
+        self,
+        index: int,
+        token: str,
+        port: int,
+        stats: Stats,
+        think: tuple[float, float],
+        delay: float,
     ) -> None:
         super().__init__(daemon=True)
         self.index, self.token, self.think, self.delay = index, token, think, delay
         self.browser = Browser(port, stats)
-        self.rng = random.Random(index)
+        self.rng = random.Random(index)  # nosec B311 - made-up answers
         self.public_id = ""
         self.acknowledged: dict[str, str] = {}  # question key -> last choice the server saved
         self.unacknowledged = 0
@@ -395,7 +401,11 @@ class Facilitator(threading.Thread):
                 "login",
                 "POST",
                 "/accounts/login/",
-                {"csrfmiddlewaretoken": b.cookies["csrftoken"], "username": user, "password": password},
+                {
+                    "csrfmiddlewaretoken": b.cookies["csrftoken"],
+                    "username": user,
+                    "password": password,
+                },
             )
             assert status == 302, f"login: {status}"
             room = f"/campaigns/{self.campaign}/workshop/room/"
@@ -407,7 +417,9 @@ class Facilitator(threading.Thread):
                 status, replied, _ = b.request("facilitator room", "GET", room, headers=headers)
                 etag = replied.get("etag", etag)
                 if tick % 3 == 0:
-                    b.request("facilitator completion", "GET", completion, headers={"HX-Request": "true"})
+                    b.request(
+                        "facilitator completion", "GET", completion, headers={"HX-Request": "true"}
+                    )
                 tick += 1
                 self.stop.wait(3)
         except Exception as exc:
@@ -419,7 +431,7 @@ class Facilitator(threading.Thread):
 
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def free_port() -> int:
@@ -513,7 +525,9 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
     ours = {p.public_id for p in participants if p.public_id}
     extra_responses = len(set(responses) - ours)  # type: ignore[arg-type]
     submitted_lost = sum(
-        1 for p in participants if p.submitted and not responses.get(p.public_id)  # type: ignore[attr-defined]
+        1
+        for p in participants
+        if p.submitted and not responses.get(p.public_id)  # type: ignore[attr-defined]
     )
     total_requests = sum(len(v) for v in stats.latency.values())
     endpoints = {
@@ -596,7 +610,9 @@ def problems(result: dict[str, object], killed: bool) -> list[str]:
     if r["lost"] or r["submitted_lost"]:
         found.append(f"lost {r['lost']} answers, {r['submitted_lost']} submissions")
     if r["doubled_answers"] or r["extra_responses"]:
-        found.append(f"duplicates: {r['doubled_answers']} answers, {r['extra_responses']} responses")
+        found.append(
+            f"duplicates: {r['doubled_answers']} answers, {r['extra_responses']} responses"
+        )
     if r["unacknowledged_saves"] or r["failed_participants"]:
         found.append("participants could not finish")
     if r["database_locked"]:
@@ -623,6 +639,7 @@ def main() -> None:
     parser.add_argument("--setup", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--read-back", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     if args.setup:
         print(json.dumps(setup_database()))
         return

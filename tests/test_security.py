@@ -191,8 +191,8 @@ def test_workshop_codes_share_the_limit(campaign):
 )
 def test_behind_a_proxy_the_client_address_comes_from_the_named_header(campaign):
     proxy = "10.0.0.1"  # every request reaches the app from the proxy
-    first = Client(REMOTE_ADDR=proxy, HTTP_X_REAL_IP="192.0.2.1")
-    second = Client(REMOTE_ADDR=proxy, HTTP_X_REAL_IP="192.0.2.2")
+    first = Client(REMOTE_ADDR=proxy, headers={"x-real-ip": "192.0.2.1"})
+    second = Client(REMOTE_ADDR=proxy, headers={"x-real-ip": "192.0.2.2"})
     url = reverse("assessments:link-open", args=["guess"])
     assert first.get(url).status_code == 404
     assert first.get(url).status_code == 429
