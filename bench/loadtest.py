@@ -277,7 +277,7 @@ class Browser:
                 self.close()
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.5 + random.random())  # nosec B311 - retry jitter
+                time.sleep(0.5 + random.random())  # nosec B311  # retry jitter
                 continue
             ms = (time.perf_counter() - started) * 1000
             self.stats.record(label, reply.status, ms)
@@ -311,7 +311,7 @@ class Participant(threading.Thread):
         super().__init__(daemon=True)
         self.index, self.token, self.think, self.delay = index, token, think, delay
         self.browser = Browser(port, stats)
-        self.rng = random.Random(index)  # nosec B311 - made-up answers
+        self.rng = random.Random(index)  # nosec B311  # made-up answers
         self.public_id = ""
         self.acknowledged: dict[str, str] = {}  # question key -> last choice the server saved
         self.unacknowledged = 0

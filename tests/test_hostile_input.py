@@ -349,7 +349,7 @@ def test_nul_characters_anywhere_are_refused_with_400(client, world, owner):
         client.post(org_url, {"name": "Nul\x00Corp", "slug": "nul"}),
         client.get(reverse("assessments:workshop-join", args=["AB\x00CD"])),
         client.get(reverse("assessments:home"), {"q": "\x00"}),
-        Client(HTTP_COOKIE="sessionid=a\x00b").get(reverse("assessments:home")),
+        Client(headers={"cookie": "sessionid=a\x00b"}).get(reverse("assessments:home")),
     ):
         assert response.status_code == 400
         assert "This request could not be understood" in response.content.decode()
