@@ -40,7 +40,8 @@ lint: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # The short workshop load test CI runs: 50 phones against gunicorn, reconciled with the
-# database, then again with the server killed and restarted mid-run. Exits 1 on a missed target.
+# database, then again with the server killed and restarted mid-run. Exits 1 on an error or a
+# lost or duplicated answer; latency is reported, not asserted (CI machines vary).
 LOADTEST_DATABASES ?= sqlite
 loadtest: install
 	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.5,1.5 --ramp 10 --check
