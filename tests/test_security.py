@@ -58,6 +58,7 @@ def test_every_kind_of_response_carries_the_headers(owner, campaign, outsider):
         "login page": Client(**HTTPS).get(reverse("login")),
         "survey 404": Client(**HTTPS).get(reverse("assessments:link-open", args=["nope"])),
         "api 401": Client(**HTTPS).get(reverse("assessments:api-campaigns")),
+        "static js": Client(**HTTPS).get("/static/js/survey.js"),
     }
     stranger = Client(**HTTPS)
     stranger.force_login(outsider)
@@ -70,6 +71,7 @@ def test_every_kind_of_response_carries_the_headers(owner, campaign, outsider):
         "login page": (200, "text/html"),
         "survey 404": (404, "text/html"),
         "api 401": (401, "application/json"),
+        "static js": (200, "text/javascript"),
         "404": (404, "text/html"),
     }
     for name, response in responses.items():
