@@ -44,7 +44,7 @@ lint: install
 # lost or duplicated answer; latency is reported, not asserted (CI machines vary).
 LOADTEST_DATABASES ?= sqlite
 loadtest: install
-	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.5,1.5 --ramp 10 --check
+	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --check
 	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --kill-after 15 --check
 
 clean:

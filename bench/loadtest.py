@@ -47,8 +47,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scoring import database_url
+
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_LOAD_DB = "convergence_load"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 FACILITATOR = ("facilitator", "load-test-password-1")
@@ -440,17 +443,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def database_url(database: str, workdir: Path) -> str:
-    if database == "sqlite":
-        return f"sqlite:///{workdir / 'load.sqlite3'}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_LOAD_DB}")
-        conn.execute(f"CREATE DATABASE {PG_LOAD_DB}")
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_LOAD_DB}"
-
-
 def child(env: dict[str, str], *args: str) -> dict[str, object]:
     result = subprocess.run(  # nosec B603  # noqa: S603 - this script
         [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
@@ -466,7 +458,7 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
         workdir = Path(tmp)
         env = {
             **os.environ,
-            "DATABASE_URL": database_url(database, workdir),
+            "DATABASE_URL": database_url(database, workdir, PG_LOAD_DB),
             "DEBUG": "0",
             "SECRET_KEY": "load-test-" + "x" * 50,
             "ALLOWED_HOSTS": "127.0.0.1",

@@ -120,15 +120,17 @@ def score_run() -> dict[str, object]:
     }
 
 
-def database_url(database: str, workdir: Path) -> str:
+def database_url(database: str, workdir: Path, name: str = PG_BENCH_DB) -> str:
+    """A fresh database: an SQLite file in workdir, or the PostgreSQL database `name`,
+    dropped and created."""
     if database == "sqlite":
-        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return f"sqlite:///{workdir / (name + '.sqlite3')}"
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_BENCH_DB}"
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def main() -> None:

@@ -129,3 +129,39 @@ def campaign(
         status="open",
         **settings,
     )
+
+
+def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
+    """A campaign with everything a URL of the app can name, keyed by the URL kwargs
+    (`slug` holds the organisation's and the campaign's), plus the objects themselves."""
+    from assessments.api import token_create
+    from assessments.models import ClientViewer
+    from assessments.survey import invitation_create, response_start
+    from assessments.workshops import workshop_for
+
+    org = organization(workspace)
+    made = campaign(workspace, org=org)
+    person = invitation_create(campaign=made, kind="person", team=org.teams.get(slug="it-ops"))
+    response = response_start(invitation=person.invitation)
+    viewer_user = user("vera")
+    viewer = ClientViewer.objects.create(user=viewer_user, organization=org)
+    return {
+        "slug": {"organization": org.slug, "campaign": made.slug},
+        "site": "north",
+        "team": "it-ops",
+        "viewer": viewer.pk,
+        "workspace": workspace.slug,
+        "membership": Membership.objects.get(user=owner, workspace=workspace).pk,
+        "invitation": person.invitation.pk,
+        "token": person.token,
+        "public_id": response.public_id,
+        "page": 1,
+        "kind": "scores",
+        "fmt": "csv",
+        "api_token": token_create(user=owner, name="BI")[0].pk,
+        "code": workshop_for(made).join_code,
+        "org": org,
+        "campaign": made,
+        "response": response,
+        "viewer_user": viewer_user,
+    }

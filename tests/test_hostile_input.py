@@ -22,7 +22,6 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import ClientViewer, Membership
-from assessments.survey import invitation_create, response_start
 from tests import builders
 from tests.views.test_permissions import app_patterns, url_for
 
@@ -222,36 +221,13 @@ def test_responses_imports(tmp_path, workspace, case):
 @pytest.fixture
 def world(workspace, other_workspace, owner, outsider):
     """Northwind, where the owner works, and Rival, whose objects the forms must never reach."""
-    org = builders.organization(workspace)
-    campaign = builders.campaign(workspace, org=org)
-    person = invitation_create(campaign=campaign, kind="person", team=org.teams.get(slug="it-ops"))
-    response = response_start(invitation=person.invitation)
-    viewer = ClientViewer.objects.create(user=builders.user("vera"), organization=org)
     rival_org = builders.organization(other_workspace, slug="rival-co")
-    rival_campaign = builders.campaign(other_workspace, slug="rival-2026", org=rival_org)
-    from assessments.api import token_create
-    from assessments.workshops import workshop_for
-
     return {
-        "slug": {"organization": org.slug, "campaign": campaign.slug},
-        "site": "north",
-        "team": "it-ops",
-        "viewer": viewer.pk,
-        "workspace": workspace.slug,
-        "membership": Membership.objects.get(user=owner).pk,
-        "invitation": person.invitation.pk,
-        "token": person.token,
-        "public_id": response.public_id,
-        "page": 1,
-        "kind": "scores",
-        "fmt": "csv",
-        "api_token": token_create(user=owner, name="BI")[0].pk,
-        "code": workshop_for(campaign).join_code,
-        "response": response,
+        **builders.url_world(workspace, owner),
         "rival": {
             "workspace": other_workspace,
             "organization": rival_org,
-            "campaign": rival_campaign,
+            "campaign": builders.campaign(other_workspace, slug="rival-2026", org=rival_org),
             "team": rival_org.teams.first(),
             "site": rival_org.sites.first(),
             "user": outsider,

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
-from assessments.api import token_create
-from assessments.models import ClientViewer, Invitation, Membership
-from assessments.survey import invitation_create, response_start
+from assessments.models import Invitation
+from assessments.survey import invitation_create
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -18,31 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(workspace, other_workspace, owner):
     """Northwind (the outsider's target) with everything a URL can name."""
-    org = builders.organization(workspace)
-    campaign = builders.campaign(workspace, org=org)
-    person = invitation_create(campaign=campaign, kind="person", team=org.teams.get(slug="it-ops"))
-    response = response_start(invitation=person.invitation)
-    viewer_user = builders.user("vera")
-    viewer = ClientViewer.objects.create(user=viewer_user, organization=org)
-    membership = Membership.objects.get(user=owner)
-    return {
-        "slug": {"organization": org.slug, "campaign": campaign.slug},
-        "site": "north",
-        "team": "it-ops",
-        "viewer": viewer.pk,
-        "workspace": workspace.slug,
-        "membership": membership.pk,
-        "invitation": person.invitation.pk,
-        "token": person.token,
-        "public_id": response.public_id,
-        "page": 1,
-        "kind": "scores",
-        "fmt": "csv",
-        "api_token": token_create(user=owner, name="BI")[0].pk,
-        "org": org,
-        "campaign": campaign,
-        "viewer_user": viewer_user,
-    }
+    return builders.url_world(workspace, owner)
 
 
 def app_patterns() -> list[URLPattern]:
