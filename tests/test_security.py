@@ -45,7 +45,10 @@ def assert_hardened(response) -> None:
 
 
 @PRODUCTION
-@override_settings(CHROMIUM_PATH="/nonexistent/chromium")  # the PDF with a note per chart
+@override_settings(
+    CHROMIUM_PATH="/nonexistent/chromium",  # the PDF with a note per chart
+    WHITENOISE_USE_FINDERS=True,  # static files without collectstatic, as on a fresh clone
+)
 def test_every_kind_of_response_carries_the_headers(owner, campaign, outsider):
     member = Client(**HTTPS)
     member.force_login(owner)
