@@ -78,11 +78,19 @@ def connect_signals() -> None:
 
 
 def _guesses(request: HttpRequest, *, count: bool) -> tuple[int, int, int]:
-    """(wrong guesses so far, limit, seconds left in the window)."""
-    usage = get_usage(
-        request, group=GUESS_GROUP, key="ip", rate=settings.LINK_GUESS_RATE, increment=count
-    )
-    if usage is None:  # RATELIMIT_ENABLE = False
+    """(wrong guesses so far, limit, seconds left in the window).
+
+    If the cache cannot be reached (Redis down), the brake is off rather than every link
+    refused: in the middle of a workshop, links must open; survey links cannot be guessed
+    anyway, and the outage is logged."""
+    try:
+        usage = get_usage(
+            request, group=GUESS_GROUP, key="ip", rate=settings.LINK_GUESS_RATE, increment=count
+        )
+    except Exception as exc:  # the cache backend's own error types vary
+        logger.error("link-guess limit off: the cache is unavailable (%s)", exc)
+        return 0, 1, 0
+    if usage is None or usage["time_left"] == -1:  # disabled, or the cache failed to count
         return 0, 1, 0
     return int(usage["count"]), int(usage["limit"]), int(usage["time_left"])
 

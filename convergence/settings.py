@@ -170,6 +170,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Wrong links or codes one client may try before it must wait, e.g. "30/10m" (30 per ten
 # minutes). Only failures count: 300 phones behind one plant router open valid links freely.
 LINK_GUESS_RATE = os.getenv("LINK_GUESS_RATE", "30/10m")
+RATELIMIT_FAIL_OPEN = True  # a cache outage must not lock a workshop out (security.py)
 # Behind a reverse proxy every request comes from the proxy's address: name the header that
 # carries the client's, as Django's META key (e.g. HTTP_X_REAL_IP). The proxy must set it.
 CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")

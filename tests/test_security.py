@@ -220,3 +220,22 @@ def test_saving_answers_is_not_slowed_by_the_limiter(client, campaign):
         )
     assert saved.content == b"Saved"
     assert Answer.objects.filter(response=response).count() == 1
+
+
+def test_without_a_reachable_cache_valid_links_still_open(campaign, monkeypatch, caplog):
+    """Redis down in the middle of a workshop: the brake is off, the links work, it is logged."""
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache server unreachable")
+
+    monkeypatch.setattr(cache, "add", unreachable)
+    team = campaign.organization.teams.get(slug="ot-north")
+    valid = invitation_create(campaign=campaign, kind="team", team=team).token
+    phone = Client()
+    with caplog.at_level(logging.ERROR, logger="convergence.security"):
+        opened = phone.get(reverse("assessments:link-open", args=[valid]))
+        wrong = phone.get(reverse("assessments:link-open", args=["guess"]))
+    assert opened.status_code == 302
+    assert wrong.status_code == 404
+    assert any("cache is unavailable" in line for line in security_log(caplog))
