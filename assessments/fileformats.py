@@ -170,6 +170,25 @@ def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _without_nul(document: Any) -> Any:
+    """Refuses a NUL character in any text of the document, naming where (PostgreSQL cannot
+    store one; JSON writes it as an escape, so only the parsed values show it)."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, location = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise ImportProblems(
+                [f"{location or 'file'}: contains a NUL character (U+0000); damaged file?"]
+            )
+        if isinstance(value, dict):
+            for key, child in value.items():
+                stack.append((key, location or "file"))
+                stack.append((child, join(location, str(key))))
+        elif isinstance(value, list):
+            stack.extend((child, join(location, index)) for index, child in enumerate(value))
+    return document
+
+
 def read_upload(upload: Any, max_bytes: int) -> bytes:
     """The bytes of an uploaded file, refused before reading when it is over the limit."""
     if upload.size > max_bytes:
@@ -204,11 +223,11 @@ def load_document(
         if fmt == "json":
             if not _json_depth_ok(text, max_depth):
                 raise _FileError(f"nested deeper than the format allows ({max_depth} levels)")
-            return json.loads(text, object_pairs_hook=_reject_duplicate_keys)
+            return _without_nul(json.loads(text, object_pairs_hook=_reject_duplicate_keys))
         if fmt == "yaml":
             loader = SafeLoader(text)
             try:
-                return loader.get_single_data()
+                return _without_nul(loader.get_single_data())
             finally:
                 loader.dispose()
     except _FileError as exc:

@@ -213,8 +213,7 @@ def answer_save(
         choice = next((c for c in question.choices.all() if c.key == value), None)
         if choice is None:
             raise ImportProblems([f'{question.key}: "{value}" is not one of its answers'])
-    if comment is not None:  # PostgreSQL cannot store NUL; a phone keyboard never types one
-        comment = comment.replace("\x00", "")[:2000]
+    comment = comment[:2000] if comment is not None else None
     for _ in range(2):
         try:
             with transaction.atomic():
