@@ -1,20 +1,25 @@
-"""The scoring rules of `shared/spec/scoring.md`, as pure Python (explained in
-docs/methodology.md).
+"""The scoring rules, as pure Python (explained to users in docs/methodology.md, which numbers
+the rules as this module's comments do).
 
 No Django here: the functions take frozen dataclasses and return plain dicts, so tests feed
 numbers and assert numbers without a database.
 
-Two steps:
-1. A `Tally` counts, for each combination of (function, team, site), how many submitted and
-   in-progress responses there are and how many answers chose each choice (or N/A) of each
-   question. The database selector builds it with two GROUP BY queries; `tally()` builds the
-   same thing from individual responses (for tests and small inputs).
-2. `score()` applies the rules to a tally.
+Three steps:
+1. A `Tally` counts, for each real (function, team, site), how many submitted and in-progress
+   responses there are, how many answers chose each choice (or N/A, Don't know, a decision
+   answer) of each question, and for each dimension the respondents' own scores summed
+   (`Spread`: k, sum of r_i, sum of r_i squared), which gives the standard error (rule 2b).
+   The database selector builds it with three GROUP BY queries; `tally()` builds the same
+   thing from individual responses (for tests and small inputs).
+2. `suppression.protect` decides once, from the counts alone, which protected (function,
+   team, site) each response has (rule 8). Every group is read on protected values.
+3. `score()` applies the rules to the groups of one view.
 
 Arithmetic is exact: scores and weights are turned into `Fraction`s, so a dimension score
-of exactly 1.5 is Stage 1 ("ties go down") and a standard deviation of exactly 0.75 is
-divergent, whatever binary floating point would have made of them. Square roots are avoided
-in comparisons (stdev >= 0.75 is tested as variance >= 0.5625). Figures become floats,
+of exactly 1.5 is Stage 1 ("ties go down"), a standard deviation of exactly 0.75 is
+divergent and a gap of exactly twice its standard error is flagged, whatever binary floating
+point would have made of them. Square roots are avoided in comparisons (stdev >= 0.75 is
+tested as variance >= 0.5625, |gap| >= 2 se as gap^2 >= 4 se^2). Figures become floats,
 rounded to 3 decimals, only in the output.
 """
 
@@ -22,18 +27,53 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-FUNCTIONS = ("it", "ot", "business", "leadership", "other")
-NA = None  # the answer key used for "not applicable" in tallies and responses
-DEFAULT_TARGET = 2
+from .suppression import Key, protect
+from .vocabulary import (
+    ANY,
+    CONTESTED,
+    DECISION,
+    DECISION_ANSWERS,
+    DEFAULT_GAP_THRESHOLD,
+    DEFAULT_MIN_GROUP_SIZE,
+    DEFAULT_TARGET,
+    DK,
+    FUNCTIONS,
+    NA,
+    SCORED,
+)
+
+CONTRACT = 2
 
 DIVERGENT_STDEV = Fraction(3, 4)
 DIVERGENT_MEAN_GAP = Fraction(1)
-STDEV_SPAN = Fraction(3, 2)  # agreement = 1 - stdev / 1.5
+UNIFORM_VARIANCE = Fraction(5, 4)  # answers spread evenly over 0, 1, 2, 3 (r_wg)
+
+__all__ = [
+    "CONTRACT",
+    "DK",
+    "FUNCTIONS",
+    "NA",
+    "Baseline",
+    "BankDef",
+    "Cell",
+    "ChoiceDef",
+    "DimensionDef",
+    "QuestionDef",
+    "ResponseData",
+    "ScoreInput",
+    "Settings",
+    "Spread",
+    "View",
+    "protected_cells",
+    "score",
+    "stage_of",
+    "tally",
+]
 
 
 # --- Inputs ---------------------------------------------------------------------------------
@@ -52,6 +92,8 @@ class QuestionDef:
     weight: float = 1.0
     choices: tuple[ChoiceDef, ...] = ()
     allow_na: bool = False
+    allow_dont_know: bool = False
+    kind: str = SCORED  # or DECISION: asks who decides; never scored (rule 15)
 
 
 @dataclass(frozen=True)
@@ -69,11 +111,19 @@ class BankDef:
     dimensions: tuple[DimensionDef, ...]  # in the bank's order
     questions: tuple[QuestionDef, ...]
 
+    @property
+    def scored(self) -> tuple[QuestionDef, ...]:
+        return tuple(q for q in self.questions if q.kind != DECISION)
+
+    @property
+    def decisions(self) -> tuple[QuestionDef, ...]:
+        return tuple(q for q in self.questions if q.kind == DECISION)
+
 
 @dataclass(frozen=True)
 class Settings:
-    min_group_size: int = 3
-    gap_threshold: float = 0.5
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    gap_threshold: float = DEFAULT_GAP_THRESHOLD
     targets: Mapping[str, int] = field(default_factory=dict)  # missing: DEFAULT_TARGET
 
     def target(self, dimension: str) -> int:
@@ -82,38 +132,80 @@ class Settings:
 
 @dataclass(frozen=True)
 class ResponseData:
-    """One response: answers map question key -> choice key, or NA (None) for N/A."""
+    """One response: answers map question key -> choice key, NA, DK or a decision answer."""
 
     function: str
     team: str | None = None
     site: str | None = None
     submitted: bool = True
-    answers: Mapping[str, str | None] = field(default_factory=dict)
+    answers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Respondents' own scores in one dimension (rule 2b): how many, their sum, their
+    sum of squares. Adding two spreads gives the spread of both groups together."""
+
+    k: int = 0
+    total: Fraction = Fraction(0)
+    squares: Fraction = Fraction(0)
+
+    def __add__(self, other: Spread) -> Spread:
+        return Spread(self.k + other.k, self.total + other.total, self.squares + other.squares)
+
+    def se_squared(self) -> Fraction | None:
+        if self.k < 2:
+            return None
+        k = self.k
+        return (self.squares - self.total * self.total / k) / (k * (k - 1))
 
 
 @dataclass(frozen=True)
 class Cell:
-    """All responses sharing one (function, team, site), counted."""
+    """All responses sharing one real (function, team, site), counted."""
 
     function: str
     team: str | None
     site: str | None
     submitted: int
     in_progress: int
-    # (question key, choice key or NA) -> number of submitted answers
-    counts: Mapping[tuple[str, str | None], int]
+    # (question key, choice key / NA / DK / decision answer) -> number of submitted answers
+    counts: Mapping[tuple[str, str], int]
+    spread: Mapping[str, Spread] = field(default_factory=dict)  # dimension key -> spread
+
+    @property
+    def key(self) -> Key:
+        return (self.function, self.team or ANY, self.site or ANY)
 
 
 Tally = tuple[Cell, ...]
 
 
-def tally(responses: Iterable[ResponseData]) -> Tally:
+def respondent_scores(bank: BankDef, answers: Mapping[str, str]) -> dict[str, Fraction]:
+    """r_i of rule 2b for one respondent: per dimension, the weighted mean of the scores of
+    the questions answered with a choice."""
+    choice_score = {(q.key, c.key): Fraction(c.score) for q in bank.scored for c in q.choices}
+    weights = {q.key: (q.dimension, Fraction(q.weight)) for q in bank.scored}
+    top: dict[str, Fraction] = defaultdict(Fraction)
+    bottom: dict[str, Fraction] = defaultdict(Fraction)
+    for question, answer in answers.items():
+        value = choice_score.get((question, answer))
+        if value is None:
+            continue
+        dimension, weight = weights[question]
+        top[dimension] += weight * value
+        bottom[dimension] += weight
+    return {d: top[d] / bottom[d] for d in top}
+
+
+def tally(responses: Iterable[ResponseData], bank: BankDef) -> Tally:
     """Count responses into cells, the same shape the database selector produces."""
     submitted: Counter[tuple[str, str | None, str | None]] = Counter()
     in_progress: Counter[tuple[str, str | None, str | None]] = Counter()
-    counts: dict[tuple[str, str | None, str | None], Counter[tuple[str, str | None]]] = defaultdict(
+    counts: dict[tuple[str, str | None, str | None], Counter[tuple[str, str]]] = defaultdict(
         Counter
     )
+    spread: dict[tuple[str, str | None, str | None], dict[str, Spread]] = defaultdict(dict)
     for response in responses:
         key = (response.function, response.team, response.site)
         if not response.submitted:
@@ -122,9 +214,19 @@ def tally(responses: Iterable[ResponseData]) -> Tally:
         submitted[key] += 1
         for question, answer in response.answers.items():
             counts[key][(question, answer)] += 1
+        for dimension, r in respondent_scores(bank, response.answers).items():
+            spread[key][dimension] = spread[key].get(dimension, Spread()) + Spread(1, r, r * r)
     keys = sorted(set(submitted) | set(in_progress), key=_cell_sort_key)
     return tuple(
-        Cell(f, t, s, submitted[(f, t, s)], in_progress[(f, t, s)], dict(counts[(f, t, s)]))
+        Cell(
+            f,
+            t,
+            s,
+            submitted[(f, t, s)],
+            in_progress[(f, t, s)],
+            dict(counts[(f, t, s)]),
+            dict(spread[(f, t, s)]),
+        )
         for f, t, s in keys
     )
 
@@ -140,6 +242,7 @@ def _cell_sort_key(key: tuple[str, str | None, str | None]) -> tuple[str, str, s
 class QuestionStats:
     n: int
     na: int
+    dk: int
     mean: Fraction | None
     variance: Fraction | None  # population variance; stdev = sqrt(variance)
 
@@ -159,6 +262,28 @@ def stage_of(x: Fraction) -> int:
     return 3
 
 
+@dataclass
+class Group:
+    """The responses of one group, merged: what every figure of the group is computed from."""
+
+    n: int
+    answered: int
+    counts: Counter[tuple[str, str]]
+    spread: dict[str, Spread]
+
+    @classmethod
+    def of(cls, cells: Iterable[Cell], answered: int) -> Group:
+        counts: Counter[tuple[str, str]] = Counter()
+        spread: dict[str, Spread] = {}
+        n = 0
+        for cell in cells:
+            n += cell.submitted
+            counts.update(cell.counts)
+            for dimension, value in cell.spread.items():
+                spread[dimension] = spread.get(dimension, Spread()) + value
+        return cls(n, answered, counts, spread)
+
+
 class _Scorer:
     """Applies the rules for one bank and settings; holds exact choice scores and weights."""
 
@@ -166,26 +291,27 @@ class _Scorer:
         self.bank = bank
         self.settings = settings
         self.choice_score = {
-            (q.key, c.key): Fraction(c.score) for q in bank.questions for c in q.choices
+            (q.key, c.key): Fraction(c.score) for q in bank.scored for c in q.choices
         }
-        self.q_weight = {q.key: Fraction(q.weight) for q in bank.questions}
+        self.q_weight = {q.key: Fraction(q.weight) for q in bank.scored}
         self.d_weight = {d.key: Fraction(d.weight) for d in bank.dimensions}
         self.questions_of: dict[str, list[str]] = defaultdict(list)
-        for q in bank.questions:
+        for q in bank.scored:
             self.questions_of[q.dimension].append(q.key)
 
     # rule 1
-    def question_stats(self, cells: list[Cell]) -> dict[str, QuestionStats]:
+    def question_stats(self, group: Group) -> dict[str, QuestionStats]:
         n: Counter[str] = Counter()
         na: Counter[str] = Counter()
+        dk: Counter[str] = Counter()
         total: dict[str, Fraction] = defaultdict(Fraction)
         squares: dict[str, Fraction] = defaultdict(Fraction)
-        merged: Counter[tuple[str, str | None]] = Counter()
-        for cell in cells:  # whole-number counts first; fractions once per choice
-            merged.update(cell.counts)
-        for (question, answer), count in merged.items():
-            if answer is NA:
+        for (question, answer), count in group.counts.items():
+            if answer == NA:
                 na[question] += count
+                continue
+            if answer == DK:
+                dk[question] += count
                 continue
             score = self.choice_score.get((question, answer))
             if score is None:
@@ -194,13 +320,13 @@ class _Scorer:
             total[question] += score * count
             squares[question] += score * score * count
         stats = {}
-        for q in self.bank.questions:
+        for q in self.bank.scored:
             if n[q.key]:
                 mean = total[q.key] / n[q.key]
                 variance = squares[q.key] / n[q.key] - mean * mean
-                stats[q.key] = QuestionStats(n[q.key], na[q.key], mean, variance)
+                stats[q.key] = QuestionStats(n[q.key], na[q.key], dk[q.key], mean, variance)
             else:
-                stats[q.key] = QuestionStats(0, na[q.key], None, None)
+                stats[q.key] = QuestionStats(0, na[q.key], dk[q.key], None, None)
         return stats
 
     # rule 2
@@ -223,9 +349,17 @@ class _Scorer:
             scores[d.key] = weighted / weights if weights else None
         return scores
 
-    def group(self, cells: list[Cell]) -> dict[str, Any]:
-        """The figures of rules 1-7 and 11 for one group (unrounded)."""
-        stats = self.question_stats(cells)
+    def dont_know(self, stats: Mapping[str, QuestionStats]) -> dict[str, Fraction | None]:
+        result: dict[str, Fraction | None] = {}
+        for d in self.bank.dimensions:
+            dk = sum(stats[q].dk for q in self.questions_of[d.key])
+            base = sum(stats[q].n + stats[q].dk for q in self.questions_of[d.key])
+            result[d.key] = Fraction(dk, base) if base else None
+        return result
+
+    def figures(self, group: Group) -> dict[str, Any]:
+        """Every figure of rules 1-7, 11 and 15 for one group (unrounded)."""
+        stats = self.question_stats(group)
         scores = self.dimension_scores(stats)
         stage_dims = [
             d for d in self.bank.dimensions if d.lens == "stage" and scores[d.key] is not None
@@ -239,14 +373,25 @@ class _Scorer:
             ) / sum((self.d_weight[d.key] for d in stage_dims), Fraction(0))
             # rule 5: the weakest link sets the stage
             stage = min(stage_of(_defined(scores[d.key])) for d in stage_dims)
+        blockers = self.blockers(stage, stage_dims, scores, stats)
+        holding_back = self.holding_back(stage, scores)
+        decisions = self.decisions(group)
         return {
-            "n": sum(c.submitted for c in cells),
+            "n": group.n,
+            "answered": group.answered,
             "stats": stats,
             "scores": scores,
+            "se_squared": {
+                d.key: group.spread.get(d.key, Spread()).se_squared() for d in self.bank.dimensions
+            },
+            "dont_know": self.dont_know(stats),
             "stage": stage,
             "stage_score": stage_score,
-            "blockers": self.blockers(stage, stage_dims, scores, stats),
-            "holding_back": self.holding_back(stage, scores),
+            "blockers": blockers,
+            "holding_back": holding_back,
+            "targets": self.targets(scores),
+            "decisions": decisions,
+            "decision_rights": self.decision_rights(decisions),
         }
 
     # rule 6
@@ -277,16 +422,16 @@ class _Scorer:
             result.append({"dimension": d.key, "score": scores[d.key], "questions": weak})
         return result
 
-    # rule 7
+    # rule 7: enablers not yet at the next stage
     def holding_back(self, stage: int | None, scores: Mapping[str, Fraction | None]) -> list[str]:
-        if stage is None:
+        if stage is None or stage >= 3:
             return []
         return [
             d.key
             for d in self.bank.dimensions
             if d.lens == "enabler"
             and scores[d.key] is not None
-            and stage_of(_defined(scores[d.key])) < stage
+            and stage_of(_defined(scores[d.key])) <= stage
         ]
 
     # rule 11
@@ -299,28 +444,57 @@ class _Scorer:
             target = self.settings.target(d.key)
             score = scores[d.key]
             if score is None:
-                dimensions[d.key] = {
-                    "score": None,
-                    "stage": None,
-                    "target": target,
-                    "gap_to_target": None,
-                }
+                dimensions[d.key] = {"stage": None, "target": target, "gap_to_target": None}
                 continue
             gap = max(Fraction(0), target - score)
             any_defined = True
             total_gap += gap
             total_target += target
-            dimensions[d.key] = {
-                "score": score,
-                "stage": stage_of(score),
-                "target": target,
-                "gap_to_target": gap,
-            }
+            dimensions[d.key] = {"stage": stage_of(score), "target": target, "gap_to_target": gap}
         percent: Fraction | None = None
         if any_defined:
             # With every target at 0 nothing can fall short: every target is met.
             percent = 1 - total_gap / total_target if total_target else Fraction(1)
         return {"dimensions": dimensions, "percent_to_target": percent}
+
+    # rule 15
+    def decisions(self, group: Group) -> dict[str, dict[str, Any]]:
+        result = {}
+        for q in self.bank.decisions:
+            votes = {a: group.counts.get((q.key, a), 0) for a in DECISION_ANSWERS}
+            n = sum(votes.values())
+            dk = group.counts.get((q.key, DK), 0)
+            if not n:
+                result[q.key] = {"n": 0, "dk": dk, "shares": None, "owner": None}
+                result[q.key].update({"clarity": None, "joint": None})
+                continue
+            shares = {a: Fraction(v, n) for a, v in votes.items()}
+            top = max(shares.values())
+            leaders = [a for a in DECISION_ANSWERS if shares[a] == top]
+            result[q.key] = {
+                "n": n,
+                "dk": dk,
+                "shares": shares,
+                "owner": leaders[0] if len(leaders) == 1 else CONTESTED,
+                "clarity": top,
+                "joint": shares["joint"],
+            }
+        return result
+
+    def decision_rights(self, decisions: Mapping[str, dict[str, Any]]) -> dict[str, Any] | None:
+        if not self.bank.decisions:
+            return None
+        asked = [d for d in decisions.values() if d["n"]]
+        known = sum(d["n"] + d["dk"] for d in decisions.values())
+        return {
+            "joint": sum((d["joint"] for d in asked), Fraction(0)) / len(asked) if asked else None,
+            "clarity": (
+                sum((d["clarity"] for d in asked), Fraction(0)) / len(asked) if asked else None
+            ),
+            "unknown": (
+                Fraction(sum(d["dk"] for d in decisions.values()), known) if known else None
+            ),
+        }
 
 
 def _defined(value: Fraction | None) -> Fraction:
@@ -333,11 +507,29 @@ def _defined(value: Fraction | None) -> Fraction:
 
 
 @dataclass(frozen=True)
+class View:
+    """The responses a score document is about: the whole campaign, or a site and/or a
+    function (dashboard filters, `score --site --function`), read on protected values."""
+
+    site: str | None = None
+    function: str | None = None
+
+    @property
+    def is_campaign(self) -> bool:
+        return self.site is None and self.function is None
+
+
+EVERYONE = View()
+
+
+@dataclass(frozen=True)
 class Baseline:
-    """The previous closed campaign's overall dimension scores (rule 12)."""
+    """The previous closed campaign's dimension scores for the same view (rule 12): unrounded,
+    or None when that view's group is suppressed there."""
 
     slug: str
-    scores: Mapping[str, Fraction | None]  # unrounded, from exact_dimension_scores
+    bank_version: int
+    scores: Mapping[str, Fraction | None] | None
 
 
 @dataclass(frozen=True)
@@ -345,142 +537,251 @@ class ScoreInput:
     campaign: str
     bank: BankDef
     settings: Settings
-    tally: Tally
-    teams: tuple[str, ...] = ()  # slugs of the organisation's teams
+    tally: Tally  # the whole campaign, whatever the view
+    teams: tuple[str, ...] = ()  # slugs of the organisation's teams, in its order
     sites: tuple[str, ...] = ()
+    headcounts: Mapping[str, int] = field(default_factory=dict)  # team slug -> headcount
+    view: View = EVERYONE
     baseline: Baseline | None = None
     # question key -> agreed choice key, or NA for an agreed "not applicable" (rule 14)
-    consensus: Mapping[str, str | None] = field(default_factory=dict)
+    consensus: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProtectedCell:
+    """A cell with its protected (function, team, site): `ANY` where hidden."""
+
+    cell: Cell
+    function: str
+    team: str
+    site: str
+
+    def matches(
+        self, site: str | None = None, function: str | None = None, team: str | None = None
+    ) -> bool:
+        return (
+            (site is None or self.site == site)
+            and (function is None or self.function == function)
+            and (team is None or self.team == team)
+        )
+
+
+def protected_cells(data_tally: Tally, minimum: int) -> list[ProtectedCell]:
+    """Rule 8a for a campaign: every cell with submitted responses, with its protected
+    coordinates. Cells with the same real triple are counted together."""
+    sizes: Counter[Key] = Counter()
+    for cell in data_tally:
+        sizes[cell.key] += cell.submitted
+    mapping = protect(sizes, minimum)
+    return [
+        ProtectedCell(cell, *mapping[cell.key]) for cell in data_tally if cell.submitted > 0
+    ]
+
+
+def _real_matches(
+    cell: Cell, site: str | None = None, function: str | None = None, team: str | None = None
+) -> bool:
+    return (
+        (site is None or cell.site == site)
+        and (function is None or cell.function == function)
+        and (team is None or cell.team == team)
+    )
 
 
 def score(data: ScoreInput) -> dict[str, Any]:
-    """Apply every rule of scoring.md; return the `score --json` document, rounded."""
+    """Apply every rule; return the `score --json` document of the view, rounded."""
     scorer = _Scorer(data.bank, data.settings)
-    cells = list(data.tally)
-    minimum = data.settings.min_group_size
+    view = data.view
+    cells = protected_cells(data.tally, data.settings.min_group_size)
+    real = [p.cell for p in cells if _real_matches(p.cell, view.site, view.function)]
+    shown = [p for p in cells if p.matches(view.site, view.function)]
 
-    def visible(group: dict[str, Any]) -> bool:
-        return bool(group["n"] >= minimum)  # rule 8
-
-    def group_doc(group: dict[str, Any]) -> dict[str, Any]:
-        return (
-            _group_output(group, scorer)
-            if visible(group)
-            else {"n": group["n"], "suppressed": True}
+    def group(**where: str) -> Group:
+        return Group.of(
+            (p.cell for p in shown if p.matches(**where)),
+            sum(c.submitted for c in real if _real_matches(c, **where)),
         )
 
-    overall = scorer.group(cells)  # the whole campaign: never suppressed
-    overall_targets = scorer.targets(overall["scores"])
-    functions = {f: scorer.group([c for c in cells if c.function == f]) for f in FUNCTIONS}
-    it_ot = {f: functions[f] for f in ("it", "ot") if visible(functions[f])}
-
-    return {
+    head: dict[str, Any] = {
         "campaign": data.campaign,
+        "contract": CONTRACT,
         "bank": {"slug": data.bank.slug, "version": data.bank.version},
-        "respondents": {
-            "submitted": sum(c.submitted for c in cells),
-            "in_progress": sum(c.in_progress for c in cells),
-        },
+        "view": {"site": view.site, "function": view.function},
+        "respondents": _respondents(data),
         "settings": {
-            "min_group_size": minimum,
+            "min_group_size": data.settings.min_group_size,
             "gap_threshold": _round(Fraction(data.settings.gap_threshold)),
         },
-        "overall": _group_output(overall, scorer, overall_targets),
-        "by_function": {f: group_doc(functions[f]) for f in FUNCTIONS},
+    }
+    overall_group = group()
+    if not view.is_campaign and overall_group.n == 0:  # rule 8d
+        return {**head, "overall": _suppressed(overall_group)}
+
+    overall = scorer.figures(overall_group)
+    function_groups = {f: group(function=f) for f in FUNCTIONS}
+    it_ot = {f: scorer.figures(function_groups[f]) for f in ("it", "ot") if function_groups[f].n}
+    team_rates = _team_rates(data)
+
+    def shown_or_not(g: Group) -> dict[str, Any]:
+        return _group_output(scorer.figures(g)) if g.n > 0 else _suppressed(g)
+
+    return {
+        **head,
+        "overall": _group_output(overall),
+        "by_function": {f: shown_or_not(function_groups[f]) for f in FUNCTIONS},
         "by_team": {
-            slug: group_doc(scorer.group(members))
-            for slug, members in _present_groups(cells, data.teams, lambda c: c.team)
+            slug: {**shown_or_not(group(team=slug)), **team_rates[slug]}
+            for slug in _present(real, data.teams, lambda c: c.team)
         },
         "by_site": {
-            slug: group_doc(scorer.group(members))
-            for slug, members in _present_groups(cells, data.sites, lambda c: c.site)
+            slug: shown_or_not(group(site=slug))
+            for slug in _present(real, data.sites, lambda c: c.site)
         },
         "perception_gaps": _perception_gaps(scorer, it_ot),
-        "questions": {
-            q.key: _question_output(overall["stats"][q.key]) for q in data.bank.questions
-        },
+        "questions": {q.key: _question_output(overall["stats"][q.key]) for q in data.bank.scored},
+        "decisions": _decisions_output(scorer, overall, it_ot),
         "divergent_questions": _divergent(scorer, overall["stats"], it_ot),
-        "recommendations": _recommendations(scorer, overall["scores"], overall_targets),
+        "recommendations": _recommendations(scorer, overall),
         "progress": _progress(scorer, overall["scores"], data.baseline),
         "consensus": _consensus(scorer, overall["stats"], data.consensus),
     }
 
 
-def exact_dimension_scores(data: ScoreInput) -> dict[str, Fraction | None]:
-    """Unrounded overall dimension scores: what a later campaign uses as its baseline."""
-    scorer = _Scorer(data.bank, data.settings)
-    return scorer.dimension_scores(scorer.question_stats(list(data.tally)))
+def _suppressed(group: Group) -> dict[str, Any]:
+    return {"n": 0, "answered": group.answered, "suppressed": True}
 
 
-def _present_groups(
-    cells: list[Cell], order: tuple[str, ...], key: Callable[[Cell], str | None]
-) -> list[tuple[str, list[Cell]]]:
-    """Teams or sites with at least one submitted response, in the organisation's order."""
-    members: dict[str, list[Cell]] = defaultdict(list)
-    for cell in cells:
-        slug = key(cell)
-        if slug is not None:
-            members[slug].append(cell)
-    known = [s for s in order if s in members] + sorted(s for s in members if s not in order)
-    return [(slug, members[slug]) for slug in known if sum(c.submitted for c in members[slug]) > 0]
-
-
-def _group_output(
-    group: dict[str, Any], scorer: _Scorer, targets: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    targets = targets or scorer.targets(group["scores"])
+def _respondents(data: ScoreInput) -> dict[str, Any]:
+    """Counts of the whole campaign, whatever the view (rule 16)."""
+    cells = data.tally
+    counted = {slug for slug in data.teams if data.headcounts.get(slug)}
+    expected = sum(data.headcounts[slug] for slug in counted)
+    answered = sum(c.submitted for c in cells if c.team in counted)
     return {
-        "n": group["n"],
-        "stage": group["stage"],
-        "stage_score": _round(group["stage_score"]),
+        "submitted": sum(c.submitted for c in cells),
+        "in_progress": sum(c.in_progress for c in cells),
+        "expected": expected if counted else None,
+        "response_rate": _round(Fraction(answered, expected)) if counted else None,
+    }
+
+
+def _team_rates(data: ScoreInput) -> dict[str, dict[str, Any]]:
+    submitted: Counter[str] = Counter()
+    for cell in data.tally:
+        if cell.team is not None:
+            submitted[cell.team] += cell.submitted
+    rates: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"headcount": None, "response_rate": None}
+    )
+    for slug, headcount in data.headcounts.items():
+        if headcount:
+            rates[slug] = {
+                "headcount": headcount,
+                "response_rate": _round(Fraction(submitted[slug], headcount)),
+            }
+    return rates
+
+
+def _present(cells: list[Cell], order: tuple[str, ...], key: Any) -> list[str]:
+    """Teams or sites with at least one submitted response in the view (real values), in the
+    organisation's order."""
+    present = {key(c) for c in cells if c.submitted and key(c) is not None}
+    return [s for s in order if s in present] + sorted(s for s in present if s not in order)
+
+
+def _group_output(figures: dict[str, Any]) -> dict[str, Any]:
+    targets = figures["targets"]
+    return {
+        "n": figures["n"],
+        "answered": figures["answered"],
+        "stage": figures["stage"],
+        "stage_score": _round(figures["stage_score"]),
         "dimensions": {
             key: {
-                "score": _round(d["score"]),
+                "score": _round(figures["scores"][key]),
+                "se": _root(figures["se_squared"][key]),
                 "stage": d["stage"],
                 "target": d["target"],
                 "gap_to_target": _round(d["gap_to_target"]),
+                "dont_know": _round(figures["dont_know"][key]),
             }
             for key, d in targets["dimensions"].items()
         },
         "blockers": [
             {"dimension": b["dimension"], "score": _round(b["score"]), "questions": b["questions"]}
-            for b in group["blockers"]
+            for b in figures["blockers"]
         ],
-        "holding_back": group["holding_back"],
+        "holding_back": figures["holding_back"],
         "percent_to_target": _round(targets["percent_to_target"]),
+        "decision_rights": (
+            None
+            if figures["decision_rights"] is None
+            else {k: _round(v) for k, v in figures["decision_rights"].items()}
+        ),
     }
 
 
-def _stdev(stats: QuestionStats) -> float | None:
-    if stats.variance is None:
-        return None
-    return math.sqrt(max(0.0, float(stats.variance)))
+def _root(square: Fraction | None) -> float | None:
+    return None if square is None else _round(math.sqrt(max(0.0, float(square))))
 
 
 def _question_output(stats: QuestionStats) -> dict[str, Any]:
-    stdev = _stdev(stats)
+    agreement = None
+    if stats.variance is not None:
+        agreement = max(Fraction(0), 1 - stats.variance / UNIFORM_VARIANCE)
     return {
         "n": stats.n,
         "na": stats.na,
+        "dk": stats.dk,
         "mean": _round(stats.mean),
-        "stdev": _round(stdev),
-        "agreement": _round(None if stdev is None else 1 - stdev / float(STDEV_SPAN)),
+        "stdev": _root(stats.variance),
+        "agreement": _round(agreement),
     }
+
+
+# rule 15, for the view
+def _decisions_output(
+    scorer: _Scorer, overall: dict[str, Any], it_ot: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
+    result = {}
+    for key, d in overall["decisions"].items():
+        it = it_ot["it"]["decisions"][key]["owner"] if "it" in it_ot else None
+        ot = it_ot["ot"]["decisions"][key]["owner"] if "ot" in it_ot else None
+        result[key] = {
+            "n": d["n"],
+            "dk": d["dk"],
+            "shares": None if d["shares"] is None else {a: _round(v) for a, v in d["shares"].items()},
+            "owner": d["owner"],
+            "clarity": _round(d["clarity"]),
+            "joint": _round(d["joint"]),
+            "it_owner": it,
+            "ot_owner": ot,
+            "disputed": bool(
+                it is not None and ot is not None and CONTESTED not in (it, ot) and it != ot
+            ),
+        }
+    return result
 
 
 # rule 9
 def _perception_gaps(scorer: _Scorer, it_ot: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """`it_ot` holds the IT and OT groups only when neither is suppressed."""
+    """`it_ot` holds the IT and OT groups of the view that are shown; only dimensions
+    defined for both are listed."""
+    if len(it_ot) < 2:
+        return {}
     threshold = Fraction(scorer.settings.gap_threshold)
     gaps: dict[str, Any] = {}
     for d in scorer.bank.dimensions:
-        it = it_ot["it"]["scores"][d.key] if len(it_ot) == 2 else None
-        ot = it_ot["ot"]["scores"][d.key] if len(it_ot) == 2 else None
+        it, ot = it_ot["it"]["scores"][d.key], it_ot["ot"]["scores"][d.key]
         if it is None or ot is None:
-            gaps[d.key] = {"gap": None, "flagged": None}
             continue
         gap = it - ot
-        gaps[d.key] = {"gap": _round(gap), "flagged": abs(gap) >= threshold}
+        it_se, ot_se = it_ot["it"]["se_squared"][d.key], it_ot["ot"]["se_squared"][d.key]
+        se_squared = None if it_se is None or ot_se is None else it_se + ot_se
+        flagged = (
+            abs(gap) >= threshold and se_squared is not None and gap * gap >= 4 * se_squared
+        )
+        gaps[d.key] = {"gap": _round(gap), "se": _root(se_squared), "flagged": flagged}
     return gaps
 
 
@@ -492,7 +793,7 @@ def _divergent(
     stdev / 0.75 >= 1 exactly when variance / 0.5625 >= 1, and ranking by the square of
     the larger ratio is the same ranking as by the ratio."""
     ranked: list[tuple[Fraction, str]] = []
-    for q in scorer.bank.questions:
+    for q in scorer.bank.scored:
         overall = stats[q.key]
         if not overall.defined:
             continue
@@ -508,26 +809,32 @@ def _divergent(
     return [key for _, key in ranked]
 
 
-# rule 13
-def _recommendations(
-    scorer: _Scorer, scores: Mapping[str, Fraction | None], targets: dict[str, Any]
-) -> list[dict[str, Any]]:
-    items = []
-    for d in scorer.bank.dimensions:
-        gap = targets["dimensions"][d.key]["gap_to_target"]
-        if gap is None or gap <= 0:
-            continue
-        level = stage_of(_defined(scores[d.key]))
-        items.append((gap * scorer.d_weight[d.key], d.key, level, d.guidance[level]))
-    items.sort(key=lambda item: (-item[0], item[1]))
-    return [{"dimension": key, "stage": level, "text": text} for _, key, level, text in items]
+# rule 13: what blocks the next stage first, then what holds it back, then the rest
+def _recommendations(scorer: _Scorer, figures: dict[str, Any]) -> list[dict[str, Any]]:
+    targets = figures["targets"]["dimensions"]
+    gaps = {
+        d.key: targets[d.key]["gap_to_target"]
+        for d in scorer.bank.dimensions
+        if targets[d.key]["gap_to_target"] is not None and targets[d.key]["gap_to_target"] > 0
+    }
+    ordered = [b["dimension"] for b in figures["blockers"] if b["dimension"] in gaps]
+    ordered += [k for k in figures["holding_back"] if k in gaps and k not in ordered]
+    rest = sorted(
+        (k for k in gaps if k not in ordered), key=lambda k: (-gaps[k] * scorer.d_weight[k], k)
+    )
+    guidance = {d.key: d.guidance for d in scorer.bank.dimensions}
+    result = []
+    for key in ordered + rest:
+        level = stage_of(_defined(figures["scores"][key]))
+        result.append({"dimension": key, "stage": level, "text": guidance[key][level]})
+    return result
 
 
 # rule 12
 def _progress(
     scorer: _Scorer, scores: Mapping[str, Fraction | None], baseline: Baseline | None
 ) -> dict[str, Any] | None:
-    if baseline is None:
+    if baseline is None or baseline.scores is None:
         return None
     dimensions: dict[str, Any] = {}
     for d in scorer.bank.dimensions:
@@ -540,19 +847,23 @@ def _progress(
         delta = current - before
         progress = delta / (target - before) if target > before else None
         dimensions[d.key] = {"delta": _round(delta), "progress_to_date": _round(progress)}
-    return {"baseline": baseline.slug, "dimensions": dimensions}
+    return {
+        "baseline": baseline.slug,
+        "baseline_bank_version": baseline.bank_version,
+        "dimensions": dimensions,
+    }
 
 
 # rule 14
 def _consensus(
-    scorer: _Scorer, stats: Mapping[str, QuestionStats], agreed: Mapping[str, str | None]
+    scorer: _Scorer, stats: Mapping[str, QuestionStats], agreed: Mapping[str, str]
 ) -> dict[str, Any] | None:
     overrides: dict[str, Fraction | None] = {}
     for question, answer in agreed.items():
         if question not in scorer.q_weight:
             continue
         # An agreed N/A takes the question out, as N/A does for a respondent.
-        overrides[question] = None if answer is NA else scorer.choice_score.get((question, answer))
+        overrides[question] = None if answer == NA else scorer.choice_score.get((question, answer))
     if not overrides:
         return None
     scores = scorer.dimension_scores(stats, overrides)
@@ -566,32 +877,49 @@ def _round(value: Fraction | float | None) -> float | None:
     return 0.0 if result == 0 else result  # no "-0.0" in the output
 
 
-def overall_dimension_scores(document: Mapping[str, Any]) -> dict[str, float | None]:
-    """The overall dimension scores of a score document (a baseline for a later campaign)."""
-    return {key: figures["score"] for key, figures in document["overall"]["dimensions"].items()}
+def view_dimension_scores(data: ScoreInput) -> dict[str, Fraction | None] | None:
+    """Unrounded dimension scores of the view's group, or None when it is suppressed: what a
+    later campaign uses as its baseline for the same view (rule 12)."""
+    scorer = _Scorer(data.bank, data.settings)
+    view = data.view
+    cells = protected_cells(data.tally, data.settings.min_group_size)
+    group = Group.of((p.cell for p in cells if p.matches(view.site, view.function)), 0)
+    if not view.is_campaign and group.n == 0:
+        return None
+    return scorer.dimension_scores(scorer.question_stats(group))
 
 
-def answer_distributions(
-    data: ScoreInput, questions: Iterable[str], functions: Iterable[str] = ("it", "ot")
-) -> dict[str, dict[str, dict[str, int]]]:
-    """How many submitted answers chose each choice (and N/A, as "NA"), per function, for
-    the given questions: what the room looks at for a divergent question. Functions under
-    the minimum group size are left out (rule 8)."""
+def answer_distributions(data: ScoreInput, questions: Iterable[str]) -> dict[str, Any]:
+    """How many answers in the view chose each choice (and "NA", "DK"), per function whose
+    group is shown in the view (rule 8e: protected groups only), for the given questions:
+    what the room looks at for a divergent question."""
     wanted = set(questions)
+    view = data.view
+    cells = [
+        p
+        for p in protected_cells(data.tally, data.settings.min_group_size)
+        if p.matches(view.site, view.function)
+    ]
     counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
-    sizes: Counter[str] = Counter()
-    for cell in data.tally:
-        sizes[cell.function] += cell.submitted
-        for (question, answer), count in cell.counts.items():
+    for p in cells:
+        if p.function == ANY:
+            continue
+        for (question, answer), count in p.cell.counts.items():
             if question in wanted:
-                counts[question][cell.function]["NA" if answer is NA else str(answer)] += count
-    visible = [f for f in functions if sizes[f] >= data.settings.min_group_size]
-    choice_keys = {q.key: [c.key for c in q.choices] for q in data.bank.questions}
-    result: dict[str, dict[str, dict[str, int]]] = {}
-    for question in wanted:
-        keys = [*choice_keys.get(question, []), "NA"]
-        result[question] = {
-            f: {k: counts[question][f][k] for k in keys if k != "NA" or counts[question][f][k]}
-            for f in visible
+                counts[question][p.function][answer] += count
+    keys = {
+        q.key: list(DECISION_ANSWERS) if q.kind == DECISION else [c.key for c in q.choices]
+        for q in data.bank.questions
+    }
+    shown = [f for f in FUNCTIONS if any(p.function == f for p in cells)]
+    return {
+        question: {
+            f: {
+                k: counts[question][f][k]
+                for k in [*keys.get(question, []), NA, DK]
+                if k not in (NA, DK) or counts[question][f][k]
+            }
+            for f in shown
         }
-    return result
+        for question in sorted(wanted)
+    }

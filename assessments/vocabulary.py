@@ -1,0 +1,26 @@
+"""The words the rules are written in (docs/methodology.md): functions, the non-answers, the
+answers to a decision question, and the defaults. Pure Python, imported by the pure modules
+(`scoring`, `suppression`) and by the rest of the app, so each word has one spelling."""
+
+from __future__ import annotations
+
+FUNCTIONS: tuple[str, ...] = ("it", "ot", "business", "leadership", "other")
+IT_OT: tuple[str, str] = ("it", "ot")
+
+NA = "NA"  # "this does not apply to us": counted, never scored
+DK = "DK"  # "I cannot tell" (Don't know): counted, never scored
+NON_ANSWERS: tuple[str, str] = (NA, DK)
+
+# A decision question asks who decides; its answers are always these (rule 15).
+DECISION_ANSWERS: tuple[str, ...] = ("it", "ot", "joint", "vendor", "nobody")
+CONTESTED = "contested"
+
+ANY = "*"  # a coordinate hidden (or absent) in a protected (function, team, site)
+
+DEFAULT_MIN_GROUP_SIZE = 5
+DEFAULT_GAP_THRESHOLD = 0.5
+DEFAULT_TARGET = 2
+
+SCORED = "scored"
+DECISION = "decision"
+QUESTION_KINDS: tuple[str, str] = (SCORED, DECISION)
