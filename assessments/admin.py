@@ -92,7 +92,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "organization", "function", "site"]
+    list_display = ["name", "slug", "organization", "function", "site", "headcount"]
     list_filter = ["function", "organization"]
     search_fields = ["name", "slug"]
 
@@ -153,7 +153,7 @@ class DimensionInline(_DraftOnlyInline, admin.StackedInline):
 class QuestionInline(_DraftOnlyInline, admin.TabularInline):
     model = Question
     extra = 0
-    fields = ["order", "key", "dimension", "text", "weight", "allow_na"]
+    fields = ["order", "key", "kind", "dimension", "text", "weight", "allow_na", "allow_dont_know"]
     show_change_link = True
     formfield_overrides = {
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
@@ -304,7 +304,7 @@ class ChoiceInline(_DraftOnlyInline, admin.TabularInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["key", "text", "dimension", "version", "weight", "allow_na"]
+    list_display = ["key", "kind", "text", "dimension", "version", "weight", "allow_na"]
     list_filter = ["version__bank", "version"]
     search_fields = ["key", "text"]
     inlines = [ChoiceInline]
@@ -317,6 +317,8 @@ class QuestionAdmin(admin.ModelAdmin):
         "weight",
         "audience",
         "allow_na",
+        "allow_dont_know",
+        "kind",
         "order",
     ]
 

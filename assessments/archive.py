@@ -25,12 +25,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from .banks import bank_document_for_file, bank_export_document, bank_import
-from .campaigns import agreed_answer_record, campaign_create, find_baseline
+from .campaigns import agreed_answer_record, campaign_create
 from .fileformats import ImportProblems, Problems, load_document
 from .models import AgreedAnswer, BankVersion, Campaign, ParkingNote, Response
 from .organizations import organization_import
-from .responses import FIXED_COLUMNS, NA_CELL, _validate, _write_rows, answer_cells
-from .selectors import campaign_scores
+from .responses import FIXED_COLUMNS, _validate, _write_rows, answer_cells
+from .selectors import campaign_scores, find_baseline
+from .vocabulary import NA
 
 FORMAT = "convergence-campaign-archive"
 FORMAT_VERSION = 1
@@ -108,7 +109,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         "agreed_answers": [
             {
                 "question": a.question.key,
-                "answer": a.choice.key if a.choice is not None else NA_CELL,
+                "answer": a.choice.key if a.choice is not None else NA,
                 "note": a.note,
                 "dissent": a.dissent,
             }
@@ -150,6 +151,7 @@ def campaign_archive(campaign: Campaign) -> dict[str, Any]:
                     "name": t.name,
                     "function": t.function,
                     "site": t.site.slug if t.site else None,
+                    "headcount": t.headcount,
                 }
                 for t in organization.teams.select_related("site").order_by("slug")
             ],

@@ -37,6 +37,7 @@ from .models import (
     QuestionBank,
     Stage,
 )
+from .vocabulary import DECISION, DECISION_ANSWERS, DK, NA, QUESTION_KINDS, SCORED
 
 MAX_QUESTIONS = 2000
 MAX_DIMENSIONS = 100
@@ -250,11 +251,33 @@ def _validate_questions(
         question = walk.mapping(
             item,
             location,
-            required=("key", "dimension", "text", "choices"),
-            optional=("help", "weight", "audience", "allow_na"),
+            required=("key", "dimension", "text"),
+            optional=(
+                "kind",
+                "help",
+                "weight",
+                "audience",
+                "allow_na",
+                "allow_dont_know",
+                "choices",
+            ),
         )
         if question is None:
             continue
+        kind = question.get("kind", SCORED)
+        if kind not in QUESTION_KINDS:
+            walk.problems.add(join(location, "kind"), "must be scored or decision")
+            kind = SCORED
+        if kind == SCORED and "choices" not in question:
+            walk.problems.add(join(location, "choices"), "is required")
+        if kind == DECISION:
+            for name in ("choices", "weight"):
+                if name in question:
+                    walk.problems.add(
+                        join(location, name),
+                        f"a decision question has no {name}: its answers are always "
+                        f"{', '.join(DECISION_ANSWERS)}",
+                    )
         key = walk.text(
             question.get("key"),
             join(location, "key"),
@@ -290,7 +313,15 @@ def _validate_questions(
                 "allow_na": walk.boolean(
                     question.get("allow_na", False), join(location, "allow_na")
                 ),
-                "choices": _validate_choices(walk, question.get("choices"), location),
+                "allow_dont_know": walk.boolean(
+                    question.get("allow_dont_know", False), join(location, "allow_dont_know")
+                ),
+                "kind": kind,
+                "choices": (
+                    _validate_choices(walk, question.get("choices"), location)
+                    if kind == SCORED
+                    else []
+                ),
             }
         )
     return result
@@ -337,8 +368,9 @@ def _validate_choices(walk: Walker, raw: Any, location: str) -> list[dict[str, A
             pattern=_KEY,
             pattern_message=_KEY_MESSAGE,
         )
-        if key == "NA":
-            walk.problems.add(join(choice_location, "key"), "'NA' is reserved for 'not applicable'")
+        if key in (NA, DK):
+            meaning = "not applicable" if key == NA else "Don't know"
+            walk.problems.add(join(choice_location, "key"), f"{key!r} is reserved for '{meaning}'")
         elif key and key in seen:
             walk.problems.add(join(choice_location, "key"), f"{key!r} is used twice")
         seen.add(key)
@@ -516,6 +548,8 @@ def bank_export_document(version: BankVersion) -> dict[str, Any]:
                 "weight": float(q.weight),
                 "audience": list(q.audience),
                 "allow_na": q.allow_na,
+                "allow_dont_know": q.allow_dont_know,
+                "kind": q.kind,
                 "choices": [
                     {"key": c.key, "score": float(c.score), "text": c.text} for c in q.choices.all()
                 ],
@@ -578,16 +612,24 @@ def bank_document_for_file(doc: dict[str, Any]) -> dict[str, Any]:
         out["dimensions"].append(dim)
     out["questions"] = []
     for q in doc["questions"]:
-        question: dict[str, Any] = {"key": q["key"], "dimension": q["dimension"], "text": q["text"]}
+        question: dict[str, Any] = {"key": q["key"]}
+        if q["kind"] == DECISION:
+            question["kind"] = DECISION
+        question.update({"dimension": q["dimension"], "text": q["text"]})
         if q["help"]:
             question["help"] = q["help"]
-        question["weight"] = _number(q["weight"])
+        if q["kind"] != DECISION:
+            question["weight"] = _number(q["weight"])
         if q["audience"]:
             question["audience"] = list(q["audience"])
         question["allow_na"] = q["allow_na"]
-        question["choices"] = [
-            {"key": c["key"], "score": _number(c["score"]), "text": c["text"]} for c in q["choices"]
-        ]
+        if q["allow_dont_know"]:
+            question["allow_dont_know"] = True
+        if q["kind"] != DECISION:
+            question["choices"] = [
+                {"key": c["key"], "score": _number(c["score"]), "text": c["text"]}
+                for c in q["choices"]
+            ]
         out["questions"].append(question)
     if doc["translations"]:
         out["translations"] = doc["translations"]
@@ -712,6 +754,8 @@ def _create_version(doc: dict[str, Any], *, draft: bool) -> BankVersion:
             weight=q["weight"],
             audience=q["audience"],
             allow_na=q["allow_na"],
+            allow_dont_know=q["allow_dont_know"],
+            kind=q["kind"],
             order=index,
         )
         for index, q in enumerate(doc["questions"])

@@ -1,4 +1,4 @@
-"""Campaign services: create, change settings, open, close; and the score-cache bump."""
+"""Campaign services: create, change settings, open, close, agreed answers, notes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .fileformats import ImportProblems, Problems
@@ -19,13 +18,10 @@ from .models import (
     ParkingNote,
     Question,
 )
+from .selectors import campaign_scores, find_baseline
+from .vocabulary import DEFAULT_MIN_GROUP_SIZE
 
 _SLUG = re.compile(SLUG_RE)
-
-
-def scores_changed(campaign: Campaign) -> None:
-    """Make the next read of this campaign's scores recompute them."""
-    Campaign.objects.filter(pk=campaign.pk).update(scores_version=F("scores_version") + 1)
 
 
 def parse_targets(values: list[str]) -> tuple[dict[str, int], list[str]]:
@@ -77,7 +73,7 @@ def campaign_create(
     organization: Organization,
     bank_version: BankVersion,
     name: str = "",
-    min_group_size: int = 3,
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     gap_threshold: float = 0.5,
     targets: dict[str, int] | None = None,
     status: str = Campaign.Status.DRAFT,
@@ -137,26 +133,8 @@ def campaign_open(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
-def find_baseline(campaign: Campaign) -> Campaign | None:
-    """The organisation's previous closed campaign on a bank with the same slug."""
-    if campaign.is_closed:
-        return campaign.baseline
-    return (
-        Campaign.objects.filter(
-            organization_id=campaign.organization_id,
-            bank_version__bank_id=campaign.bank_version.bank_id,
-            status=Campaign.Status.CLOSED,
-        )
-        .exclude(pk=campaign.pk)
-        .order_by("-closed_at", "-created")
-        .first()
-    )
-
-
 def campaign_close(*, campaign: Campaign) -> Campaign:
     """Close a campaign: no more answers, its baseline frozen, and its scores stored."""
-    from .selectors import campaign_scores  # scores need the models; selectors need us
-
     if campaign.is_closed:
         raise ImportProblems([f"{campaign.slug} is already closed."])
     with transaction.atomic():
@@ -205,7 +183,6 @@ def agreed_answer_record(
             question=question,
             defaults={"choice": choice, "is_na": choice is None, "note": note, "dissent": dissent},
         )
-        scores_changed(campaign)
     return agreed
 
 

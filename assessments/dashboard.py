@@ -15,9 +15,9 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
-from .campaigns import find_baseline
+
 from .models import AgreedAnswer, Campaign, Question, ScoreSnapshot, Stage
-from .selectors import EVERYONE, ScoreFilter, campaign_snapshot
+from .selectors import EVERYONE, ScoreFilter, campaign_snapshot, find_baseline
 
 MAX_DIVERGENT_SHOWN = 6
 

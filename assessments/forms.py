@@ -75,7 +75,7 @@ class SiteForm(_Crispy, forms.ModelForm):
 class TeamForm(_Crispy, forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "slug", "function", "site"]
+        fields = ["name", "slug", "function", "site", "headcount"]
         help_texts = {"function": "Respondents of this team answer as this function."}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

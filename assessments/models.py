@@ -21,6 +21,8 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 
+from .vocabulary import DECISION_ANSWERS, DEFAULT_MIN_GROUP_SIZE, QUESTION_KINDS
+
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 slug_validator = RegexValidator(
     SLUG_RE, "use lowercase letters, digits and single hyphens (for example plant-north)"
@@ -157,11 +159,21 @@ class Team(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams"
     )
+    headcount = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="People of the team expected to answer: gives the response rate.",
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "slug"], name="team_slug_unique"),
+            models.CheckConstraint(
+                condition=Q(headcount__isnull=True) | Q(headcount__gte=1),
+                name="team_headcount_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(function__in=FUNCTION_KEYS), name="team_function_valid"
             ),
@@ -397,6 +409,10 @@ class Dimension(_UnderVersion):
 
 
 class Question(_UnderVersion):
+    class Kind(models.TextChoices):
+        SCORED = "scored", "Scored"
+        DECISION = "decision", "Decision: who decides (never scored)"
+
     version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="questions")
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="questions")
     key = models.CharField(max_length=60)
@@ -409,6 +425,8 @@ class Question(_UnderVersion):
         help_text="Functions this question is asked of; empty means everyone.",
     )
     allow_na = models.BooleanField("allow N/A", default=False)
+    allow_dont_know = models.BooleanField("allow Don't know", default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCORED)
     order = models.PositiveIntegerField(default=0)
 
     objects = BankGuardedQuerySet.as_manager()
@@ -418,6 +436,9 @@ class Question(_UnderVersion):
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="question_key_unique"),
             models.CheckConstraint(condition=Q(weight__gt=0), name="question_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QUESTION_KINDS), name="question_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -437,6 +458,10 @@ class Question(_UnderVersion):
 
     def asked_of(self, function: str) -> bool:
         return not self.audience or function in self.audience
+
+    @property
+    def is_decision(self) -> bool:
+        return self.kind == self.Kind.DECISION
 
 
 class ChoiceQuerySet(BankGuardedQuerySet):
@@ -501,9 +526,12 @@ class Campaign(models.Model):
     closes_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     min_group_size = models.PositiveSmallIntegerField(
-        default=3,
+        default=DEFAULT_MIN_GROUP_SIZE,
         validators=[MinValueValidator(1)],
-        help_text="Teams, sites and functions with fewer submitted responses show no figures.",
+        help_text=(
+            "No figure rests on fewer submitted responses, and none can be combined with "
+            "others to single out fewer (docs/methodology.md, Privacy)."
+        ),
     )
     gap_threshold = models.FloatField(
         default=0.5,
@@ -520,8 +548,6 @@ class Campaign(models.Model):
     baseline = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Bumped by every change that can change a score (responses, consensus).
-    scores_version = models.PositiveIntegerField(default=0, editable=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -636,7 +662,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    """A choice of the question, or N/A where the question allows it; no row means missing.
+    """A choice of the question, N/A or Don't know where the question allows them, or for a
+    decision question who decides (`decision`); no row means missing.
 
     The database refuses a choice of another question: a composite foreign key on
     PostgreSQL, a trigger on SQLite (migration 0003).
@@ -648,6 +675,10 @@ class Answer(models.Model):
         Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
     )
     is_na = models.BooleanField("N/A", default=False)
+    is_dk = models.BooleanField("Don't know", default=False)
+    decision = models.CharField(
+        max_length=10, blank=True, choices=[(a, a) for a in DECISION_ANSWERS]
+    )
     comment = models.TextField(blank=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -657,10 +688,33 @@ class Answer(models.Model):
             models.CheckConstraint(
                 condition=~Q(is_na=True, choice__isnull=False), name="answer_choice_or_na"
             ),
+            # At most one of: a choice, N/A, Don't know, a decision answer.
+            models.CheckConstraint(
+                condition=Q(is_na=False, is_dk=False, decision="")
+                | Q(choice__isnull=True, is_dk=False, decision="")
+                | Q(choice__isnull=True, is_na=False, decision="")
+                | Q(choice__isnull=True, is_na=False, is_dk=False),
+                name="answer_one_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision__in=["", *DECISION_ANSWERS]), name="answer_decision_valid"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.question_id}: {'N/A' if self.is_na else self.choice_id}"
+        return f"{self.question_id}: {self.cell or '-'}"
+
+    @property
+    def cell(self) -> str:
+        """The answer as a responses file writes it: NA, DK, a decision answer, a choice key
+        (needs the choice loaded), or "" when only a comment was saved."""
+        if self.is_na:
+            return "NA"
+        if self.is_dk:
+            return "DK"
+        if self.decision:
+            return self.decision
+        return self.choice.key if self.choice_id else ""
 
 
 class AgreedAnswer(models.Model):
@@ -737,9 +791,13 @@ class ScoreSnapshot(models.Model):
     key = models.CharField(max_length=200, blank=True, help_text="The filter; empty = all.")
     fingerprint = models.CharField(max_length=64)
     document = models.JSONField()
-    exact_scores = models.JSONField(default=dict)  # "p/q" strings: unrounded, for baselines
-    # Answer distributions of the divergent questions, per visible function (dashboards).
+    # "p/q" strings, unrounded, for baselines; null when the view's group is suppressed.
+    exact_scores = models.JSONField(default=dict, null=True)
+    # Answer distributions of the divergent questions, per shown function (dashboards).
     distributions = models.JSONField(default=dict)
+    # The privacy decision (rule 8a) for the whole campaign: [real function, team, site,
+    # protected function, team, site] per triple, "*" where absent or hidden.
+    protection = models.JSONField(default=list)
     computed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

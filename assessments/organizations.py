@@ -90,7 +90,7 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
     team_slugs: set[str] = set()
     for location, item in _entries(walk, top, "teams"):
         team = walk.mapping(
-            item, location, required=("slug", "name", "function"), optional=("site",)
+            item, location, required=("slug", "name", "function"), optional=("site", "headcount")
         )
         if team is None:
             continue
@@ -107,10 +107,22 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
                 "name": walk.text(team.get("name"), join(location, "name"), max_length=200),
                 "function": function,
                 "site": walk.text(team.get("site"), join(location, "site"), required=False),
+                "headcount": _headcount(walk, team, location),
             }
         )
     problems.raise_if_any()
     return doc
+
+
+def _headcount(walk: Walker, team: dict[str, Any], location: str) -> int | None:
+    """People of the team expected to answer (response rates): a whole number from 1."""
+    if "headcount" not in team or team["headcount"] is None:
+        return None
+    value = team["headcount"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        walk.problems.add(join(location, "headcount"), "must be a whole number from 1 to 1,000,000")
+        return None
+    return value
 
 
 def _entries(walk: Walker, top: dict[str, Any], field: str) -> list[tuple[str, Any]]:
@@ -243,11 +255,14 @@ def _write(
                 name=entry["name"],
                 function=entry["function"],
                 site=site,
+                headcount=entry["headcount"],
             )
             teams_added += 1
             continue
         team.name, team.function = entry["name"], entry["function"]
         if site is not None:
             team.site = site
-        team.save(update_fields=["name", "function", "site"])
+        if entry["headcount"] is not None:
+            team.headcount = entry["headcount"]
+        team.save(update_fields=["name", "function", "site", "headcount"])
     return OrganizationImportResult(organization, created, sites_added, teams_added)

@@ -18,9 +18,9 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .campaigns import scores_changed
 from .fileformats import ImportProblems
 from .models import FUNCTION_KEYS, Answer, Campaign, Choice, Question, Response, Site, Team
+from .vocabulary import DECISION_ANSWERS, DK, NA
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -28,7 +28,6 @@ MAX_COLUMNS = 2_100
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # an XLSX is a zip: refuse bombs before opening
 MAX_PROBLEMS_SHOWN = 500
 FIXED_COLUMNS = ("respondent", "function", "team", "site", "submitted")
-NA_CELL = "NA"
 BATCH = 1000
 ANALYZE_AFTER = 10_000  # answers in one import
 
@@ -168,7 +167,8 @@ class _Row:
     team: Team | None
     site: Site | None
     submitted: bool
-    answers: list[tuple[Question, Choice | None]]  # None: N/A
+    # A choice, or NA, DK or a decision answer as the file writes it.
+    answers: list[tuple[Question, Choice | str]]
 
 
 def _validate(campaign: Campaign, rows: list[list[str]]) -> list[_Row]:
@@ -260,21 +260,24 @@ def _validate(campaign: Campaign, rows: list[list[str]]) -> list[_Row]:
         if submitted_text not in ("", "yes", "no"):
             problems.add(number, "submitted", f'"{cell(row, "submitted")}" must be yes or no')
 
-        answers: list[tuple[Question, Choice | None]] = []
+        answers: list[tuple[Question, Choice | str]] = []
         for key in answer_columns:
             value = cell(row, key)
             if not value:
                 continue
             question = questions[key]
-            if value == NA_CELL and question.allow_na:
-                answers.append((question, None))
-            elif value in choices[key]:
+            allowed_words = [
+                *([NA] if question.allow_na else []),
+                *([DK] if question.allow_dont_know else []),
+            ]
+            if value in allowed_words or (question.is_decision and value in DECISION_ANSWERS):
+                answers.append((question, value))
+            elif not question.is_decision and value in choices[key]:
                 answers.append((question, choices[key][value]))
             else:
-                allowed = list(choices[key]) + ([NA_CELL] if question.allow_na else [])
-                problems.add(
-                    number, key, f'"{value}" is not a choice of {key} ({", ".join(allowed)})'
-                )
+                answers_of = DECISION_ANSWERS if question.is_decision else list(choices[key])
+                allowed = ", ".join([*answers_of, *allowed_words])
+                problems.add(number, key, f'"{value}" is not a choice of {key} ({allowed})')
         parsed.append(_Row(respondent, function, team, site, submitted_text != "no", answers))
     problems.raise_if_any()
     return parsed
@@ -283,14 +286,22 @@ def _validate(campaign: Campaign, rows: list[list[str]]) -> list[_Row]:
 # --- Writing -------------------------------------------------------------------------------
 
 
-def _insert_answers(values: Iterable[tuple[int, int, int | None, bool]]) -> None:
+def _answer_row(response_id: int, question: Question, value: Choice | str) -> tuple[Any, ...]:
+    """(response, question, choice, is_na, is_dk, decision) of one answer."""
+    if isinstance(value, Choice):
+        return (response_id, question.pk, value.pk, False, False, "")
+    return (response_id, question.pk, None, value == NA, value == DK, value if value not in (NA, DK) else "")
+
+
+def _insert_answers(values: Iterable[tuple[Any, ...]]) -> None:
     """Answers go in with COPY on PostgreSQL and multi-row INSERTs on SQLite: building a
     model instance per answer made the ORM's bulk_create spend most of an import's time in
     Python (docs/performance.md)."""
     fields = {f.name: f.column for f in Answer._meta.concrete_fields}
     table = connection.ops.quote_name(Answer._meta.db_table)
     columns = ", ".join(
-        fields[name] for name in ("response", "question", "choice", "is_na", "comment", "updated")
+        fields[name]
+        for name in ("response", "question", "choice", "is_na", "is_dk", "decision", "comment", "updated")
     )
     rows = list(values)
     with connection.cursor() as cursor:
@@ -305,10 +316,10 @@ def _insert_answers(values: Iterable[tuple[int, int, int | None, bool]]) -> None
                 transaction.on_commit(_analyze_answers)
             return
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        per_statement = 1000  # 6 parameters a row: well under SQLite's limit of 32,766
+        per_statement = 1000  # 8 parameters a row: well under SQLite's limit of 32,766
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             params = [p for row in chunk for p in (*row, "", now)]
             # Table and column names come from the model's meta; values are parameters.
             sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders}"  # nosec  # noqa: S608
@@ -317,12 +328,15 @@ def _insert_answers(values: Iterable[tuple[int, int, int | None, bool]]) -> None
 
 def answer_cells(campaign: Campaign) -> dict[int, dict[str, str]]:
     """Every answer of the campaign as the responses file writes it: response id ->
-    {question key: choice key or NA}. One query whatever the campaign's size."""
+    {question key: choice key, NA, DK or decision answer}. One query whatever the campaign's
+    size; answers that hold only a comment are left out."""
     cells: dict[int, dict[str, str]] = {}
-    for response_id, key, choice, is_na in Answer.objects.filter(
+    for response_id, key, choice, is_na, is_dk, decision in Answer.objects.filter(
         response__campaign=campaign
-    ).values_list("response_id", "question__key", "choice__key", "is_na"):
-        cells.setdefault(response_id, {})[key] = NA_CELL if is_na else choice
+    ).values_list("response_id", "question__key", "choice__key", "is_na", "is_dk", "decision"):
+        value = NA if is_na else DK if is_dk else decision or choice
+        if value:
+            cells.setdefault(response_id, {})[key] = value
     return cells
 
 
@@ -372,11 +386,10 @@ def _write_rows(
                 ]
             )
             _insert_answers(
-                (response.pk, question.pk, choice.pk if choice else None, choice is None)
+                _answer_row(response.pk, question, value)
                 for response, row in zip(responses, chunk, strict=True)
-                for question, choice in row.answers
+                for question, value in row.answers
             )
-        scores_changed(campaign)
     return replaced
 
 

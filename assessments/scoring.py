@@ -58,8 +58,8 @@ __all__ = [
     "DK",
     "FUNCTIONS",
     "NA",
-    "Baseline",
     "BankDef",
+    "Baseline",
     "Cell",
     "ChoiceDef",
     "DimensionDef",
@@ -518,6 +518,15 @@ class View:
     def is_campaign(self) -> bool:
         return self.site is None and self.function is None
 
+    @property
+    def key(self) -> str:
+        """How the view is named in addresses and in the score cache: "" for the campaign."""
+        parts = [
+            f"site={self.site}" if self.site else "",
+            f"function={self.function}" if self.function else "",
+        ]
+        return "&".join(p for p in parts if p)
+
 
 EVERYONE = View()
 
@@ -573,9 +582,7 @@ def protected_cells(data_tally: Tally, minimum: int) -> list[ProtectedCell]:
     for cell in data_tally:
         sizes[cell.key] += cell.submitted
     mapping = protect(sizes, minimum)
-    return [
-        ProtectedCell(cell, *mapping[cell.key]) for cell in data_tally if cell.submitted > 0
-    ]
+    return [ProtectedCell(cell, *mapping[cell.key]) for cell in data_tally if cell.submitted > 0]
 
 
 def _real_matches(
@@ -750,7 +757,9 @@ def _decisions_output(
         result[key] = {
             "n": d["n"],
             "dk": d["dk"],
-            "shares": None if d["shares"] is None else {a: _round(v) for a, v in d["shares"].items()},
+            "shares": None
+            if d["shares"] is None
+            else {a: _round(v) for a, v in d["shares"].items()},
             "owner": d["owner"],
             "clarity": _round(d["clarity"]),
             "joint": _round(d["joint"]),
@@ -778,9 +787,7 @@ def _perception_gaps(scorer: _Scorer, it_ot: Mapping[str, dict[str, Any]]) -> di
         gap = it - ot
         it_se, ot_se = it_ot["it"]["se_squared"][d.key], it_ot["ot"]["se_squared"][d.key]
         se_squared = None if it_se is None or ot_se is None else it_se + ot_se
-        flagged = (
-            abs(gap) >= threshold and se_squared is not None and gap * gap >= 4 * se_squared
-        )
+        flagged = abs(gap) >= threshold and se_squared is not None and gap * gap >= 4 * se_squared
         gaps[d.key] = {"gap": _round(gap), "se": _root(se_squared), "flagged": flagged}
     return gaps
 

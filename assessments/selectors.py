@@ -1,11 +1,18 @@
-"""Reading what scoring needs from the database, in a fixed number of queries.
+"""Reading what scoring needs from the database, in a fixed number of queries, and the score
+cache.
 
 `campaign_score_input` turns a campaign into the plain data of `scoring.py`: the bank (three
-queries), the organisation's team and site slugs (two), the response and answer counts
-(two GROUP BY queries: the database counts, Python never sees individual answers), the
-agreed answers (one) and the baseline's unrounded scores (from its stored snapshot).
-`campaign_scores` caches the result per campaign and filter in `ScoreSnapshot`, keyed by a
-fingerprint of everything that can change a figure.
+queries), the organisation's teams and sites (two), the response counts, the answer counts
+and the respondents' own dimension scores (three GROUP BY queries: the database counts,
+Python never sees individual answers), the agreed answers (one) and the baseline's unrounded
+scores for the same view (from its stored snapshot).
+
+`campaign_snapshot` caches the result per campaign and view in `ScoreSnapshot`, keyed by a
+fingerprint of everything a figure depends on (`campaign_fingerprints`): the scoring code's
+version, the campaign's settings, bank version and status, the organisation's teams and
+sites (slugs, functions, headcounts), the state of the responses and of the agreed answers,
+and the baseline. Nothing has to remember to mark the scores changed: a change to any of
+these is a new fingerprint. A closed campaign keeps the figures computed after it closed.
 """
 
 from __future__ import annotations
@@ -13,15 +20,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Q
 
 from . import scoring
-from .campaigns import find_baseline
+from .fileformats import Problems
 from .models import (
     AgreedAnswer,
     Answer,
@@ -35,34 +43,17 @@ from .models import (
     Site,
     Team,
 )
+from .suppression import Key
+from .vocabulary import DK, FUNCTIONS, NA
 
 # Bump when the scoring code changes in a way that changes figures, to invalidate snapshots
-# of open campaigns. Closed campaigns keep the figures they closed with.
-ALGORITHM_VERSION = 2  # 2: snapshots carry answer distributions
+# of open campaigns. Closed campaigns keep the figures they closed with (migration 0011
+# re-scored them once under contract version 2).
+ALGORITHM_VERSION = 3  # 3: contract version 2 (privacy by protected groups, se, decisions)
 
-
-@dataclass(frozen=True)
-class ScoreFilter:
-    """A subset of a campaign's responses, re-scored with the same rules (dashboard filters)."""
-
-    site: str | None = None
-    function: str | None = None
-
-    @property
-    def key(self) -> str:
-        parts = [
-            f"site={self.site}" if self.site else "",
-            f"function={self.function}" if self.function else "",
-        ]
-        return "&".join(p for p in parts if p)
-
-    def keeps(self, cell: scoring.Cell) -> bool:
-        return (self.site is None or cell.site == self.site) and (
-            self.function is None or cell.function == self.function
-        )
-
-
-EVERYONE = ScoreFilter()
+View = scoring.View
+ScoreFilter = scoring.View  # the dashboard's name for a view
+EVERYONE = scoring.EVERYONE
 
 
 @dataclass(frozen=True)
@@ -72,6 +63,7 @@ class BankIndex:
     definition: scoring.BankDef
     question_keys: dict[int, str]
     choice_keys: dict[int, str]
+    dimension_keys: dict[int, str]
 
 
 def bank_index(version: BankVersion) -> BankIndex:
@@ -99,6 +91,8 @@ def bank_index(version: BankVersion) -> BankIndex:
                 dimension=dimension_keys[q.dimension_id],
                 weight=q.weight,
                 allow_na=q.allow_na,
+                allow_dont_know=q.allow_dont_know,
+                kind=q.kind,
                 choices=tuple(scoring.ChoiceDef(c.key, c.score) for c in choices[q.pk]),
             )
             for q in questions
@@ -108,22 +102,50 @@ def bank_index(version: BankVersion) -> BankIndex:
         definition=definition,
         question_keys={q.pk: q.key for q in questions},
         choice_keys={c.pk: c.key for cs in choices.values() for c in cs},
+        dimension_keys=dimension_keys,
     )
 
 
-def campaign_tally(
-    campaign: Campaign, index: BankIndex, teams: dict[int, str], sites: dict[int, str]
-) -> scoring.Tally:
-    """Two GROUP BY queries, whatever the number of responses."""
+@dataclass(frozen=True)
+class Organisation:
+    """The organisation's teams and sites as scoring sees them (two queries)."""
+
+    teams: dict[int, str]  # id -> slug, in the organisation's order
+    sites: dict[int, str]
+    headcounts: dict[str, int]
+    material: list[Any]  # what of them can change a figure, for the fingerprint
+
+
+def organisation_of(organization_id: int) -> Organisation:
+    teams = list(
+        Team.objects.filter(organization_id=organization_id)
+        .order_by("name", "id")
+        .values_list("id", "slug", "function", "site_id", "headcount")
+    )
+    sites = list(
+        Site.objects.filter(organization_id=organization_id)
+        .order_by("name", "id")
+        .values_list("id", "slug")
+    )
+    return Organisation(
+        teams={pk: slug for pk, slug, *_ in teams},
+        sites=dict(sites),
+        headcounts={slug: headcount for _, slug, _, _, headcount in teams if headcount},
+        material=[sorted(map(list, teams)), sorted(map(list, sites))],
+    )
+
+
+def campaign_tally(campaign: Campaign, index: BankIndex, org: Organisation) -> scoring.Tally:
+    """Three GROUP BY queries, whatever the number of responses."""
     cells: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
 
     def cell(function: str, team_id: int | None, site_id: int | None) -> dict[str, Any]:
         key = (
             function,
-            teams.get(team_id) if team_id else None,
-            sites.get(site_id) if site_id else None,
+            org.teams.get(team_id) if team_id else None,
+            org.sites.get(site_id) if site_id else None,
         )
-        return cells.setdefault(key, {"submitted": 0, "in_progress": 0, "counts": {}})
+        return cells.setdefault(key, {"submitted": 0, "in_progress": 0, "counts": {}, "spread": {}})
 
     response_counts = (
         Response.objects.filter(campaign=campaign)
@@ -141,7 +163,7 @@ def campaign_tally(
 
     answer_counts = (
         Answer.objects.filter(response__campaign=campaign, response__submitted_at__isnull=False)
-        .filter(Q(choice__isnull=False) | Q(is_na=True))
+        .filter(Q(choice__isnull=False) | Q(is_na=True) | Q(is_dk=True) | ~Q(decision=""))
         .order_by()
         .values(
             "response__function",
@@ -150,6 +172,8 @@ def campaign_tally(
             "question_id",
             "choice_id",
             "is_na",
+            "is_dk",
+            "decision",
         )
         .annotate(n=Count("id"))
     )
@@ -157,43 +181,105 @@ def campaign_tally(
         question = index.question_keys.get(row["question_id"])
         if question is None:
             continue  # an answer to another version's question cannot be scored here
-        answer = scoring.NA if row["is_na"] else index.choice_keys.get(row["choice_id"])
+        if row["is_na"]:
+            answer: str | None = NA
+        elif row["is_dk"]:
+            answer = DK
+        elif row["decision"]:
+            answer = row["decision"]
+        else:
+            answer = index.choice_keys.get(row["choice_id"])
+        if answer is None:
+            continue
         counts = cell(
             row["response__function"], row["response__team_id"], row["response__site_id"]
         )["counts"]
         counts[(question, answer)] = counts.get((question, answer), 0) + row["n"]
 
+    for function, team_id, site_id, dimension_id, top, bottom, count in _spread_rows(campaign):
+        dimension = index.dimension_keys.get(dimension_id)
+        if dimension is None or not bottom:
+            continue
+        r = Fraction(top) / Fraction(bottom)
+        spread = cell(function, team_id, site_id)["spread"]
+        spread[dimension] = spread.get(dimension, scoring.Spread()) + scoring.Spread(
+            count, r * count, r * r * count
+        )
+
     return tuple(
-        scoring.Cell(f, t, s, c["submitted"], c["in_progress"], c["counts"])
+        scoring.Cell(f, t, s, c["submitted"], c["in_progress"], c["counts"], c["spread"])
         for (f, t, s), c in sorted(cells.items(), key=lambda item: _sort_key(item[0]))
     )
+
+
+def _spread_rows(campaign: Campaign) -> list[tuple[Any, ...]]:
+    """Rule 2b: each submitted respondent's own score per dimension (the weighted sum of the
+    chosen scores and the sum of their weights), counted by (function, team, site, dimension,
+    sum, weights): a few hundred rows whatever the campaign's size. With the whole-number
+    and half scores and weights banks use, these sums are exact in floating point."""
+    tables = {
+        model: connection.ops.quote_name(model._meta.db_table)
+        for model in (Answer, Response, Question, Choice)
+    }
+    # Table names come from the models' meta; the values are parameters.
+    sql = f"""
+        SELECT function, team_id, site_id, dimension_id, top, bottom, COUNT(*)
+        FROM (
+            SELECT r.function AS function, r.team_id AS team_id, r.site_id AS site_id,
+                   q.dimension_id AS dimension_id,
+                   SUM(q.weight * c.score) AS top, SUM(q.weight) AS bottom
+            FROM {tables[Answer]} a
+            JOIN {tables[Response]} r ON r.id = a.response_id
+            JOIN {tables[Question]} q ON q.id = a.question_id
+            JOIN {tables[Choice]} c ON c.id = a.choice_id
+            WHERE r.campaign_id = %s AND r.submitted_at IS NOT NULL
+              AND q.version_id = %s AND q.kind = 'scored'
+            GROUP BY a.response_id, r.function, r.team_id, r.site_id, q.dimension_id
+        ) per_respondent
+        GROUP BY function, team_id, site_id, dimension_id, top, bottom
+    """  # nosec B608  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign.pk, campaign.bank_version_id])
+        return list(cursor.fetchall())
 
 
 def _sort_key(key: tuple[str, str | None, str | None]) -> tuple[str, str, str]:
     return (key[0], key[1] or "", key[2] or "")
 
 
+def find_baseline(campaign: Campaign) -> Campaign | None:
+    """The organisation's previous closed campaign on a bank with the same slug (rule 12);
+    frozen in `campaign.baseline` when the campaign closes."""
+    if campaign.is_closed:
+        return campaign.baseline
+    return (
+        Campaign.objects.filter(
+            organization_id=campaign.organization_id,
+            bank_version__bank_id=campaign.bank_version.bank_id,
+            status=Campaign.Status.CLOSED,
+        )
+        .exclude(pk=campaign.pk)
+        .select_related("bank_version__bank")
+        .order_by("-closed_at", "-created")
+        .first()
+    )
+
+
 def campaign_score_input(
     campaign: Campaign,
-    score_filter: ScoreFilter = EVERYONE,
+    view: View = EVERYONE,
     baseline: Campaign | Literal["find"] | None = "find",
 ) -> scoring.ScoreInput:
-    version = campaign.bank_version
-    index = bank_index(version)
-    teams = dict(
-        Team.objects.filter(organization_id=campaign.organization_id).values_list("id", "slug")
-    )
-    sites = dict(
-        Site.objects.filter(organization_id=campaign.organization_id).values_list("id", "slug")
-    )
-    tally = tuple(c for c in campaign_tally(campaign, index, teams, sites) if score_filter.keeps(c))
-    consensus: dict[str, str | None] = {}
+    index = bank_index(campaign.bank_version)
+    org = organisation_of(campaign.organization_id)
+    consensus: dict[str, str] = {}
     for question_id, choice_id, is_na in AgreedAnswer.objects.filter(campaign=campaign).values_list(
         "question_id", "choice_id", "is_na"
     ):
         question = index.question_keys.get(question_id)
-        if question is not None:
-            consensus[question] = scoring.NA if is_na else index.choice_keys.get(choice_id)
+        agreed = NA if is_na else index.choice_keys.get(choice_id)
+        if question is not None and agreed is not None:
+            consensus[question] = agreed
     if baseline == "find":
         baseline = find_baseline(campaign)
     return scoring.ScoreInput(
@@ -204,11 +290,15 @@ def campaign_score_input(
             gap_threshold=campaign.gap_threshold,
             targets={k: int(v) for k, v in campaign.targets.items()},
         ),
-        tally=tally,
-        teams=tuple(teams.values()),
-        sites=tuple(sites.values()),
+        tally=campaign_tally(campaign, index, org),
+        teams=tuple(org.teams.values()),
+        sites=tuple(org.sites.values()),
+        headcounts=org.headcounts,
+        view=view,
         baseline=(
-            scoring.Baseline(baseline.slug, baseline_scores(baseline, score_filter))
+            scoring.Baseline(
+                baseline.slug, baseline.bank_version.number, baseline_scores(baseline, view)
+            )
             if baseline is not None
             else None
         ),
@@ -216,45 +306,125 @@ def campaign_score_input(
     )
 
 
-def _fingerprint(campaign: Campaign, score_filter: ScoreFilter, baseline_id: int | None) -> str:
-    material = json.dumps(
-        [
+# --- The score cache -----------------------------------------------------------------------
+
+
+def campaign_fingerprints(campaigns: Iterable[Campaign], view: View = EVERYONE) -> dict[int, str]:
+    """The fingerprint of each campaign's figures for a view, in a fixed number of queries
+    however many campaigns: four, plus two per organisation among them."""
+    campaigns = list(campaigns)
+    ids = [c.pk for c in campaigns]
+    responses = {
+        row["campaign_id"]: [row["n"], row["submitted"], str(row["latest"])]
+        for row in Response.objects.filter(campaign_id__in=ids)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            n=Count("id"),
+            submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+            latest=Max("updated"),
+        )
+    }
+    agreed = {
+        row["campaign_id"]: [row["n"], str(row["latest"])]
+        for row in AgreedAnswer.objects.filter(campaign_id__in=ids)
+        .order_by()
+        .values("campaign_id")
+        .annotate(n=Count("id"), latest=Max("recorded_at"))
+    }
+    organisations = {
+        pk: organisation_of(pk).material for pk in {c.organization_id for c in campaigns}
+    }
+    baselines = _baselines(campaigns)
+    result = {}
+    for campaign in campaigns:
+        baseline = baselines.get(campaign.pk)
+        material = [
             ALGORITHM_VERSION,
             campaign.bank_version_id,
-            campaign.scores_version,
             campaign.status == Campaign.Status.CLOSED,
             campaign.min_group_size,
             campaign.gap_threshold,
             sorted((str(k), int(v)) for k, v in campaign.targets.items()),
-            baseline_id,
-            score_filter.key,
+            view.key,
+            organisations[campaign.organization_id],
+            responses.get(campaign.pk),
+            agreed.get(campaign.pk),
+            baseline.pk if baseline else None,
         ]
-    )
-    return hashlib.sha256(material.encode()).hexdigest()
+        result[campaign.pk] = hashlib.sha256(json.dumps(material).encode()).hexdigest()
+    return result
 
 
-def _stored_snapshot(campaign: Campaign, score_filter: ScoreFilter) -> ScoreSnapshot:
-    """The snapshot for this campaign and filter, recomputed when its fingerprint is stale."""
-    baseline = find_baseline(campaign)
-    fingerprint = _fingerprint(campaign, score_filter, baseline.pk if baseline else None)
-    snapshot = ScoreSnapshot.objects.filter(campaign=campaign, key=score_filter.key).first()
-    if snapshot is not None and (
-        snapshot.fingerprint == fingerprint or _frozen(campaign, snapshot)
-    ):
-        return snapshot
-    data = campaign_score_input(campaign, score_filter, baseline)
-    document = scoring.score(data)
-    exact = {
-        key: None if value is None else f"{value.numerator}/{value.denominator}"
-        for key, value in scoring.exact_dimension_scores(data).items()
+def _baselines(campaigns: list[Campaign]) -> dict[int, Campaign | None]:
+    """Each campaign's baseline (rule 12): two queries for any number of campaigns."""
+    frozen_ids = {c.pk: c.baseline_id for c in campaigns if c.is_closed}
+    open_ones = [c for c in campaigns if not c.is_closed]
+    closed: list[Campaign] = []
+    if open_ones:
+        closed = list(
+            Campaign.objects.filter(
+                organization_id__in={c.organization_id for c in open_ones},
+                status=Campaign.Status.CLOSED,
+            )
+            .select_related("bank_version")
+            .order_by("-closed_at", "-created")
+        )
+    by_id = {c.pk: c for c in Campaign.objects.filter(pk__in=[i for i in frozen_ids.values() if i])}
+    result: dict[int, Campaign | None] = {
+        pk: by_id.get(baseline_id) if baseline_id else None
+        for pk, baseline_id in frozen_ids.items()
     }
-    snapshot = snapshot or ScoreSnapshot(campaign=campaign, key=score_filter.key)
+    for campaign in open_ones:
+        result[campaign.pk] = next(
+            (
+                c
+                for c in closed
+                if c.organization_id == campaign.organization_id
+                and c.bank_version.bank_id == campaign.bank_version.bank_id
+                and c.pk != campaign.pk
+            ),
+            None,
+        )
+    return result
+
+
+def _stored_snapshot(campaign: Campaign, view: View) -> ScoreSnapshot:
+    """The snapshot for this campaign and view, recomputed when its fingerprint is stale."""
+    snapshot = ScoreSnapshot.objects.filter(campaign=campaign, key=view.key).first()
+    if snapshot is not None and _frozen(campaign, snapshot):
+        return snapshot
+    fingerprint = campaign_fingerprints([campaign], view)[campaign.pk]
+    if snapshot is not None and snapshot.fingerprint == fingerprint:
+        return snapshot
+    return _compute(campaign, view, fingerprint, snapshot)
+
+
+def _compute(
+    campaign: Campaign, view: View, fingerprint: str, snapshot: ScoreSnapshot | None
+) -> ScoreSnapshot:
+    data = campaign_score_input(campaign, view)
+    document = scoring.score(data)
+    exact = scoring.view_dimension_scores(data)
+    snapshot = snapshot or ScoreSnapshot(campaign=campaign, key=view.key)
     snapshot.fingerprint = fingerprint
     snapshot.document = document
-    snapshot.exact_scores = exact
-    snapshot.distributions = scoring.answer_distributions(
-        data, document["divergent_questions"], ("it", "ot", "business", "leadership", "other")
+    # None (JSON null) when the view is suppressed: a later campaign then shows no progress.
+    snapshot.exact_scores = (
+        None
+        if exact is None
+        else {
+            key: None if value is None else f"{value.numerator}/{value.denominator}"
+            for key, value in exact.items()
+        }
     )
+    snapshot.distributions = scoring.answer_distributions(
+        data, document.get("divergent_questions", [])
+    )
+    snapshot.protection = [
+        [*p.cell.key, p.function, p.team, p.site]
+        for p in scoring.protected_cells(data.tally, data.settings.min_group_size)
+    ]
     try:
         with transaction.atomic():
             snapshot.save()
@@ -273,19 +443,71 @@ def _frozen(campaign: Campaign, snapshot: ScoreSnapshot) -> bool:
     )
 
 
-def campaign_scores(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> dict[str, Any]:
-    """The `score --json` document of a campaign (or a filtered subset), cached."""
-    return _stored_snapshot(campaign, score_filter).document
+def campaign_scores(campaign: Campaign, view: View = EVERYONE) -> dict[str, Any]:
+    """The `score --json` document of a campaign (or one view of it), cached."""
+    return _stored_snapshot(campaign, view).document
 
 
-def campaign_snapshot(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> ScoreSnapshot:
+def campaign_snapshot(campaign: Campaign, view: View = EVERYONE) -> ScoreSnapshot:
     """The cached snapshot: the score document plus what dashboards show beside it."""
-    return _stored_snapshot(campaign, score_filter)
+    return _stored_snapshot(campaign, view)
 
 
-def baseline_scores(campaign: Campaign, score_filter: ScoreFilter) -> dict[str, Fraction | None]:
-    snapshot = _stored_snapshot(campaign, score_filter)
+def campaign_snapshots(campaigns: Iterable[Campaign]) -> dict[int, ScoreSnapshot]:
+    """The whole-campaign snapshots of many campaigns (the trend) in a fixed number of
+    queries; only stale ones are computed again."""
+    campaigns = list(campaigns)
+    stored = {
+        s.campaign_id: s
+        for s in ScoreSnapshot.objects.filter(campaign__in=campaigns, key=EVERYONE.key)
+    }
+    stale = [c for c in campaigns if c.pk not in stored or not _frozen(c, stored[c.pk])]
+    fingerprints = campaign_fingerprints(stale) if stale else {}
+    for campaign in stale:
+        snapshot = stored.get(campaign.pk)
+        if snapshot is None or snapshot.fingerprint != fingerprints[campaign.pk]:
+            stored[campaign.pk] = _compute(campaign, EVERYONE, fingerprints[campaign.pk], snapshot)
+    return stored
+
+
+def campaign_protection(campaign: Campaign) -> dict[Key, Key]:
+    """Rule 8a, decided once per campaign and cached with its scores: real (function, team,
+    site) -> protected, "*" where absent or hidden. Every surface that shows something per
+    response (comments, raw answers) reads it here."""
+    snapshot = _stored_snapshot(campaign, EVERYONE)
+    return {tuple(row[:3]): tuple(row[3:]) for row in snapshot.protection}
+
+
+def baseline_scores(campaign: Campaign, view: View) -> dict[str, Fraction | None] | None:
+    """The unrounded dimension scores of a view, or None where that view is suppressed."""
+    snapshot = _stored_snapshot(campaign, view)
+    if snapshot.exact_scores is None:
+        return None
     return {
         key: None if value is None else Fraction(value)
         for key, value in snapshot.exact_scores.items()
     }
+
+
+def view_for(campaign: Campaign, site: str | None = None, function: str | None = None) -> View:
+    """A view named on the command line or in the API (`?site=&function=`), checked: every
+    problem is reported at once, naming the site slugs and functions there are."""
+    problems = Problems()
+    site = site or None
+    function = function or None
+    if site is not None:
+        slugs = list(
+            Site.objects.filter(organization_id=campaign.organization_id)
+            .order_by("slug")
+            .values_list("slug", flat=True)
+        )
+        if site not in slugs:
+            problems.add(
+                "site",
+                f"{site!r} is not a site of {campaign.organization.name} "
+                f"({', '.join(slugs) or 'it has no sites'})",
+            )
+    if function is not None and function not in FUNCTIONS:
+        problems.add("function", f"{function!r} is not one of {', '.join(FUNCTIONS)}")
+    problems.raise_if_any()
+    return View(site=site, function=function)

@@ -15,7 +15,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .campaigns import scores_changed
 from .fileformats import ImportProblems
 from .models import (
     FUNCTION_KEYS,
@@ -129,7 +128,6 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                     team=team,
                     site=team.site if team is not None else None,
                 )
-                scores_changed(campaign)  # one more in progress
                 return response
         except IntegrityError:
             continue
@@ -240,11 +238,10 @@ def response_submit(*, response: Response) -> bool:
     if campaign.status != Campaign.Status.OPEN and response.submitted_at is None:
         _check_writable(response)
     with transaction.atomic():
+        now = timezone.now()
         updated = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
-            submitted_at=timezone.now()
+            submitted_at=now, updated=now
         )
-        if updated:
-            scores_changed(campaign)
     response.refresh_from_db(fields=["submitted_at"])
     return bool(updated)
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 
-from .campaigns import scores_changed
 from .fileformats import ImportProblems
 from .models import FUNCTION_KEYS, Answer, Campaign, Question, Response, Team, Workshop
 
@@ -68,7 +67,6 @@ def workshop_join(*, workshop: Workshop, team: Team) -> Response:
                     team=team,
                     site=team.site,
                 )
-                scores_changed(campaign)
                 return response
         except IntegrityError:
             continue
@@ -144,9 +142,7 @@ def room_state(workshop: Workshop) -> RoomState:
         ):
             distribution["NA" if row["is_na"] else row["choice__key"]] = row["n"]
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
-    material = repr(
-        (workshop.state_version, campaign.scores_version, sorted(latest), totals, distribution)
-    )
+    material = repr((workshop.state_version, sorted(latest), totals, distribution))
     return RoomState(
         etag=hashlib.sha256(material.encode()).hexdigest()[:32],
         counts=counts,

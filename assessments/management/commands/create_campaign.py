@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from assessments.campaigns import campaign_create, parse_targets
 from assessments.fileformats import ImportProblems
 from assessments.models import BankVersion, Campaign, Organization
+from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE
 
 from ._base import VersionOptionMixin, problems_error
 
@@ -26,7 +27,7 @@ class Command(VersionOptionMixin, BaseCommand):
         parser.add_argument("--bank", required=True, help="the question bank's slug")
         parser.add_argument("--version", type=int, dest="number", help="bank version number")
         parser.add_argument("--name", default="", help="a name shown to people")
-        parser.add_argument("--min-group-size", type=int, default=3)
+        parser.add_argument("--min-group-size", type=int, default=DEFAULT_MIN_GROUP_SIZE)
         parser.add_argument("--gap-threshold", type=float, default=0.5)
         parser.add_argument(
             "--target",

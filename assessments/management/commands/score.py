@@ -1,7 +1,8 @@
-"""Print a campaign's scores: with --json, the document of shared/spec/scoring.md.
+"""Print a campaign's scores: with --json, the score document (docs/methodology.md).
 
-Without --json, a short summary for people. Scores are cached and recomputed only when
-responses, agreed answers or settings have changed.
+--site and --function score one view of the campaign (as the dashboard's filters do), read
+on the privacy rule's protected groups. Without --json, a short summary for people. Scores
+are cached and recomputed only when something they depend on has changed.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.selectors import campaign_scores
+from assessments.fileformats import ImportProblems
+from assessments.selectors import campaign_scores, view_for
 
 from ._base import get_campaign
 
@@ -22,14 +24,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("campaign", help="the campaign's slug")
         parser.add_argument("--json", action="store_true", help="print the JSON document")
+        parser.add_argument("--site", help="score the view of one site (its slug)")
+        parser.add_argument("--function", help="score the view of one function (it, ot, ...)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = get_campaign(options["campaign"])
-        document = campaign_scores(campaign)
+        try:
+            view = view_for(campaign, options["site"], options["function"])
+        except ImportProblems as error:
+            raise CommandError("; ".join(error.problems)) from error
+        document = campaign_scores(campaign, view)
         if options["json"]:
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
             return
         overall = document["overall"]
+        if overall.get("suppressed"):
+            self.stdout.write(
+                f"{campaign.slug} [{view.key}]: {overall['answered']} submitted; no figures: "
+                "fewer responses than can be shown without singling anyone out"
+            )
+            return
         respondents = document["respondents"]
         self.stdout.write(
             f"{campaign.slug}: {respondents['submitted']} submitted, "
