@@ -16,8 +16,25 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
 
-from .models import AgreedAnswer, Campaign, Question, ScoreSnapshot, Stage
-from .selectors import EVERYONE, ScoreFilter, campaign_snapshot, find_baseline
+from .models import AgreedAnswer, Answer, Campaign, Question, Stage
+from .findings import (
+    function_rows,
+    hidden_note,
+    ladder,
+    largest_gap,
+    recommendations,
+    strongest_and_weakest,
+    why_not_next,
+)
+from .selectors import (
+    EVERYONE,
+    ScoreFilter,
+    campaign_protection,
+    campaign_snapshot,
+    campaign_snapshots,
+    find_baseline,
+)
+from .vocabulary import ANY
 
 MAX_DIVERGENT_SHOWN = 6
 
@@ -63,94 +80,75 @@ def labels_for(campaign: Campaign) -> charts.Labels:
     )
 
 
-def why_not_next(doc: dict[str, Any], labels: charts.Labels) -> dict[str, Any] | None:
-    """Rule 6 in words: what keeps the organisation from the next stage."""
-    overall = doc["overall"]
-    stage = overall["stage"]
-    if stage is None or stage >= 3:
-        return None
-    threshold = stage + 0.5
-    blockers = []
-    for blocker in overall["blockers"]:
-        blockers.append(
-            {
-                "name": labels.dimension(blocker["dimension"]),
-                "score": blocker["score"],
-                "questions": [
-                    {
-                        "key": key,
-                        "text": labels.questions.get(key, key),
-                        "mean": doc["questions"][key]["mean"],
-                    }
-                    for key in blocker["questions"][:3]
-                ],
-                "more": max(0, len(blocker["questions"]) - 3),
-            }
-        )
-    return {
-        "next": stage + 1,
-        "next_name": labels.stages.get(stage + 1, ""),
-        "threshold": threshold,
-        "blockers": blockers,
-        "holding_back": [
-            {
-                "name": labels.dimension(k),
-                "score": overall["dimensions"][k]["score"],
-                "stage": overall["dimensions"][k]["stage"],
-            }
-            for k in overall["holding_back"]
-        ],
-    }
-
-
-def ladder(doc: dict[str, Any], labels: charts.Labels) -> list[dict[str, Any]]:
-    stage = doc["overall"]["stage"]
-    return [
-        {
-            "level": level,
-            "name": labels.stages.get(level, f"Stage {level}"),
-            "current": level == stage,
-            "reached": stage is not None and level <= stage,
-            "colour": charts.STAGE_COLOURS[level],
-        }
-        for level in (3, 2, 1, 0)
-    ]
-
-
 def trend(campaign: Campaign, document: dict[str, Any]) -> list[charts.TrendPoint]:
-    """Every campaign of the organisation on a bank with the same slug, oldest first;
-    `document` is the campaign's own score document, already at hand."""
-    campaigns = list(
-        Campaign.objects.filter(
+    """Every campaign of the organisation on a bank with the same slug, oldest first, each at
+    its own stage score from its own snapshot; `document` is the campaign's own, already at
+    hand. A fixed number of queries, however many campaigns."""
+    campaigns = [
+        c
+        for c in Campaign.objects.filter(
             organization_id=campaign.organization_id,
             bank_version__bank_id=campaign.bank_version.bank_id,
         )
-        .select_related("bank_version__bank")
+        .exclude(status=Campaign.Status.DRAFT)
+        .select_related("bank_version__bank", "organization")
         .order_by("created")
-    )
-    stored = {
-        s.campaign_id: s.document
-        for s in ScoreSnapshot.objects.filter(campaign__in=campaigns, key="").exclude(
-            campaign=campaign
-        )
-    }
+    ]
+    snapshots = campaign_snapshots(c for c in campaigns if c.pk != campaign.pk)
     points = []
     for other in campaigns:
-        if other.status == Campaign.Status.DRAFT:
-            continue
-        figures = document if other.pk == campaign.pk else stored.get(other.pk)
-        if figures is None:  # never scored yet: score it now, once
-            figures = campaign_snapshot(other).document
+        figures = document if other.pk == campaign.pk else snapshots[other.pk].document
         when = other.closed_at or other.created
         points.append(
             charts.TrendPoint(
                 campaign=other.slug,
                 label=f"{other.name} ({when:%b %Y})",
-                stage=document["overall"]["stage"],
-                stage_score=document["overall"]["stage_score"],
+                stage=figures["overall"]["stage"],
+                stage_score=figures["overall"]["stage_score"],
             )
         )
     return points
+
+
+def comments(campaign: Campaign, doc: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """Respondents' comments per question, from the view's group only (rule 8e), each
+    labelled with the protected function and team (a label only where that group is shown);
+    sorted by text, so comments cannot be linked to one another by their order. One query."""
+    if doc["overall"].get("suppressed"):
+        return {}
+    view = doc["view"]
+    protection = campaign_protection(campaign)
+    teams = dict(campaign.organization.teams.values_list("id", "slug"))
+    sites = dict(campaign.organization.sites.values_list("id", "slug"))
+    result: dict[str, list[dict[str, str]]] = {}
+    rows = (
+        Answer.objects.filter(response__campaign=campaign, response__submitted_at__isnull=False)
+        .exclude(comment="")
+        .values_list(
+            "question__key",
+            "comment",
+            "response__function",
+            "response__team_id",
+            "response__site_id",
+        )
+    )
+    for key, text, function, team_id, site_id in rows:
+        real = (function, teams.get(team_id, ANY), sites.get(site_id, ANY))
+        p_function, p_team, p_site = protection.get(real, (ANY, ANY, ANY))
+        if (view["site"] and p_site != view["site"]) or (
+            view["function"] and p_function != view["function"]
+        ):
+            continue
+        result.setdefault(key, []).append(
+            {
+                "text": text,
+                "function": charts.FUNCTION_NAMES.get(p_function, "") if p_function != ANY else "",
+                "team": p_team if p_team != ANY else "",
+            }
+        )
+    for items in result.values():
+        items.sort(key=lambda item: (item["text"], item["function"], item["team"]))
+    return result
 
 
 def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> dict[str, Any]:
@@ -159,12 +157,16 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
     labels = labels_for(campaign)
     minimum = doc["settings"]["min_group_size"]
     submitted = doc["respondents"]["submitted"]
+    overall = doc["overall"]
     context: dict[str, Any] = {
         "doc": doc,
         "labels": labels,
         "filter": score_filter,
         "submitted": submitted,
-        "thin": submitted < minimum,
+        # A filter whose group is suppressed shows its count and nothing else (rule 8d).
+        "suppressed_view": bool(overall.get("suppressed")),
+        "view_answered": overall["answered"],
+        "thin": submitted < minimum or bool(overall.get("suppressed")),
         "minimum": minimum,
     }
     if context["thin"]:
@@ -174,17 +176,15 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
     baseline_doc = (
         campaign_snapshot(baseline, score_filter).document if baseline is not None else None
     )
+    if baseline_doc is not None and baseline_doc["overall"].get("suppressed"):
+        baseline_doc = None
     agreed = {
         a.question.key: a
         for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
     }
     divergent = doc["divergent_questions"][:MAX_DIVERGENT_SHOWN]
-    overall = doc["overall"]
     dims = overall["dimensions"]
-    strongest = sorted(
-        (k for k in labels.dimensions if dims[k]["score"] is not None),
-        key=lambda k: -dims[k]["score"],
-    )
+    strongest, weakest = strongest_and_weakest(doc, labels)
     chart_list = [
         Chart("dimensions", charts.dimension_bars(doc, labels)),
         Chart("radar", charts.radar(doc, labels)),
@@ -197,6 +197,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         ("trend", charts.trend_line(trend_points := trend(campaign, doc))),
     ]
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
+    notes = comments(campaign, doc)
     divergent_charts = []
     for key in divergent:
         figure = charts.distribution_bars(key, snapshot.distributions.get(key, {}), labels)
@@ -207,8 +208,10 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
                 "stats": doc["questions"][key],
                 "chart": Chart(f"q-{key}", figure) if figure is not None else None,
                 "agreed": agreed.get(key),
+                "comments": notes.get(key, []),
             }
         )
+    progress = doc.get("progress") or {}
     context.update(
         {
             "charts": {chart.id: chart for chart in chart_list},
@@ -218,22 +221,24 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
             "stage_name": labels.stages.get(overall["stage"], "")
             if overall["stage"] is not None
             else "",
-            "largest_gap": _largest_gap(doc, labels),
-            "recommendations": [
-                {
-                    **r,
-                    "name": labels.dimension(r["dimension"]),
-                    "gap": dims[r["dimension"]]["gap_to_target"],
-                }
-                for r in doc["recommendations"]
-            ],
+            "largest_gap": largest_gap(doc, labels),
+            "recommendations": recommendations(doc, labels),
             "divergent": divergent_charts,
+            "comments": [
+                {"key": key, "text": labels.questions.get(key, key), "items": notes[key]}
+                for key in labels.questions
+                if key in notes
+            ],
             "trend_points": trend_points,
             "divergent_total": len(doc["divergent_questions"]),
-            "strongest": [(labels.dimension(k), dims[k]["score"]) for k in strongest[:3]],
-            "weakest": [(labels.dimension(k), dims[k]["score"]) for k in strongest[::-1][:3]],
+            "strongest": strongest,
+            "weakest": weakest,
             "baseline": baseline,
             "baseline_doc": baseline_doc,
+            "baseline_version_differs": bool(
+                progress and progress["baseline_bank_version"] != doc["bank"]["version"]
+            ),
+            "hidden_note": hidden_note(doc, minimum),
             "agreed": agreed,
             "dimension_rows": [
                 {
@@ -241,34 +246,17 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
                     "name": labels.dimension(k),
                     "lens": labels.lenses.get(k),
                     **dims[k],
+                    "noise": None if dims[k]["se"] is None else 2 * dims[k]["se"],
                     "consensus": (doc["consensus"] or {}).get("dimensions", {}).get(k),
                     "gap": doc["perception_gaps"].get(k),
-                    "progress": ((doc.get("progress") or {}).get("dimensions") or {}).get(k),
+                    "progress": (progress.get("dimensions") or {}).get(k),
                 }
                 for k in labels.dimensions
             ],
-            "function_rows": [
-                (charts.FUNCTION_NAMES[f], doc["by_function"][f]) for f in doc["by_function"]
-            ],
+            "function_rows": function_rows(doc),
         }
     )
     return context
-
-
-def _largest_gap(doc: dict[str, Any], labels: charts.Labels) -> dict[str, Any] | None:
-    gaps = {k: g for k, g in doc["perception_gaps"].items() if g["gap"] is not None}
-    if not gaps:
-        return None
-    key = max(gaps, key=lambda k: (abs(gaps[k]["gap"]), k))
-    gap = gaps[key]["gap"]
-    return {
-        "name": labels.dimension(key),
-        "gap": gap,
-        "higher": "IT" if gap > 0 else "OT",
-        "lower": "OT" if gap > 0 else "IT",
-        "size": abs(gap),
-        "flagged": gaps[key]["flagged"],
-    }
 
 
 def filter_from_request(params: Any, labels_sites: dict[str, str]) -> ScoreFilter:

@@ -1,0 +1,164 @@
+"""What the figures say, in words: the executive sentences every surface shares.
+
+Pure Python (no Django, no queries): each function takes a score document and the labels of
+its keys, and returns plain data that the dashboard, the PDF report and the deck render in
+their own way. One home per sentence, so the three never tell different stories. The rules
+behind each figure are explained in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .charts import FUNCTION_NAMES, STAGE_COLOURS, Labels
+
+
+def why_not_next(doc: Mapping[str, Any], labels: Labels) -> dict[str, Any] | None:
+    """Rules 6 and 7 in words: what keeps the organisation from the next stage."""
+    overall = doc["overall"]
+    stage = overall.get("stage")
+    if stage is None or stage >= 3:
+        return None
+    threshold = stage + 0.5
+    blockers = []
+    for blocker in overall["blockers"]:
+        blockers.append(
+            {
+                "key": blocker["dimension"],
+                "name": labels.dimension(blocker["dimension"]),
+                "score": blocker["score"],
+                "questions": [
+                    {
+                        "key": key,
+                        "text": labels.questions.get(key, key),
+                        "mean": doc["questions"][key]["mean"],
+                    }
+                    for key in blocker["questions"][:3]
+                ],
+                "more": max(0, len(blocker["questions"]) - 3),
+            }
+        )
+    return {
+        "next": stage + 1,
+        "next_name": labels.stages.get(stage + 1, ""),
+        "threshold": threshold,
+        "blockers": blockers,
+        "holding_back": [
+            {
+                "key": k,
+                "name": labels.dimension(k),
+                "score": overall["dimensions"][k]["score"],
+                "stage": overall["dimensions"][k]["stage"],
+            }
+            for k in overall["holding_back"]
+        ],
+    }
+
+
+def ladder(doc: Mapping[str, Any], labels: Labels) -> list[dict[str, Any]]:
+    stage = doc["overall"].get("stage")
+    return [
+        {
+            "level": level,
+            "name": labels.stages.get(level, f"Stage {level}"),
+            "current": level == stage,
+            "reached": stage is not None and level <= stage,
+            "colour": STAGE_COLOURS[level],
+        }
+        for level in (3, 2, 1, 0)
+    ]
+
+
+def largest_gap(doc: Mapping[str, Any], labels: Labels) -> dict[str, Any] | None:
+    """The IT/OT perception gap to talk about first: the largest flagged one (larger than
+    the threshold and than its noise, rule 9), else the largest, said to be within noise."""
+    gaps = {k: g for k, g in doc.get("perception_gaps", {}).items() if g["gap"] is not None}
+    if not gaps:
+        return None
+    flagged = {k: g for k, g in gaps.items() if g["flagged"]}
+    pool = flagged or gaps
+    key = max(pool, key=lambda k: (abs(pool[k]["gap"]), k))
+    gap = pool[key]["gap"]
+    return {
+        "key": key,
+        "name": labels.dimension(key),
+        "gap": gap,
+        "se": pool[key]["se"],
+        "noise": None if pool[key]["se"] is None else 2 * pool[key]["se"],
+        "higher": "IT" if gap > 0 else "OT",
+        "lower": "OT" if gap > 0 else "IT",
+        "size": abs(gap),
+        "flagged": pool[key]["flagged"],
+    }
+
+
+def strongest_and_weakest(
+    doc: Mapping[str, Any], labels: Labels, count: int = 3
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    dims = doc["overall"]["dimensions"]
+    ranked = sorted(
+        (k for k in labels.dimensions if dims.get(k, {}).get("score") is not None),
+        key=lambda k: -dims[k]["score"],
+    )
+    strongest = [(labels.dimension(k), dims[k]["score"]) for k in ranked[:count]]
+    weakest = [(labels.dimension(k), dims[k]["score"]) for k in ranked[::-1][:count]]
+    return strongest, weakest
+
+
+def recommendations(doc: Mapping[str, Any], labels: Labels) -> list[dict[str, Any]]:
+    """Rule 13, each with why it comes where it does: blocking the next stage, holding it
+    back, or the largest remaining gap to its target."""
+    overall = doc["overall"]
+    blocking = {b["dimension"] for b in overall["blockers"]}
+    holding = set(overall["holding_back"])
+    dims = overall["dimensions"]
+    result = []
+    for item in doc.get("recommendations", []):
+        key = item["dimension"]
+        reason = (
+            "blocks the next stage"
+            if key in blocking
+            else "holds the next stage back"
+            if key in holding
+            else "gap to target"
+        )
+        result.append(
+            {**item, "name": labels.dimension(key), "gap": dims[key]["gap_to_target"], "why": reason}
+        )
+    return result
+
+
+def coverage(group: Mapping[str, Any], minimum: int) -> str:
+    """What a group's figures rest on, in words (rule 8c)."""
+    if group.get("suppressed"):
+        answered = group.get("answered", 0)
+        return (
+            f"{answered} response{'s' if answered != 1 else ''}; fewer than {minimum} that can "
+            "be shown without singling anyone out"
+        )
+    if group["n"] < group["answered"]:
+        return f"figures from {group['n']} of {group['answered']} responses"
+    return f"{group['n']} response{'s' if group['n'] != 1 else ''}"
+
+
+def hidden_note(doc: Mapping[str, Any], minimum: int) -> str | None:
+    """Why some groups show nothing or rest on fewer than all their responses."""
+    groups = [
+        g
+        for block in ("by_function", "by_team", "by_site")
+        for g in doc.get(block, {}).values()
+        if g.get("answered")
+    ]
+    if not any(g.get("suppressed") or g["n"] < g["answered"] for g in groups):
+        return None
+    return (
+        f"To protect respondents, no figure rests on fewer than {minimum} people and no two "
+        "figures can be subtracted to single anyone out: the team, then the site, then the "
+        "function of people in small groups are left out of the groups shown, so some groups "
+        "show nothing and some rest on fewer than all their responses."
+    )
+
+
+def function_rows(doc: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(FUNCTION_NAMES[f], doc["by_function"][f]) for f in doc.get("by_function", {})]
