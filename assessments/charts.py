@@ -111,8 +111,18 @@ def dimension_bars(doc: Mapping[str, Any], labels: Labels) -> go.Figure:
         marker_color=[stage_colour(dims[k]["stage"]) for k in keys],
         text=[f"{s:.2f}" if s is not None else "no answers" for s in scores],
         textposition="outside",
-        name="Score",
-        hovertemplate="%{y}: %{x:.2f}<extra></extra>",
+        name="Score (± 2 standard errors)",
+        # How far the score could move with other respondents: ± 2·se (rule 2b).
+        error_x={
+            "type": "data",
+            "array": [2 * (dims[k]["se"] or 0) for k in keys],
+            "visible": True,
+            "color": "#444444",
+            "thickness": 1.5,
+            "width": 4,
+        },
+        customdata=[2 * (dims[k]["se"] or 0) for k in keys],
+        hovertemplate="%{y}: %{x:.2f} ± %{customdata:.2f}<extra></extra>",
     )
     figure.add_scatter(
         y=names,
@@ -207,16 +217,23 @@ def gap_bars(doc: Mapping[str, Any], labels: Labels) -> go.Figure | None:
             for k, v in zip(keys, values, strict=True)
         ],
         text=[
-            f"{v:+.2f}" + (" ⚑" if gaps[k]["flagged"] else "")
+            f"{v:+.2f}"
+            + (f" ± {2 * gaps[k]['se']:.2f}" if gaps[k]["se"] is not None else "")
+            + (" ⚑" if gaps[k]["flagged"] else "")
             for k, v in zip(keys, values, strict=True)
         ],
         textposition="outside",
         hovertemplate="%{y}: %{x:+.2f}<extra></extra>",
     )
-    largest = max(keys, key=lambda k: abs(gaps[k]["gap"]))
+    flagged = [k for k in keys if gaps[k]["flagged"]]
+    largest = max(flagged or keys, key=lambda k: abs(gaps[k]["gap"]))
     gap = gaps[largest]["gap"]
     side, other = ("IT", "OT") if gap > 0 else ("OT", "IT")
-    title = f"{side} rates {labels.dimension(largest)} {abs(gap):.1f} stages higher than {other}"
+    title = (
+        f"{side} rates {labels.dimension(largest)} {abs(gap):.1f} stages higher than {other}"
+        if flagged
+        else "No IT/OT gap is larger than its threshold and its noise"
+    )
     limit = max(1.0, max(abs(v) for v in values) + 0.4)
     threshold = doc["settings"]["gap_threshold"]
     figure.add_vline(x=threshold, line_dash="dot", line_color="#888888")
@@ -257,7 +274,7 @@ def heatmap(
         group = groups[slug]
         if group.get("suppressed"):
             z.append([None] * len(keys))
-            text.append([f"fewer than<br>{min_group_size} responses"] * len(keys))
+            text.append(["not shown"] * len(keys))
             continue
         scores = [group["dimensions"][k]["score"] for k in keys]
         z.append(scores)
@@ -266,7 +283,7 @@ def heatmap(
         go.Heatmap(
             z=z,
             x=[_wrap(labels.dimension(k), 16) for k in keys],
-            y=[f"{names.get(s, s)} (n={groups[s]['n']})" for s in rows],
+            y=[_group_label(names.get(s, s), groups[s]) for s in rows],
             text=text,
             texttemplate="%{text}",
             zmin=0,
@@ -291,10 +308,19 @@ def heatmap(
         lowest = min(visible, key=lambda s: (visible[s]["stage_score"], s))
         title = f"{names.get(lowest, lowest)} has the lowest stage score of the {what}"
     else:
-        title = f"Every {what[:-1]} is below the minimum group size"
+        title = f"No {what[:-1]} can be shown without singling someone out"
     return _layout(
         figure, title, height=140 + 44 * len(rows), xaxis={"side": "bottom"}, plot_bgcolor="#f2f2f2"
     )
+
+
+def _group_label(name: str, group: Mapping[str, Any]) -> str:
+    """A heatmap row's name with what its figures rest on (rule 8c)."""
+    if group.get("suppressed"):
+        return f"{name} ({group['answered']}: not shown)"
+    if group["n"] < group["answered"]:
+        return f"{name} ({group['n']} of {group['answered']})"
+    return f"{name} (n={group['n']})"
 
 
 # --- Divergent questions -------------------------------------------------------------------
@@ -308,9 +334,10 @@ def distribution_bars(
         return None
     choices = list(labels.choices.get(question, []))
     keys = [key for key, _ in choices]
-    if any("NA" in counts for counts in distribution.values()):
-        choices.append(("NA", "N/A"))
-        keys.append("NA")
+    for word, text in (("NA", "N/A"), ("DK", "Don't know")):
+        if any(word in counts for counts in distribution.values()):
+            choices.append((word, text))
+            keys.append(word)
     functions = list(distribution)[::-1]  # plotly draws the first one at the bottom
     figure = go.Figure()
     for index, (key, text) in enumerate(choices):
@@ -318,7 +345,7 @@ def distribution_bars(
         for function in functions:
             total = sum(distribution[function].values()) or 1
             shares.append(distribution[function].get(key, 0) / total)
-        colour = STAGE_COLOURS.get(index, "#999999") if key != "NA" else "#cccccc"
+        colour = STAGE_COLOURS.get(index, "#999999") if key not in ("NA", "DK") else "#cccccc"
         figure.add_bar(
             y=[FUNCTION_NAMES.get(f, f) for f in functions],
             x=shares,

@@ -808,7 +808,7 @@ def _room_context(workshop: Any) -> dict[str, Any]:
         "shares": shares,
         "show_votes": show_votes,
         "radar": radar,
-        "votes": sum((state.distribution or {}).values()),
+        "votes": state.votes,
         "function_names": dict(Function.choices),
     }
 

@@ -18,6 +18,8 @@ from django.db.models import Count, F, Max, Q
 
 from .fileformats import ImportProblems
 from .models import FUNCTION_KEYS, Answer, Campaign, Question, Response, Team, Workshop
+from .suppression import protect_votes
+from .vocabulary import DK, NA
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
 CODE_LENGTH = 6
@@ -104,7 +106,11 @@ class RoomState:
     etag: str
     counts: dict[str, dict[str, int]]  # function -> joined / answering / submitted
     totals: dict[str, int]
-    distribution: dict[str, int] | None  # choice key -> votes, for the current question
+    # The current question's votes, choice key -> votes: None until at least the minimum
+    # group size has voted (rule 8f); `by_function` protected as in suppression.protect_votes.
+    distribution: dict[str, int] | None
+    votes: int = 0
+    by_function: dict[str, dict[str, int]] | None = None
 
 
 def room_state(workshop: Workshop) -> RoomState:
@@ -129,18 +135,23 @@ def room_state(workshop: Workshop) -> RoomState:
         counts[row["function"]] = {k: row[k] for k in ("joined", "answering", "submitted")}
         latest.append(str(row["latest"]))
     distribution = None
+    by_function = None
+    votes = 0
     if workshop.current_question_id:
-        distribution = {}
+        cast: dict[str, dict[str, int]] = {}
         for row in (
             Answer.objects.filter(
                 response__campaign=campaign, question_id=workshop.current_question_id
             )
-            .filter(Q(choice__isnull=False) | Q(is_na=True))
+            .filter(Q(choice__isnull=False) | Q(is_na=True) | Q(is_dk=True))
             .order_by()
-            .values("choice__key", "is_na")
+            .values("response__function", "choice__key", "is_na", "is_dk")
             .annotate(n=Count("id"))
         ):
-            distribution["NA" if row["is_na"] else row["choice__key"]] = row["n"]
+            key = NA if row["is_na"] else DK if row["is_dk"] else row["choice__key"]
+            function = cast.setdefault(row["response__function"], {})
+            function[key] = function.get(key, 0) + row["n"]
+        distribution, by_function, votes = protected_votes(cast, campaign.min_group_size)
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
     material = repr((workshop.state_version, sorted(latest), totals, distribution))
     return RoomState(
@@ -148,7 +159,28 @@ def room_state(workshop: Workshop) -> RoomState:
         counts=counts,
         totals=totals,
         distribution=distribution,
+        votes=votes,
+        by_function=by_function,
     )
+
+
+def protected_votes(
+    cast: dict[str, dict[str, int]], minimum: int
+) -> tuple[dict[str, int] | None, dict[str, dict[str, int]] | None, int]:
+    """Rule 8f: the room's votes per answer, shown only when at least `minimum` people voted;
+    per function only on the protected functions (small ones joined into "*")."""
+    votes = sum(sum(counts.values()) for counts in cast.values())
+    if votes < minimum:
+        return None, None, votes
+    mapping = protect_votes({f: sum(c.values()) for f, c in cast.items()}, minimum)
+    room: dict[str, int] = {}
+    by_function: dict[str, dict[str, int]] = {}
+    for function, counts in cast.items():
+        protected = by_function.setdefault(mapping[function], {})
+        for key, n in counts.items():
+            room[key] = room.get(key, 0) + n
+            protected[key] = protected.get(key, 0) + n
+    return room, by_function, votes
 
 
 def participant_etag(workshop: Workshop, response: Response) -> str:

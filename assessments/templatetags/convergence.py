@@ -1,0 +1,24 @@
+"""Template filters that put the findings module's words on every page (dashboard, report)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+
+from assessments import findings
+
+register = template.Library()
+
+
+@register.filter
+def coverage(group: Mapping[str, Any], minimum: int) -> str:
+    """What a group's figures rest on: "figures from 6 of 10 responses", or why not shown."""
+    return findings.coverage(group, minimum)
+
+
+@register.filter
+def twice(value: float | None) -> float | None:
+    """± 2 standard errors: how far a figure could move with other respondents."""
+    return None if value is None else 2 * value
