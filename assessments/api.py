@@ -28,10 +28,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import access
+from .fileformats import ImportProblems
 from .forms import TokenForm, posted
 from .models import ApiToken, Campaign
 from .security import refused
-from .selectors import campaign_scores
+from .selectors import campaign_scores, view_for
 
 TOKEN_PREFIX = "cvg_"  # nosec B105  # noqa: S105 - a public marker, not a secret
 MAX_TOKENS = 20
@@ -129,7 +130,11 @@ def campaigns(request: HttpRequest) -> HttpResponse:
 @api_view
 def campaign_scores_view(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug, manage=False)
-    return JsonResponse(campaign_scores(campaign), json_dumps_params={"ensure_ascii": False})
+    try:
+        view = view_for(campaign, request.GET.get("site"), request.GET.get("function"))
+    except ImportProblems as error:
+        return _error(400, "; ".join(error.problems))
+    return JsonResponse(campaign_scores(campaign, view), json_dumps_params={"ensure_ascii": False})
 
 
 # --- The profile page: tokens -----------------------------------------------------------------

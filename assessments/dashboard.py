@@ -15,8 +15,6 @@ from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
 from . import charts
-
-from .models import AgreedAnswer, Answer, Campaign, Question, Stage
 from .findings import (
     function_rows,
     hidden_note,
@@ -26,13 +24,14 @@ from .findings import (
     strongest_and_weakest,
     why_not_next,
 )
+from .models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
 from .selectors import (
     EVERYONE,
     ScoreFilter,
-    campaign_protection,
     campaign_snapshot,
     campaign_snapshots,
     find_baseline,
+    protection_of,
 )
 from .vocabulary import ANY
 
@@ -110,16 +109,16 @@ def trend(campaign: Campaign, document: dict[str, Any]) -> list[charts.TrendPoin
     return points
 
 
-def comments(campaign: Campaign, doc: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+def comments(campaign: Campaign, snapshot: ScoreSnapshot) -> dict[str, list[dict[str, str]]]:
     """Respondents' comments per question, from the view's group only (rule 8e), each
     labelled with the protected function and team (a label only where that group is shown);
-    sorted by text, so comments cannot be linked to one another by their order. One query."""
+    sorted by text, so comments cannot be linked to one another by their order. The
+    snapshot carries the privacy decision; one query."""
+    doc = snapshot.document
     if doc["overall"].get("suppressed"):
         return {}
     view = doc["view"]
-    protection = campaign_protection(campaign)
-    teams = dict(campaign.organization.teams.values_list("id", "slug"))
-    sites = dict(campaign.organization.sites.values_list("id", "slug"))
+    protection = protection_of(snapshot)
     result: dict[str, list[dict[str, str]]] = {}
     rows = (
         Answer.objects.filter(response__campaign=campaign, response__submitted_at__isnull=False)
@@ -128,12 +127,12 @@ def comments(campaign: Campaign, doc: dict[str, Any]) -> dict[str, list[dict[str
             "question__key",
             "comment",
             "response__function",
-            "response__team_id",
-            "response__site_id",
+            "response__team__slug",
+            "response__site__slug",
         )
     )
-    for key, text, function, team_id, site_id in rows:
-        real = (function, teams.get(team_id, ANY), sites.get(site_id, ANY))
+    for key, text, function, team, site in rows:
+        real = (function, team or ANY, site or ANY)
         p_function, p_team, p_site = protection.get(real, (ANY, ANY, ANY))
         if (view["site"] and p_site != view["site"]) or (
             view["function"] and p_function != view["function"]
@@ -197,7 +196,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         ("trend", charts.trend_line(trend_points := trend(campaign, doc))),
     ]
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
-    notes = comments(campaign, doc)
+    notes = comments(campaign, snapshot)
     divergent_charts = []
     for key in divergent:
         figure = charts.distribution_bars(key, snapshot.distributions.get(key, {}), labels)

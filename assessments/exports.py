@@ -25,14 +25,15 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .dashboard import labels_for
+from .dashboard import comments, labels_for
 from .models import Campaign, Question, Response
 from .responses import FIXED_COLUMNS, answer_cells
-from .selectors import campaign_scores
+from .selectors import campaign_protection, campaign_scores, campaign_snapshot
+from .vocabulary import ANY
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-KINDS = ("scores", "questions", "answers")
-AGGREGATED = ("scores", "questions")  # what client viewers may download
+KINDS = ("scores", "questions", "comments", "answers")
+AGGREGATED = ("scores", "questions", "comments")  # what client viewers may download
 
 
 def safe(value: Any) -> Any:
@@ -162,9 +163,25 @@ def question_table(campaign: Campaign) -> Table:
     return table
 
 
+def comment_table(campaign: Campaign) -> Table:
+    """Respondents' comments, as the dashboard shows them (rule 8e): no names; the protected
+    function and team only where that group is shown."""
+    labels = labels_for(campaign)
+    notes = comments(campaign, campaign_snapshot(campaign))
+    table = Table("comments", ["question", "text", "comment", "function", "team"])
+    for key in labels.questions:
+        for item in notes.get(key, []):
+            table.rows.append(
+                [key, labels.questions[key], item["text"], item["function"], item["team"]]
+            )
+    return table
+
+
 def answer_table(campaign: Campaign) -> Table:
-    """One row per respondent in the responses-file layout, plus a typed name: three
-    queries whatever the campaign's size."""
+    """One row per respondent in the responses-file layout, plus a typed name: four
+    queries whatever the campaign's size. Function, team and site are the *protected* ones
+    (rule 8: "*" where hidden), so a pseudonymous row cannot be pinned to a small team; an
+    in-progress row, in no figure, shows none of them."""
     keys = list(
         Question.objects.filter(version=campaign.bank_version)
         .order_by("dimension__order", "order", "id")
@@ -176,16 +193,20 @@ def answer_table(campaign: Campaign) -> Table:
         .values_list("id", "name", "function", "team__slug", "site__slug", "submitted_at")
     )
     answers = answer_cells(campaign)
+    protection = campaign_protection(campaign)
+    hidden = (ANY, ANY, ANY)
     table = Table("answers", [*FIXED_COLUMNS, "name", *keys])
     width = len(str(len(responses)))
     for number, (pk, name, function, team, site, submitted_at) in enumerate(responses, start=1):
         given = answers.get(pk, {})
+        real = (function, team or ANY, site or ANY)
+        function, team, site = protection.get(real, hidden) if submitted_at else hidden
         table.rows.append(
             [
                 f"R{number:0{max(4, width)}d}",
                 function,
-                team or "",
-                site or "",
+                team,
+                site,
                 "yes" if submitted_at else "no",
                 name,
                 *(given.get(key, "") for key in keys),
@@ -202,6 +223,8 @@ def tables_for(campaign: Campaign, kind: str) -> list[Table]:
         return score_tables(campaign)
     if kind == "questions":
         return [question_table(campaign)]
+    if kind == "comments":
+        return [comment_table(campaign)]
     if kind == "answers":
         return [answer_table(campaign)]
     raise ValueError(f"unknown export {kind!r}")

@@ -124,7 +124,12 @@ def recommendations(doc: Mapping[str, Any], labels: Labels) -> list[dict[str, An
             else "gap to target"
         )
         result.append(
-            {**item, "name": labels.dimension(key), "gap": dims[key]["gap_to_target"], "why": reason}
+            {
+                **item,
+                "name": labels.dimension(key),
+                "gap": dims[key]["gap_to_target"],
+                "why": reason,
+            }
         )
     return result
 

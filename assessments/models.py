@@ -714,7 +714,7 @@ class Answer(models.Model):
             return "DK"
         if self.decision:
             return self.decision
-        return self.choice.key if self.choice_id else ""
+        return self.choice.key if self.choice is not None else ""
 
 
 class AgreedAnswer(models.Model):

@@ -116,7 +116,11 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
         for s in Stage.objects.filter(version=campaign.bank_version).order_by("-level")
     ]
     context["gap_rows"] = sorted(
-        (row for row in context.get("dimension_rows", []) if row["gap"]["gap"] is not None),
+        (
+            row
+            for row in context.get("dimension_rows", [])
+            if row["gap"] and row["gap"]["gap"] is not None
+        ),
         key=lambda row: -abs(row["gap"]["gap"]),
     )
     context["notes"] = list(ParkingNote.objects.filter(campaign=campaign))

@@ -290,7 +290,14 @@ def _answer_row(response_id: int, question: Question, value: Choice | str) -> tu
     """(response, question, choice, is_na, is_dk, decision) of one answer."""
     if isinstance(value, Choice):
         return (response_id, question.pk, value.pk, False, False, "")
-    return (response_id, question.pk, None, value == NA, value == DK, value if value not in (NA, DK) else "")
+    return (
+        response_id,
+        question.pk,
+        None,
+        value == NA,
+        value == DK,
+        value if value not in (NA, DK) else "",
+    )
 
 
 def _insert_answers(values: Iterable[tuple[Any, ...]]) -> None:
@@ -301,7 +308,16 @@ def _insert_answers(values: Iterable[tuple[Any, ...]]) -> None:
     table = connection.ops.quote_name(Answer._meta.db_table)
     columns = ", ".join(
         fields[name]
-        for name in ("response", "question", "choice", "is_na", "is_dk", "decision", "comment", "updated")
+        for name in (
+            "response",
+            "question",
+            "choice",
+            "is_na",
+            "is_dk",
+            "decision",
+            "comment",
+            "updated",
+        )
     )
     rows = list(values)
     with connection.cursor() as cursor:

@@ -459,7 +459,7 @@ class _Scorer:
 
     # rule 15
     def decisions(self, group: Group) -> dict[str, dict[str, Any]]:
-        result = {}
+        result: dict[str, dict[str, Any]] = {}
         for q in self.bank.decisions:
             votes = {a: group.counts.get((q.key, a), 0) for a in DECISION_ANSWERS}
             n = sum(votes.values())

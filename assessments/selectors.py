@@ -370,7 +370,8 @@ def _baselines(campaigns: list[Campaign]) -> dict[int, Campaign | None]:
             .select_related("bank_version")
             .order_by("-closed_at", "-created")
         )
-    by_id = {c.pk: c for c in Campaign.objects.filter(pk__in=[i for i in frozen_ids.values() if i])}
+    wanted = [i for i in frozen_ids.values() if i]
+    by_id = {c.pk: c for c in Campaign.objects.filter(pk__in=wanted)} if wanted else {}
     result: dict[int, Campaign | None] = {
         pk: by_id.get(baseline_id) if baseline_id else None
         for pk, baseline_id in frozen_ids.items()
@@ -474,7 +475,11 @@ def campaign_protection(campaign: Campaign) -> dict[Key, Key]:
     """Rule 8a, decided once per campaign and cached with its scores: real (function, team,
     site) -> protected, "*" where absent or hidden. Every surface that shows something per
     response (comments, raw answers) reads it here."""
-    snapshot = _stored_snapshot(campaign, EVERYONE)
+    return protection_of(_stored_snapshot(campaign, EVERYONE))
+
+
+def protection_of(snapshot: ScoreSnapshot) -> dict[Key, Key]:
+    """The privacy decision a snapshot was computed with (every view's carries it)."""
     return {tuple(row[:3]): tuple(row[3:]) for row in snapshot.protection}
 
 
