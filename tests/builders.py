@@ -91,6 +91,23 @@ def import_small_bank(**overrides: Any) -> BankVersion:
     return bank_import(data=as_yaml(small_bank_document(**overrides)), fmt="yaml").version
 
 
+def decision_bank() -> BankVersion:
+    """The small bank with Don't know on C-1 and a decision question D-1 (who decides)."""
+    doc = small_bank_document(bank="mini-dr")
+    doc["questions"][0]["allow_dont_know"] = True
+    doc["questions"].append(
+        {
+            "key": "D-1",
+            "kind": "decision",
+            "dimension": "collab",
+            "text": "Who decides whether a machine may join the plant network?",
+            "allow_na": True,
+            "allow_dont_know": True,
+        }
+    )
+    return bank_import(data=as_yaml(doc), fmt="yaml").version
+
+
 def organization(workspace: Workspace, slug: str = "acme") -> Any:
     """An organisation with sites north/south and teams it-ops (it), ot-north (ot, north),
     biz (business, south)."""

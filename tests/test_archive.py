@@ -75,7 +75,7 @@ def test_archive_carries_what_a_campaign_needs(demo):
     assert [c["slug"] for c in archive["campaigns"]] == ["acme-2025", "acme-2026"]
     entry = archive["campaigns"][-1]
     assert entry["baseline"] == "acme-2025" and entry["status"] == "open"
-    assert len(entry["responses"]) == 60
+    assert len(entry["responses"]) == 63
     assert {a["question"] for a in entry["agreed_answers"]} == {"INF-2", "COL-3", "DEC-2"}
     assert len(entry["notes"]) == ParkingNote.objects.filter(campaign=demo).count()
     assert archive["organization"]["organization"] == "acme"
@@ -86,8 +86,8 @@ def test_import_beside_an_existing_baseline(demo):
     result = _import(_as_copy(campaign_archive(demo)))
     assert result.reused == ["acme-2025"] and result.imported == ["acme-2026-copy"]
     copy_ = Campaign.objects.get(slug="acme-2026-copy")
-    assert Response.objects.filter(campaign=copy_).count() == 60
-    assert Response.objects.filter(campaign=copy_, submitted_at__isnull=False).count() == 56
+    assert Response.objects.filter(campaign=copy_).count() == 63
+    assert Response.objects.filter(campaign=copy_, submitted_at__isnull=False).count() == 59
 
 
 def _unchanged(check):

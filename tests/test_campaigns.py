@@ -53,7 +53,7 @@ def as_response_data(rows):
             row["team"],
             row["site"],
             row["submitted"] != "no",
-            {k: (None if row[k] == "NA" else row[k]) for k in QUESTIONS if row[k]},
+            {k: row[k] for k in QUESTIONS if row[k]},
         )
         for row in rows
     ]
@@ -68,7 +68,7 @@ def test_selector_tally_equals_the_pure_tally_of_the_same_responses(campaign):
     rows = random_rows(60)
     responses_import(campaign=campaign, data=csv_bytes(rows), filename="a.csv")
     data = campaign_score_input(campaign)
-    assert list(data.tally) == list(scoring.tally(as_response_data(rows)))
+    assert list(data.tally) == list(scoring.tally(as_response_data(rows), data.bank))
     assert data.teams == ("biz", "it-ops", "ot-north")  # the organisation's order (by name)
 
 
@@ -81,7 +81,9 @@ def test_score_json_matches_pure_scoring_and_has_every_block(campaign, capsys):
     assert printed == scoring.score(data)
     assert list(printed) == [
         "campaign",
+        "contract",
         "bank",
+        "view",
         "respondents",
         "settings",
         "overall",
@@ -90,6 +92,7 @@ def test_score_json_matches_pure_scoring_and_has_every_block(campaign, capsys):
         "by_site",
         "perception_gaps",
         "questions",
+        "decisions",
         "divergent_questions",
         "recommendations",
         "progress",
@@ -105,11 +108,12 @@ def test_cold_scoring_issues_a_fixed_number_of_queries(workspace, django_assert_
     responses_import(campaign=big, data=csv_bytes(random_rows(300, seed=3)), filename="a.csv")
     for campaign in (small, big):
         campaign = Campaign.objects.select_related("bank_version__bank").get(pk=campaign.pk)
-        # find baseline, snapshot lookup, 3 bank queries, teams, sites, 2 GROUP BY counts,
-        # agreed answers, then the insert (inside a savepoint in tests)
-        with django_assert_num_queries(13):
+        # snapshot lookup; the fingerprint: responses, agreed answers, teams, sites, the
+        # closed campaigns (baseline); then 3 bank queries, teams, sites, 3 GROUP BY counts,
+        # agreed answers, find baseline, and the insert (inside a savepoint in tests)
+        with django_assert_num_queries(19):
             campaign_scores(campaign)
-        with django_assert_num_queries(2):  # cached: find baseline, snapshot lookup
+        with django_assert_num_queries(6):  # cached: snapshot lookup and the fingerprint
             campaign_scores(campaign)
 
 
@@ -128,15 +132,27 @@ def test_cache_recomputes_after_import_settings_and_consensus(campaign):
     assert third["settings"] == {"min_group_size": 1, "gap_threshold": 0.1}
     assert third["overall"]["dimensions"]["collab"]["target"] == 3
 
+    # Nothing tells the cache that an agreed answer was recorded: it sees it.
     question = Question.objects.get(key="C-1")
     AgreedAnswer.objects.create(
         campaign=campaign, question=question, choice=Choice.objects.get(question=question, key="3")
     )
-    from assessments.campaigns import scores_changed
-
-    scores_changed(campaign)
     fourth = campaign_scores(Campaign.objects.get(pk=campaign.pk))
     assert fourth["consensus"] is not None and third["consensus"] is None
+
+
+def test_cache_follows_the_organisation_renamed_teams_and_headcounts(campaign):
+    """Invalidation is structural: a team's new slug or headcount is a new fingerprint,
+    with no module having to say the scores changed."""
+    responses_import(campaign=campaign, data=csv_bytes(random_rows(20)), filename="a.csv")
+    assert "it-ops" in campaign_scores(campaign)["by_team"]
+    team = campaign.organization.teams.get(slug="it-ops")
+    team.slug, team.headcount = "it-operations", 40
+    team.save()
+    doc = campaign_scores(Campaign.objects.get(pk=campaign.pk))
+    assert "it-ops" not in doc["by_team"] and "it-operations" in doc["by_team"]
+    assert doc["by_team"]["it-operations"]["headcount"] == 40
+    assert doc["respondents"]["expected"] == 40
 
 
 def test_settings_are_validated(campaign):
@@ -192,18 +208,54 @@ def test_filter_rescores_the_subset_with_the_same_rules(campaign):
     rows = random_rows(60)
     responses_import(campaign=campaign, data=csv_bytes(rows), filename="a.csv")
     north = campaign_scores(campaign, ScoreFilter(site="north"))
+    bank = campaign_score_input(campaign).bank
     expected = scoring.score(
         scoring.ScoreInput(
             campaign.slug,
-            campaign_score_input(campaign).bank,
+            bank,
             scoring.Settings(),
-            scoring.tally(r for r in as_response_data(rows) if r.site == "north"),
+            scoring.tally(as_response_data(rows), bank),  # the whole campaign: rule 8
             ("biz", "it-ops", "ot-north"),
             ("north", "south"),
+            view=scoring.View(site="north"),
         )
     )
     assert north == expected
+    assert north["view"] == {"site": "north", "function": None}
     assert "biz" not in north["by_team"]
+
+
+def test_score_command_takes_a_view_and_refuses_an_unknown_one(campaign, capsys):
+    responses_import(campaign=campaign, data=csv_bytes(random_rows(60)), filename="a.csv")
+    call_command("score", campaign.slug, "--json", "--site", "north", "--function", "it")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == campaign_scores(campaign, ScoreFilter(site="north", function="it"))
+    with pytest.raises(CommandError) as exc:
+        call_command("score", campaign.slug, "--json", "--site", "west", "--function", "cfo")
+    assert str(exc.value) == (
+        "site: 'west' is not a site of Acme (north, south); "
+        "function: 'cfo' is not one of it, ot, business, leadership, other"
+    )
+
+
+def test_closed_campaigns_are_rescored_once_under_version_2(campaign):
+    """Migration 0011 drops closed campaigns' stored figures; the next read computes them
+    under version 2 and they are frozen from then on."""
+    import importlib
+
+    from django.apps import apps
+
+    from assessments.models import ScoreSnapshot
+
+    responses_import(campaign=campaign, data=csv_bytes(random_rows(30)), filename="a.csv")
+    campaign_close(campaign=campaign)
+    ScoreSnapshot.objects.filter(campaign=campaign).update(document={"contract": 1})
+    migration = importlib.import_module("assessments.migrations.0011_contract_v2")
+    migration.rescore_closed_campaigns(apps, None)
+    rescored = campaign_scores(Campaign.objects.get(pk=campaign.pk))
+    assert rescored["contract"] == 2
+    ScoreSnapshot.objects.filter(campaign=campaign).update(fingerprint="stale")
+    assert campaign_scores(Campaign.objects.get(pk=campaign.pk)) == rescored  # frozen
 
 
 def test_command_line_flow(workspace, tmp_path, capsys):

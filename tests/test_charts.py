@@ -16,13 +16,13 @@ LABELS = charts.Labels(
 )
 
 
-def doc(min_group_size: int = 2):
+def doc(min_group_size: int = 1):
     return score(
         ScoreInput(
             "c",
             BANK,
             Settings(min_group_size=min_group_size, targets={"A": 3}, gap_threshold=1.25),
-            tally(RESPONSES),
+            tally(RESPONSES, BANK),
             ("t-it", "t-ot", "t-biz"),
             ("s1", "s2"),
         )
@@ -40,6 +40,8 @@ def test_dimension_bars_use_the_stage_colours_and_state_the_finding():
     ]
     assert figure.layout.title.text == "65% of the way to the targets"
     assert list(figure.data[1].x) == [2, 2, 3]  # the targets
+    # ± 2 standard errors (rule 2b): E 0.6, B 0.224, A 0.302
+    assert list(bars.error_x.array) == [1.2, 0.448, 0.604]
 
 
 def test_radar_overlays_it_and_ot_and_leaves_out_suppressed_groups():
@@ -53,17 +55,31 @@ def test_radar_overlays_it_and_ot_and_leaves_out_suppressed_groups():
 def test_gap_title_names_the_largest_gap():
     figure = charts.gap_bars(doc(), LABELS)
     assert figure.layout.title.text == "IT rates Infrastructure 2.5 stages higher than OT"
+    # Bottom to top E, B, A: each gap with ± 2 se; only flagged gaps are marked
+    assert list(figure.data[0].text) == ["+2.50 ± 1.00 ⚑", "+0.50 ± 1.12", "+1.25 ± 0.35 ⚑"]
     assert charts.gap_bars(doc(min_group_size=3), LABELS) is None
 
 
-def test_heatmap_shows_no_number_for_a_suppressed_group():
-    figure = charts.heatmap(doc()["by_team"], LABELS.teams, LABELS, "teams", 2)
+def test_gap_title_says_when_no_gap_is_a_finding():
+    quiet = doc()
+    for gap in quiet["perception_gaps"].values():
+        gap["flagged"] = False
+    figure = charts.gap_bars(quiet, LABELS)
+    assert figure.layout.title.text == "No IT/OT gap is larger than its threshold and its noise"
+
+
+def test_heatmap_shows_no_number_for_a_suppressed_group_and_says_what_figures_rest_on():
+    groups = dict(doc()["by_team"])
+    groups["t-biz"] = {"n": 0, "answered": 1, "suppressed": True}
+    groups["t-ot"] = {**groups["t-ot"], "answered": 3}  # as if one OT person were hidden
+    figure = charts.heatmap(groups, LABELS.teams, LABELS, "teams", 2)
     heat = figure.data[0]
     rows = {y: list(text) for y, text in zip(heat.y, heat.text, strict=True)}
-    assert rows["Business team (n=1)"] == ["fewer than<br>2 responses"] * 3
-    suppressed_z = heat.z[list(heat.y).index("Business team (n=1)")]
+    assert rows["Business team (1: not shown)"] == ["not shown"] * 3
+    suppressed_z = heat.z[list(heat.y).index("Business team (1: not shown)")]
     assert all(value is None for value in suppressed_z)
     assert rows["IT team (n=2)"] == ["2.12", "1.75", "3.00"]
+    assert "OT team (2 of 3)" in rows
     assert figure.layout.title.text == "OT team has the lowest stage score of the teams"
 
 

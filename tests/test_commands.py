@@ -49,7 +49,7 @@ def test_seed_demo_is_idempotent(capsys):
     out = capsys.readouterr().out
     assert "Log in as consultant: consultant / convergence-demo" in out
     assert Organization.objects.get(slug="acme").sites.count() == 2
-    assert Team.objects.filter(organization__slug="acme").count() == 6
+    assert Team.objects.filter(organization__slug="acme").count() == 7
     assert set(Team.objects.values_list("function", flat=True)) == {
         "it",
         "ot",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,7 +18,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 
 from assessments import exports
 from assessments.dashboard import labels_for
-from assessments.models import ApiToken, Campaign, ClientViewer, Response, Team
+from assessments.models import Answer, ApiToken, Campaign, ClientViewer, Response, Team
 from assessments.selectors import campaign_scores
 from tests import builders
 
@@ -67,7 +68,7 @@ def test_scores_xlsx_carries_every_block_of_the_score_document(member, demo):
     for block in ("perception_gaps", "questions", "divergent_questions", "recommendations"):
         assert block in sheets, block
     header, *rows = sheets["overall.dimensions"]
-    assert header[:4] == ("item", "name", "score", "stage")
+    assert header[:4] == ("item", "name", "score", "se")
     assert {row[0]: row[2] for row in rows} == {
         k: v["score"] for k, v in doc["overall"]["dimensions"].items()
     }
@@ -112,14 +113,57 @@ def test_raw_answers_are_pseudonymous(member, demo):
     typed.name = "Dana typed this"
     typed.save()
     rows = _csv(member.get(_url(demo, "answers", "csv")).content)
-    assert len(rows) == Response.objects.filter(campaign=demo).count() == 60
-    assert rows[0]["respondent"] == "R0001" and rows[-1]["respondent"] == "R0060"
+    assert len(rows) == Response.objects.filter(campaign=demo).count() == 63
+    assert rows[0]["respondent"] == "R0001" and rows[-1]["respondent"] == "R0063"
     assert [r["name"] for r in rows if r["name"]] == ["Dana typed this"]
     assert {r["submitted"] for r in rows} == {"yes", "no"}
     references = set(Response.objects.filter(campaign=demo).values_list("respondent", flat=True))
     assert not references & {r["respondent"] for r in rows}
     assert set(rows[0]) >= {"function", "team", "site", "COL-1", "INF-7"}
     assert {r["COL-1"] for r in rows} <= {"0", "1", "2", "3", "NA", ""}
+
+
+def test_raw_answers_carry_protected_teams_sites_and_functions(member, demo):
+    """Rule 8: a pseudonymous row cannot be pinned to a small team. The demo's OT Security
+    (3) and Plant Management (2) are hidden; their rows carry "*" for team, site and
+    function, as do rows in progress (in no figure)."""
+    rows = _csv(member.get(_url(demo, "answers", "csv")).content)
+    teams = Counter(r["team"] for r in rows if r["submitted"] == "yes")
+    assert "ot-security" not in teams and "plant-management" not in teams
+    assert all(
+        count >= 5
+        for count in Counter(
+            (r["function"], r["team"], r["site"]) for r in rows if r["submitted"] == "yes"
+        ).values()
+    )
+    # Whoever lost the function lost team and site first; some lost only their team.
+    assert {(r["team"], r["site"]) for r in rows if r["function"] == "*"} == {("*", "*")}
+    assert any(r["team"] == "*" and r["function"] != "*" for r in rows)
+    assert all(r["team"] == "*" for r in rows if r["submitted"] == "no")
+
+
+def test_comments_export_has_no_names_and_only_shown_groups(member, demo):
+    answer = (
+        Answer.objects.filter(
+            response__campaign=demo,
+            response__team__slug="plant-management",
+            response__submitted_at__isnull=False,
+        )
+        .select_related("question")
+        .first()
+    )
+    answer.comment = "Budget for the OT network is approved for Q3."
+    answer.save()
+    rows = _csv(member.get(_url(demo, "comments", "csv")).content)
+    assert rows == [
+        {
+            "question": answer.question.key,
+            "text": answer.question.text,
+            "comment": "Budget for the OT network is approved for Q3.",
+            "function": "",  # the plant managers (2) are not a shown group
+            "team": "",
+        }
+    ]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -12,8 +12,9 @@ from openpyxl import Workbook
 
 from assessments.campaigns import campaign_close
 from assessments.fileformats import ImportProblems
-from assessments.models import Answer, Campaign, Choice, Response
+from assessments.models import Answer, Choice, Response
 from assessments.responses import responses_import
+from assessments.selectors import campaign_scores
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -33,18 +34,10 @@ def load(campaign, text: str, filename: str = "answers.csv"):
 def refused(campaign, data: bytes | str, filename: str = "answers.csv") -> list[str]:
     if isinstance(data, str):
         data = data.encode()
-    before = (
-        Response.objects.count(),
-        Answer.objects.count(),
-        Campaign.objects.get(pk=campaign.pk).scores_version,
-    )
+    before = (Response.objects.count(), Answer.objects.count(), campaign_scores(campaign))
     with pytest.raises(ImportProblems) as exc:
         responses_import(campaign=campaign, data=data, filename=filename)
-    after = (
-        Response.objects.count(),
-        Answer.objects.count(),
-        Campaign.objects.get(pk=campaign.pk).scores_version,
-    )
+    after = (Response.objects.count(), Answer.objects.count(), campaign_scores(campaign))
     assert after == before
     return exc.value.problems
 
@@ -95,11 +88,34 @@ def test_reimport_replaces_a_respondents_answers(campaign):
     assert Answer.objects.filter(response__respondent="r-1").count() == 1
 
 
-def test_import_bumps_the_score_cache(campaign):
-    before = campaign.scores_version
+def test_import_changes_the_scores_without_being_told(campaign):
+    before = campaign_scores(campaign)["respondents"]["submitted"]
     load(campaign, HEADER + "r-1,it,,,yes,1,1,1,1,1\n")
-    campaign.refresh_from_db()
-    assert campaign.scores_version == before + 1
+    assert campaign_scores(campaign)["respondents"]["submitted"] == before + 1
+
+
+def test_dont_know_and_decision_answers(workspace):
+    campaign = builders.campaign(workspace, version=builders.decision_bank())
+    load(campaign, "respondent,function,C-1,D-1\nr-1,it,DK,joint\nr-2,ot,2,DK\n")
+    cells = {
+        (a.response.respondent, a.question.key): a.cell
+        for a in Answer.objects.select_related("response", "question", "choice")
+    }
+    assert cells == {
+        ("r-1", "C-1"): "DK",
+        ("r-1", "D-1"): "joint",
+        ("r-2", "C-1"): "2",
+        ("r-2", "D-1"): "DK",
+    }
+    doc = campaign_scores(campaign)
+    assert doc["questions"]["C-1"]["dk"] == 1
+    assert doc["decisions"]["D-1"]["shares"]["joint"] == 1.0
+    problems = refused(campaign, "respondent,function,C-1,D-1,C-2\nr-3,it,maybe,boss,DK\n")
+    assert problems == [
+        'row 2, column C-1: "maybe" is not a choice of C-1 (0, 1, 2, 3, DK)',
+        'row 2, column D-1: "boss" is not a choice of D-1 (it, ot, joint, vendor, nobody, NA, DK)',
+        'row 2, column C-2: "DK" is not a choice of C-2 (0, 1, 2, 3, NA)',
+    ]
 
 
 def test_every_bad_cell_is_reported_at_once(campaign):

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import math
 import random
-from fractions import Fraction
-
 from collections import Counter
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -4,6 +4,7 @@ response rates (rule 16) and views (a site and/or a function, rule 8d)."""
 from __future__ import annotations
 
 from assessments.scoring import (
+    EVERYONE,
     BankDef,
     ChoiceDef,
     DimensionDef,
@@ -46,7 +47,7 @@ RESPONSES = [
 ]
 
 
-def doc_for(view=View(), minimum=1, headcounts=None):
+def doc_for(view=EVERYONE, minimum=1, headcounts=None):
     return score(
         ScoreInput(
             "c",

@@ -72,9 +72,7 @@ def test_it_and_ot_are_given_up_last_and_ties_go_to_the_lowest_key():
 
 
 def test_a_campaign_smaller_than_the_minimum_is_one_class():
-    assert set(protect({("it", "a", ANY): 2, ("ot", "b", ANY): 1}, 5).values()) == {
-        (ANY, ANY, ANY)
-    }
+    assert set(protect({("it", "a", ANY): 2, ("ot", "b", ANY): 1}, 5).values()) == {(ANY, ANY, ANY)}
 
 
 def test_workshop_votes_protect_the_function():

@@ -47,13 +47,20 @@ def test_dashboard_says_the_stage_the_reason_the_gap_and_the_first_step(consulta
             blocker["dimension"]
         ]
         assert f"<strong>{name}</strong> scores {blocker['score']:.2f}" in html
-    gaps = {k: g["gap"] for k, g in doc["perception_gaps"].items() if g["gap"] is not None}
-    largest = max(gaps, key=lambda k: abs(gaps[k]))
+    gaps = {k: g for k, g in doc["perception_gaps"].items() if g["flagged"]}
+    largest = max(gaps, key=lambda k: abs(gaps[k]["gap"]))
     assert largest == "infrastructure"
-    assert f"IT rates IT infrastructure {abs(gaps[largest]):.2f} stages higher than OT" in html
+    gap = gaps[largest]
+    assert (
+        f"IT rates IT infrastructure {abs(gap['gap']):.2f} ± {2 * gap['se']:.2f} stages higher "
+        "than OT, worth discussing" in html
+    )
     first = doc["recommendations"][0]
     plain = html.replace("&quot;", '"').replace("&#x27;", "'")
     assert f"<strong>First thing to do:</strong> {first['text']}" in plain
+    # Rule 13: the first thing to do is what blocks the next stage.
+    assert first["dimension"] == overall["blockers"][0]["dimension"]
+    assert "blocks the next stage)" in plain
     assert "Holding you back:</strong> Employee skills" in html
 
 
@@ -69,9 +76,13 @@ def test_suppressed_team_shows_no_number(consultant_client):
     html = dashboard(consultant_client)
     teams = html.split("Teams as a table")[1].split("</table>")[0]
     row = re.search(r"<tr><td>Plant Management</td>(.*?)</tr>", teams, re.S).group(1)
-    assert "fewer than 3 responses" in row
+    # Its count and response rate (counts, not answers), and nothing else.
+    assert "2 responses; fewer than 5 that can be shown without singling anyone out" in row
+    assert "not shown" in row and "67 % of 3" in row
     assert re.findall(r"\d+\.\d+", row) == []
-    assert '<td class="text-end">2</td>' in row  # its size, and nothing else
+    # A shown team whose figures rest on fewer than all its responses says so.
+    it_ops = re.search(r"<tr><td>IT Operations</td>(.*?)</tr>", teams, re.S).group(1)
+    assert "figures from 6 of 10 responses" in it_ops
 
 
 def test_charts_are_embedded_with_titles_that_state_findings(consultant_client):
@@ -87,18 +98,98 @@ def test_filter_by_site_rescores_that_subset_and_is_in_the_address(consultant_cl
     campaign = Campaign.objects.get(slug="acme-2026")
     north = campaign_scores(campaign, ScoreFilter(site="plant-north"))
     html = dashboard(consultant_client, site="plant-north")
-    assert f"{north['respondents']['submitted']} responses submitted in this view" in html
+    assert f"This view: {north['overall']['n']} responses." in html
+    assert f"Stage score {north['overall']['stage_score']:.2f} of 3" in html
     assert '<option value="plant-north" selected>' in html
+    south = campaign_scores(campaign, ScoreFilter(site="plant-south"))
+    html = dashboard(consultant_client, site="plant-south")
+    assert "This view: figures from 23 of 28 responses." in html
+    assert south["overall"]["n"] == 23 and south["overall"]["answered"] == 28
     # An unknown filter value is ignored, not trusted.
     html = dashboard(consultant_client, site="<script>", function="ceo")
-    assert "56 responses submitted<" in html
+    assert "59 responses, 80 % of the 74 people expected." in html
 
 
-def test_filter_to_a_small_group_shows_the_thin_state(consultant_client):
+def test_filter_to_a_small_group_shows_its_count_and_nothing_else(consultant_client):
     html = dashboard(consultant_client, function="leadership")
-    assert "Not enough answers yet" in html
-    assert "2 responses submitted in this view; figures appear from 3" in html
+    assert "Nothing can be shown for this view" in html
+    assert "2 responses submitted in this view: fewer than 5 that can be shown" in html
     assert 'id="fig-' not in html
+    main = html.split('id="thin-state"')[1].split("</div>")[0]
+    assert re.findall(r"\d+\.\d+", main) == []
+
+
+def test_site_view_leaves_nothing_to_subtract(consultant_client):
+    """The attack of issue 14: in a site's view, the group's answers minus the shown
+    functions' answers gave away a hidden leader's. Now a site view holds only classes with
+    a function, so the shown functions' answers add up to the group's, question by question,
+    and the leader is in none of them."""
+    from assessments.selectors import campaign_snapshot
+
+    campaign = Campaign.objects.get(slug="acme-2026")
+    view = ScoreFilter(site="plant-north")
+    snapshot = campaign_snapshot(campaign, view)
+    doc = snapshot.document
+    assert doc["by_function"]["leadership"]["suppressed"]
+    assert snapshot.distributions, "the demo has divergent questions"
+    for key, per_function in snapshot.distributions.items():
+        assert "leadership" not in per_function
+        answered = sum(n for counts in per_function.values() for k, n in counts.items())
+        figures = doc["questions"][key]
+        assert answered == figures["n"] + figures["na"] + figures["dk"], key
+    html = dashboard(consultant_client, site="plant-north")
+    assert "Leadership" not in html.split('id="divergent"')[1].split("</section>")[0]
+
+
+def test_trend_draws_each_campaign_at_its_own_stage_score(consultant_client):
+    campaign = Campaign.objects.get(slug="acme-2026")
+    baseline = campaign_scores(Campaign.objects.get(slug="acme-2025"))["overall"]
+    current = campaign_scores(campaign)["overall"]
+    assert baseline["stage_score"] != current["stage_score"]
+    from assessments.dashboard import trend
+
+    points = trend(campaign, campaign_scores(campaign))
+    assert [(p.campaign, p.stage, p.stage_score) for p in points] == [
+        ("acme-2025", baseline["stage"], baseline["stage_score"]),
+        ("acme-2026", current["stage"], current["stage_score"]),
+    ]
+    html = dashboard(consultant_client)
+    change = current["stage_score"] - baseline["stage_score"]
+    assert f"Stage score up {change:.2f} over 2 campaigns" in html
+    # The 2025 dashboard draws the same two points, not its own score twice.
+    earlier = Campaign.objects.get(slug="acme-2025")
+    old = trend(earlier, campaign_scores(earlier))
+    assert [p.stage_score for p in old] == [baseline["stage_score"], current["stage_score"]]
+
+
+def test_comments_are_shown_without_names_and_only_for_shown_groups(consultant_client):
+    from assessments.models import Answer
+
+    campaign = Campaign.objects.get(slug="acme-2026")
+    shown = Answer.objects.filter(
+        response__campaign=campaign,
+        response__team__slug="maintenance-north",
+        response__submitted_at__isnull=False,
+        question__key="COL-1",
+    ).first()
+    shown.comment = "The night shift calls IT directly."
+    shown.save()
+    hidden = Answer.objects.filter(
+        response__campaign=campaign,
+        response__team__slug="plant-management",
+        response__submitted_at__isnull=False,
+        question__key="COL-1",
+    ).first()
+    hidden.comment = "We never see the IT roadmap."
+    hidden.save()
+    html = dashboard(consultant_client)
+    assert "“The night shift calls IT directly.” <span" in html
+    assert "(OT, Maintenance North)" in html
+    # The plant manager's comment is shown, but with no function or team.
+    assert "<li>“We never see the IT roadmap.”</li>" in html
+    # In the view of one function, only that function's comments.
+    html = dashboard(consultant_client, function="it")
+    assert "The night shift calls IT directly." not in html
 
 
 def test_empty_campaign_says_what_is_missing_and_links_to_invitations(client, workspace, owner):
@@ -132,7 +223,10 @@ def test_client_viewer_sees_the_dashboard_but_nothing_of_other_organisations(cli
     assert get_user_model().objects.filter(username="cio").exists()
 
 
-DASHBOARD_QUERIES = 18  # the same for 12 or 300 respondents (warm score cache)
+# The same for 30 or 300 respondents, and for one or two other campaigns in the trend (warm
+# score cache): the snapshot and its fingerprint (6), the labels, the trend's campaigns and
+# their snapshots in one batch (7), agreed answers, comments, and the session and user.
+DASHBOARD_QUERIES = 28
 
 
 def test_dashboard_issues_a_fixed_number_of_queries(
@@ -145,7 +239,7 @@ def test_dashboard_issues_a_fixed_number_of_queries(
     version = builders.default_bank()
     org = builders.organization(workspace)
     questions = generator.question_infos(version)
-    sizes = {"small": 12, "large": 300}
+    sizes = {"small": 12, "large": 300, "third": 30}
     for slug, size in sizes.items():
         campaign = builders.campaign(workspace, slug=slug, org=org, version=version)
         plans = [
@@ -158,6 +252,8 @@ def test_dashboard_issues_a_fixed_number_of_queries(
         responses_import(
             campaign=campaign, data=generator.rows_to_csv(rows, questions), filename="a.csv"
         )
+        if slug == "small":
+            continue  # measured once the trend has another campaign
         url = reverse("assessments:campaign-dashboard", args=[slug])
         client.get(url)  # warm the score cache
         with django_assert_num_queries(DASHBOARD_QUERIES):
@@ -172,7 +268,7 @@ def test_organisation_page_shows_latest_stage_per_site_and_the_trend(consultant_
     assert "Where ACME Manufacturing stands" in html
     north = doc["by_site"]["plant-north"]
     assert (
-        f'<tr><td>Plant North</td><td class="text-end">{north["n"]}</td>'
+        f'<tr><td>Plant North</td><td class="text-end">{north["n"]} responses</td>'
         f'<td class="text-end">Stage {north["stage"]} ({north["stage_score"]:.2f})' in html
     )
     assert 'id="fig-org-trend"' in html

@@ -81,9 +81,22 @@ def test_paced_mode_hides_votes_until_revealed(facilitator, campaign):
     state = reverse("assessments:workshop-state", args=[campaign.slug])
     facilitator.post(state, {"mode": "paced"})
     facilitator.post(state, {"question": "C-1"})
-    phones = [Client(), Client()]
-    teams = [campaign.organization.teams.get(slug=s) for s in ("it-ops", "ot-north")]
-    for phone, team, choice in zip(phones, teams, ("3", "1"), strict=True):
+    phones = [Client() for _ in range(5)]
+    teams = [
+        campaign.organization.teams.get(slug=s)
+        for s in ("it-ops", "ot-north", "it-ops", "ot-north", "biz")
+    ]
+    for number, (phone, team, choice) in enumerate(
+        zip(phones, teams, ("3", "1", "3", "1", "2"), strict=True)
+    ):
+        if number == 2:
+            # Two votes in: revealed, they are still not shown (rule 8f: fewer than 5).
+            room = reverse("assessments:workshop-room", args=[campaign.slug])
+            facilitator.post(state, {"action": "reveal"})
+            early = facilitator.get(room).content.decode()
+            assert "2 votes so far: the votes are shown once 5 people have voted" in early
+            assert "%)" not in early
+            facilitator.post(state, {"action": "hide"})
         response = join(phone, workshop.join_code, team)
         live = phone.get(reverse("assessments:workshop-live", args=[workshop.join_code]))
         assert "Q1" in live.content.decode()  # the facilitator's question, C-1
@@ -94,17 +107,17 @@ def test_paced_mode_hides_votes_until_revealed(facilitator, campaign):
         assert saved.content == b"Saved"
     room = reverse("assessments:workshop-room", args=[campaign.slug])
     hidden = facilitator.get(room).content.decode()
-    assert "Votes are hidden" in hidden and "2 votes so far" in hidden
-    assert "(50 %)" not in hidden
+    assert "Votes are hidden" in hidden and "5 votes so far" in hidden
+    assert "%)" not in hidden
     facilitator.post(state, {"action": "reveal"})
     shown = facilitator.get(room).content.decode()
     assert "Votes are hidden" not in shown
-    assert shown.count("(50 %)") == 2  # one vote each for "3" and "1"
+    assert shown.count("(40 %)") == 2 and shown.count("(20 %)") == 1  # 3, 1 twice; 2 once
     # Moving on hides the next question's votes again.
     facilitator.post(state, {"action": "next"})
     workshop.refresh_from_db()
     assert (workshop.current_question.key, workshop.revealed) == ("C-2", False)
-    assert Answer.objects.count() == 2
+    assert Answer.objects.count() == 5
 
 
 def test_participant_poll_is_304_until_the_facilitator_moves(facilitator, campaign):
