@@ -27,7 +27,7 @@ from django.utils.dateparse import parse_datetime
 from .banks import bank_document_for_file, bank_export_document, bank_import
 from .campaigns import agreed_answer_record, campaign_create
 from .fileformats import ImportProblems, Problems, load_document
-from .models import AgreedAnswer, BankVersion, Campaign, ParkingNote, Response
+from .models import AgreedAnswer, Answer, BankVersion, Campaign, ParkingNote, Question, Response
 from .organizations import organization_import
 from .responses import FIXED_COLUMNS, _validate, _write_rows, answer_cells
 from .selectors import campaign_scores, find_baseline
@@ -55,7 +55,16 @@ CAMPAIGN_FIELDS = {
     "notes",
     "scores",
 }
-RESPONSE_FIELDS = {"respondent", "name", "function", "team", "site", "submitted_at", "answers"}
+RESPONSE_FIELDS = {
+    "respondent",
+    "name",
+    "function",
+    "team",
+    "site",
+    "submitted_at",
+    "answers",
+    "comments",
+}
 
 
 # --- Export ----------------------------------------------------------------------------------
@@ -77,6 +86,13 @@ def _iso(value: date | datetime | None) -> str | None:
 
 def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
     answers = answer_cells(campaign)
+    comments: dict[int, dict[str, str]] = {}
+    for response_id, key, text in (
+        Answer.objects.filter(response__campaign=campaign)
+        .exclude(comment="")
+        .values_list("response_id", "question__key", "comment")
+    ):
+        comments.setdefault(response_id, {})[key] = text
     responses = [
         {
             "respondent": r.respondent,
@@ -86,6 +102,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
             "site": r.site.slug if r.site else None,
             "submitted_at": _iso(r.submitted_at),
             "answers": answers.get(r.pk, {}),
+            "comments": comments.get(r.pk, {}),
         }
         for r in Response.objects.filter(campaign=campaign)
         .select_related("team", "site")
@@ -393,6 +410,7 @@ def _import_responses(campaign: Campaign, responses: list[Any], location: str) -
         if not isinstance(item.get("answers", {}), dict):
             problems.add(f"{where}.answers", "must be a mapping of question to choice")
             continue
+        _check_comments(problems, campaign, item.get("comments", {}), f"{where}.comments")
         if item.get("submitted_at") is not None and _moment(item["submitted_at"]) is None:
             problems.add(f"{where}.submitted_at", "must be a date and time, or null")
         if not isinstance(item.get("name") or "", str) or len(item.get("name") or "") > 200:
@@ -421,6 +439,51 @@ def _import_responses(campaign: Campaign, responses: list[Any], location: str) -
         submitted_at=[_moment(item.get("submitted_at")) for item in responses],
         names=[item.get("name") or "" for item in responses],
     )
+    _write_comments(campaign, {item["respondent"]: item.get("comments", {}) for item in responses})
+
+
+def _check_comments(problems: Problems, campaign: Campaign, comments: Any, where: str) -> None:
+    if not isinstance(comments, dict):
+        problems.add(where, "must be a mapping of question to comment")
+        return
+    keys = set(
+        Question.objects.filter(version_id=campaign.bank_version_id).values_list("key", flat=True)
+    )
+    for key, text in comments.items():
+        if key not in keys:
+            problems.add(f"{where}.{key}", "is not a question of the campaign's bank")
+        elif not isinstance(text, str) or len(text) > 2000:
+            problems.add(f"{where}.{key}", "must be text of at most 2,000 characters")
+
+
+def _write_comments(campaign: Campaign, comments: dict[str, dict[str, str]]) -> None:
+    """Respondents' comments, on the answers just written (or on answers of their own when
+    the respondent only commented): three queries and two bulk writes."""
+    wanted = {(ref, key): text for ref, items in comments.items() for key, text in items.items()}
+    if not wanted:
+        return
+    responses = dict(
+        Response.objects.filter(
+            campaign=campaign, respondent__in={r for r, _ in wanted}
+        ).values_list("respondent", "id")
+    )
+    questions = dict(
+        Question.objects.filter(version_id=campaign.bank_version_id).values_list("key", "id")
+    )
+    existing = {
+        (a.response_id, a.question_id): a
+        for a in Answer.objects.filter(response_id__in=responses.values())
+    }
+    changed, created = [], []
+    for (ref, key), text in wanted.items():
+        place = (responses[ref], questions[key])
+        if place in existing:
+            existing[place].comment = text
+            changed.append(existing[place])
+        else:
+            created.append(Answer(response_id=place[0], question_id=place[1], comment=text))
+    Answer.objects.bulk_update(changed, ["comment"])
+    Answer.objects.bulk_create(created)
 
 
 def _text(value: Any) -> str:

@@ -155,10 +155,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     )[:3]
     deck.text(
         slide,
-        ["Largest IT/OT gaps"]
-        + (
-            [f"{r['name']}: {r['gap']['gap']:+.3f}" for r in gaps] or ["Not shown: too few answers"]
-        ),
+        ["Largest IT/OT gaps"] + ([_gap_line(r) for r in gaps] or ["Not shown: too few answers"]),
         8.8,
         3.1,
         4.2,
@@ -221,7 +218,8 @@ def campaign_deck(campaign: Campaign) -> bytes:
         threshold = doc["settings"]["gap_threshold"]
         deck.text(
             slide,
-            [f"Flagged (a gap of {threshold} or more):"] + (flagged or ["none"]),
+            [f"Flagged (a gap of {threshold} or more, and more than twice its standard error):"]
+            + (flagged or ["none"]),
             8.9,
             1.5,
             4,
@@ -252,3 +250,10 @@ def campaign_deck(campaign: Campaign) -> bytes:
         6,
     )
     return deck.save()
+
+
+def _gap_line(row: dict[str, Any]) -> str:
+    """One perception gap with its noise (± 2 standard errors, rule 9)."""
+    gap = row["gap"]
+    noise = f" ± {2 * gap['se']:.2f}" if gap["se"] is not None else ""
+    return f"{row['name']}: {gap['gap']:+.2f}{noise}" + (" (flagged)" if gap["flagged"] else "")

@@ -83,11 +83,20 @@ def test_archive_carries_what_a_campaign_needs(demo):
 
 
 def test_import_beside_an_existing_baseline(demo):
+    from assessments.models import Answer
+
+    commented = Answer.objects.filter(response__campaign=demo).select_related("response").first()
+    commented.comment = "Firewall rules change weekly."
+    commented.save()
     result = _import(_as_copy(campaign_archive(demo)))
     assert result.reused == ["acme-2025"] and result.imported == ["acme-2026-copy"]
     copy_ = Campaign.objects.get(slug="acme-2026-copy")
     assert Response.objects.filter(campaign=copy_).count() == 63
     assert Response.objects.filter(campaign=copy_, submitted_at__isnull=False).count() == 59
+    # Comments travel with their answers.
+    copied = Answer.objects.get(response__campaign=copy_, comment__startswith="Firewall")
+    assert copied.response.respondent == commented.response.respondent
+    assert copied.question_id == commented.question_id and copied.cell == commented.cell
 
 
 def _unchanged(check):
