@@ -270,6 +270,24 @@ def test_api_token_lists_campaigns_and_serves_the_score_document(client, demo, c
     assert ApiToken.objects.get(user=consultant).last_used is not None
 
 
+def test_api_scores_a_view_and_says_what_is_wrong_with_one(client, demo, capsys):
+    consultant = get_user_model().objects.get(username="consultant")
+    token = _token(client, consultant)
+    client.logout()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    url = reverse("assessments:api-campaign-scores", args=[demo.slug])
+    view = client.get(url, {"site": "plant-south", "function": "ot"}, **auth).json()
+    call_command("score", demo.slug, "--json", "--site", "plant-south", "--function", "ot")
+    assert view == json.loads(capsys.readouterr().out)
+    assert view["view"] == {"site": "plant-south", "function": "ot"}
+    wrong = client.get(url, {"site": "mars"}, **auth)
+    assert wrong.status_code == 400
+    assert (
+        "'mars' is not a site of ACME Manufacturing (plant-north, plant-south)"
+        in (wrong.json()["error"])
+    )
+
+
 def test_api_refuses_what_it_should(client, demo):
     url = reverse("assessments:api-campaign-scores", args=[demo.slug])
     assert client.get(url).status_code == 401

@@ -133,6 +133,52 @@ def test_choice_key_na_is_reserved():
     ]
 
 
+def test_choice_key_dk_is_reserved():
+    doc = small_bank_document()
+    doc["questions"][0]["choices"][0]["key"] = "DK"
+    assert refused(as_yaml(doc)) == [
+        "questions[0].choices[0].key: 'DK' is reserved for 'Don't know'"
+    ]
+
+
+def test_decision_questions_and_dont_know():
+    doc = small_bank_document()
+    doc["questions"][0]["allow_dont_know"] = True
+    doc["questions"].append(
+        {"key": "D-1", "kind": "decision", "dimension": "collab", "text": "Who decides?"}
+    )
+    version = bank_import(data=as_yaml(doc), fmt="yaml").version
+    decision = version.questions.get(key="D-1")
+    assert (decision.kind, decision.is_decision, decision.choices.count()) == ("decision", True, 0)
+    assert version.questions.get(key="C-1").allow_dont_know is True
+    exported = yaml.safe_load(bank_export(version=version, fmt="yaml"))
+    assert exported["questions"][-1] == {
+        "key": "D-1",
+        "kind": "decision",
+        "dimension": "collab",
+        "text": "Who decides?",
+        "allow_na": False,
+    }
+    assert exported["questions"][0]["allow_dont_know"] is True
+    assert "allow_dont_know" not in exported["questions"][1]  # a version 1 file stays as it was
+
+
+def test_decision_questions_have_no_choices_or_weight_and_scored_ones_need_choices():
+    doc = small_bank_document()
+    doc["questions"][0]["kind"] = "decision"
+    doc["questions"][0]["weight"] = 2
+    del doc["questions"][1]["choices"]
+    doc["questions"][2]["kind"] = "vote"
+    assert refused(as_yaml(doc)) == [
+        "questions[0].choices: a decision question has no choices: its answers are always "
+        "it, ot, joint, vendor, nobody",
+        "questions[0].weight: a decision question has no weight: its answers are always "
+        "it, ot, joint, vendor, nobody",
+        "questions[1].choices: is required",
+        "questions[2].kind: must be scored or decision",
+    ]
+
+
 def test_at_least_two_choices():
     doc = small_bank_document()
     doc["questions"][0]["choices"] = doc["questions"][0]["choices"][:1]
@@ -399,6 +445,19 @@ def every_field_document():
         {"key": "yes", "score": 3, "text": "Yes"},
     ]
     doc["questions"][4]["audience"] = ["it", "ot", "business", "leadership", "other"]
+    doc["questions"][4]["allow_dont_know"] = True
+    doc["questions"].append(
+        {
+            "key": "D-1",
+            "kind": "decision",
+            "dimension": "infra",
+            "text": "Who decides on remote access for a vendor?",
+            "help": "The person who can say yes.",
+            "audience": ["it", "ot"],
+            "allow_na": True,
+            "allow_dont_know": True,
+        }
+    )
     return doc
 
 

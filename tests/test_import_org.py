@@ -78,6 +78,29 @@ def test_reimport_updates_names_adds_and_never_deletes(workspace):
     assert list(Team.objects.values_list("slug", "name", "function", "site")) == before
 
 
+def test_headcounts_give_response_rates_and_are_checked(workspace):
+    doc = {
+        "organization": "hc",
+        "name": "Headcount Co",
+        "workspace": workspace.slug,
+        "teams": [
+            {"slug": "a", "name": "A", "function": "it", "headcount": 12},
+            {"slug": "b", "name": "B", "function": "ot"},
+        ],
+    }
+    organization_import(data=dump(doc), fmt="yaml")
+    assert dict(Team.objects.filter(organization__slug="hc").values_list("slug", "headcount")) == {
+        "a": 12,
+        "b": None,
+    }
+    doc["teams"][1]["headcount"] = 0
+    doc["teams"][0]["headcount"] = "12"
+    assert refused(doc) == [
+        "teams[0].headcount: must be a whole number from 1 to 1,000,000",
+        "teams[1].headcount: must be a whole number from 1 to 1,000,000",
+    ]
+
+
 def test_team_may_name_a_site_from_an_earlier_import(workspace):
     organization_import(data=dump(ACME), fmt="yaml")
     later = {
