@@ -626,7 +626,8 @@ def score(data: ScoreInput) -> dict[str, Any]:
 
     overall = scorer.figures(overall_group)
     function_groups = {f: group(function=f) for f in FUNCTIONS}
-    it_ot = {f: scorer.figures(function_groups[f]) for f in ("it", "ot") if function_groups[f].n}
+    functions = {f: scorer.figures(g) for f, g in function_groups.items() if g.n > 0}
+    it_ot = {f: functions[f] for f in ("it", "ot") if f in functions}
     team_rates = _team_rates(data)
 
     def shown_or_not(g: Group) -> dict[str, Any]:
@@ -635,7 +636,10 @@ def score(data: ScoreInput) -> dict[str, Any]:
     return {
         **head,
         "overall": _group_output(overall),
-        "by_function": {f: shown_or_not(function_groups[f]) for f in FUNCTIONS},
+        "by_function": {
+            f: _group_output(functions[f]) if f in functions else _suppressed(function_groups[f])
+            for f in FUNCTIONS
+        },
         "by_team": {
             slug: {**shown_or_not(group(team=slug)), **team_rates[slug]}
             for slug in _present(real, data.teams, lambda c: c.team)
