@@ -346,7 +346,9 @@ def campaign_fingerprints(campaigns: Iterable[Campaign], view: View = EVERYONE) 
         .annotate(
             n=Count("id"),
             submitted=Count("id", filter=Q(submitted_at__isnull=False)),
-            latest=Max("updated"),
+            # Answers of responses in progress change no figure (only their count does):
+            # a workshop's votes do not make the scores compute again at every poll.
+            latest=Max("updated", filter=Q(submitted_at__isnull=False)),
         )
     }
     agreed = {
