@@ -110,7 +110,10 @@ def dimension_bars(doc: Mapping[str, Any], labels: Labels) -> go.Figure:
         orientation="h",
         marker_color=[stage_colour(dims[k]["stage"]) for k in keys],
         text=[f"{s:.2f}" if s is not None else "no answers" for s in scores],
-        textposition="outside",
+        # At the start of the bar, where the ± 2 se whisker at its end cannot cross it.
+        textposition="inside",
+        insidetextanchor="start",
+        textfont={"color": "#111111"},
         name="Score (± 2 standard errors)",
         # How far the score could move with other respondents: ± 2·se (rule 2b).
         error_x={
@@ -234,7 +237,7 @@ def gap_bars(doc: Mapping[str, Any], labels: Labels) -> go.Figure | None:
         if flagged
         else "No IT/OT gap is larger than its threshold and its noise"
     )
-    limit = max(1.0, max(abs(v) for v in values) + 0.4)
+    limit = max(1.0, max(abs(v) for v in values) + 0.9)  # room for "+1.06 ± 0.16 ⚑"
     threshold = doc["settings"]["gap_threshold"]
     figure.add_vline(x=threshold, line_dash="dot", line_color="#888888")
     figure.add_vline(x=-threshold, line_dash="dot", line_color="#888888")

@@ -922,7 +922,6 @@ def answer_distributions(data: ScoreInput, questions: Iterable[str]) -> dict[str
         q.key: list(DECISION_ANSWERS) if q.kind == DECISION else [c.key for c in q.choices]
         for q in data.bank.questions
     }
-    shown = [f for f in FUNCTIONS if any(p.function == f for p in cells)]
     return {
         question: {
             f: {
@@ -930,7 +929,8 @@ def answer_distributions(data: ScoreInput, questions: Iterable[str]) -> dict[str
                 for k in [*keys.get(question, []), NA, DK]
                 if k not in (NA, DK) or counts[question][f][k]
             }
-            for f in shown
+            for f in FUNCTIONS
+            if counts[question][f]  # shown, and asked of this function
         }
         for question in sorted(wanted)
     }

@@ -19,7 +19,14 @@ from django.utils import timezone
 from assessments import demo
 from assessments.banks import bank_import
 from assessments.campaigns import agreed_answer_record, campaign_close, campaign_create
-from assessments.models import BankVersion, Campaign, Membership, Organization, Workspace
+from assessments.models import (
+    Answer,
+    BankVersion,
+    Campaign,
+    Membership,
+    Organization,
+    Workspace,
+)
 from assessments.organizations import organization_import
 from assessments.responses import responses_import
 
@@ -52,6 +59,20 @@ CURRENT_TEAMS = [
     # OT figures rest on the other OT teams (docs/methodology.md, Privacy).
     demo.TeamPlan("ot-security", "ot", 3),
     demo.TeamPlan("plant-management", "leadership", 2, BOTH_PLANTS),
+]
+# Comments respondents typed beside an answer: (team, question, text). The plant manager's
+# is shown without a function or team, since that group is not shown (rule 8e).
+COMMENTS = [
+    (
+        "maintenance-north",
+        "INF-4",
+        "The old presses only speak Profibus; every project builds its own gateway.",
+    ),
+    ("automation-south", "INF-4", "We have a gateway standard, but nobody in IT knows it."),
+    ("it-ops", "INF-3", "Vendors still dial in through modems we did not install."),
+    ("maintenance-north", "INF-3", "Remote access is whatever the vendor brings."),
+    ("it-apps", "INF-7", "Wi-Fi in hall 3 drops whenever the crane moves."),
+    ("plant-management", "SCA-1", "The pilot in North never got a budget for South."),
 ]
 AGREED = [
     ("INF-2", "1", "Firewalls exist in Plant North only; South is flat.", "IT rated it 2."),
@@ -135,6 +156,20 @@ class Command(BaseCommand):
             responses_import(
                 campaign=current, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
             )
+            for team, question, text in COMMENTS:
+                answer = (
+                    Answer.objects.filter(
+                        response__campaign=current,
+                        response__team__slug=team,
+                        response__submitted_at__isnull=False,
+                        question__key=question,
+                    )
+                    .order_by("response__respondent")
+                    .first()
+                )
+                if answer is not None:
+                    answer.comment = text
+                    answer.save(update_fields=["comment"])
             for key, answer, note, dissent in AGREED:
                 agreed_answer_record(
                     campaign=current, question_key=key, answer=answer, note=note, dissent=dissent
