@@ -134,8 +134,15 @@ def recommendations(doc: Mapping[str, Any], labels: Labels) -> list[dict[str, An
     return result
 
 
-def coverage(group: Mapping[str, Any], minimum: int) -> str:
-    """What a group's figures rest on, in words (rule 8c)."""
+def coverage(group: Mapping[str, Any], minimum: int, short: bool = False) -> str:
+    """What a group's figures rest on, in words (rule 8c); `short` for a narrow table
+    column, beside a sentence that says why (`hidden_note`)."""
+    if short:
+        if group.get("suppressed"):
+            return f"{group.get('answered', 0)} (not shown)"
+        return f"{group['n']} of {group['answered']}" if group["n"] < group["answered"] else str(
+            group["n"]
+        )
     if group.get("suppressed"):
         answered = group.get("answered", 0)
         return (

@@ -19,6 +19,12 @@ def coverage(group: Mapping[str, Any], minimum: int) -> str:
 
 
 @register.filter
+def coverage_short(group: Mapping[str, Any], minimum: int) -> str:
+    """The same, for a narrow column: "12", "6 of 10", "3 (not shown)"."""
+    return findings.coverage(group, minimum, short=True)
+
+
+@register.filter
 def twice(value: float | None) -> float | None:
     """± 2 standard errors: how far a figure could move with other respondents."""
     return None if value is None else 2 * value
