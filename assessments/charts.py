@@ -277,7 +277,7 @@ def heatmap(
         group = groups[slug]
         if group.get("suppressed"):
             z.append([None] * len(keys))
-            text.append(["–"] * len(keys))  # the row's name says "not shown"
+            text.append(["\u2013"] * len(keys))  # a dash; the row's name says "not shown"
             continue
         scores = [group["dimensions"][k]["score"] for k in keys]
         z.append(scores)

@@ -140,8 +140,10 @@ def coverage(group: Mapping[str, Any], minimum: int, short: bool = False) -> str
     if short:
         if group.get("suppressed"):
             return f"{group.get('answered', 0)} (not shown)"
-        return f"{group['n']} of {group['answered']}" if group["n"] < group["answered"] else str(
-            group["n"]
+        return (
+            f"{group['n']} of {group['answered']}"
+            if group["n"] < group["answered"]
+            else str(group["n"])
         )
     if group.get("suppressed"):
         answered = group.get("answered", 0)

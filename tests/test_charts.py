@@ -75,7 +75,7 @@ def test_heatmap_shows_no_number_for_a_suppressed_group_and_says_what_figures_re
     figure = charts.heatmap(groups, LABELS.teams, LABELS, "teams", 2)
     heat = figure.data[0]
     rows = {y: list(text) for y, text in zip(heat.y, heat.text, strict=True)}
-    assert rows["Business team (1: not shown)"] == ["–"] * 3
+    assert rows["Business team (1: not shown)"] == ["\u2013"] * 3  # a dash
     suppressed_z = heat.z[list(heat.y).index("Business team (1: not shown)")]
     assert all(value is None for value in suppressed_z)
     assert rows["IT team (n=2)"] == ["2.12", "1.75", "3.00"]

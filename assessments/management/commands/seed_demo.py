@@ -157,7 +157,7 @@ class Command(BaseCommand):
                 campaign=current, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
             )
             for team, question, text in COMMENTS:
-                answer = (
+                commented = (
                     Answer.objects.filter(
                         response__campaign=current,
                         response__team__slug=team,
@@ -167,9 +167,9 @@ class Command(BaseCommand):
                     .order_by("response__respondent")
                     .first()
                 )
-                if answer is not None:
-                    answer.comment = text
-                    answer.save(update_fields=["comment"])
+                if commented is not None:
+                    commented.comment = text
+                    commented.save(update_fields=["comment"])
             for key, answer, note, dissent in AGREED:
                 agreed_answer_record(
                     campaign=current, question_key=key, answer=answer, note=note, dissent=dissent
