@@ -650,7 +650,7 @@ def score(data: ScoreInput) -> dict[str, Any]:
         },
         "perception_gaps": _perception_gaps(scorer, it_ot),
         "questions": {q.key: _question_output(overall["stats"][q.key]) for q in data.bank.scored},
-        "decisions": _decisions_output(scorer, overall, it_ot),
+        "decisions": _decisions_output(overall, it_ot),
         "divergent_questions": _divergent(scorer, overall["stats"], it_ot),
         "recommendations": _recommendations(scorer, overall),
         "progress": _progress(scorer, overall["scores"], data.baseline),
@@ -752,7 +752,7 @@ def _question_output(stats: QuestionStats) -> dict[str, Any]:
 
 # rule 15, for the view
 def _decisions_output(
-    scorer: _Scorer, overall: dict[str, Any], it_ot: Mapping[str, dict[str, Any]]
+    overall: dict[str, Any], it_ot: Mapping[str, dict[str, Any]]
 ) -> dict[str, Any]:
     result = {}
     for key, d in overall["decisions"].items():

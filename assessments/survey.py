@@ -26,9 +26,50 @@ from .models import (
     Response,
     Team,
 )
+from .vocabulary import DK, NA
 
 TOKEN_BYTES = 24  # 192 bits
-NA = "NA"
+# What a respondent reads for the answers of a decision question (docs/methodology.md,
+# "Who decides"), and for the two non-answers.
+DECISION_LABELS = {
+    "it": "IT",
+    "ot": "OT (the plant, engineering, maintenance)",
+    "joint": "IT and OT together",
+    "vendor": "A vendor or service provider",
+    "nobody": "Nobody: it is not decided",
+}
+NA_LABEL = "Does not apply to us"
+NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
+DK_LABEL = "I don't know"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    checked: bool
+
+
+def answer_options(question: Question, answer: Answer | None) -> list[Option]:
+    """The answers a respondent can pick for a question, the saved one checked: its choices
+    (or, for a decision question, who decides), then N/A and Don't know where allowed."""
+    options: list[Option] = []
+    if question.is_decision:
+        options += [
+            Option(key, label, answer is not None and answer.decision == key)
+            for key, label in DECISION_LABELS.items()
+        ]
+    else:
+        options += [
+            Option(c.key, c.text, answer is not None and answer.choice_id == c.pk)
+            for c in question.choices.all()
+        ]
+    if question.allow_na:
+        label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
+        options.append(Option(NA, label, answer is not None and answer.is_na))
+    if question.allow_dont_know:
+        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk))
+    return options
 
 
 def hash_token(token: str) -> str:
@@ -192,7 +233,8 @@ def answer_save(
     value: str | None,
     comment: str | None = None,
 ) -> Answer | None:
-    """Save one answer: a choice key, "NA", or None to keep the choice and change the comment.
+    """Save one answer: a choice key (for a decision question: who decides), "NA", "DK",
+    or None to keep the answer and change the comment.
 
     Refused when the response is submitted or the campaign is not open.
     """
@@ -202,11 +244,20 @@ def answer_save(
     ):
         raise ImportProblems([f"{question.key}: not a question of this survey"])
     choice = None
-    is_na = False
+    is_na = is_dk = False
+    decision = ""
     if value == NA:
         if not question.allow_na:
             raise ImportProblems([f"{question.key}: N/A is not an answer to this question"])
         is_na = True
+    elif value == DK:
+        if not question.allow_dont_know:
+            raise ImportProblems([f"{question.key}: Don't know is not an answer to this question"])
+        is_dk = True
+    elif value is not None and question.is_decision:
+        if value not in DECISION_LABELS:
+            raise ImportProblems([f'{question.key}: "{value}" is not one of its answers'])
+        decision = value
     elif value is not None:
         choice = next((c for c in question.choices.all() if c.key == value), None)
         if choice is None:
@@ -221,7 +272,8 @@ def answer_save(
                         return None
                     answer = Answer(response=response, question=question)
                 if value is not None:
-                    answer.choice, answer.is_na = choice, is_na
+                    answer.choice, answer.is_na, answer.is_dk = choice, is_na, is_dk
+                    answer.decision = decision
                 if comment is not None:
                     answer.comment = comment
                 answer.save()
@@ -253,6 +305,10 @@ def unanswered(
         (page, question)
         for page in pages
         for question in page.questions
-        if question.pk not in answers
-        or (answers[question.pk].choice_id is None and not answers[question.pk].is_na)
+        if question.pk not in answers or not _has_answer(answers[question.pk])
     ]
+
+
+def _has_answer(answer: Answer) -> bool:
+    """A choice, N/A, Don't know or who decides; a comment alone is no answer."""
+    return bool(answer.choice_id is not None or answer.is_na or answer.is_dk or answer.decision)

@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from .fileformats import ImportProblems
@@ -244,9 +245,10 @@ def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     try:
         answer_save(response=response, question=question, value=value, comment=comment)
     except SurveyClosed as exc:
-        return HttpResponse(exc.message, status=409)
+        return HttpResponse(escape(exc.message), status=409)
     except ImportProblems as exc:
-        return HttpResponse(" ".join(exc.problems), status=400)
+        # htmx puts this in the page as HTML, and the message repeats what was posted.
+        return HttpResponse(escape(" ".join(exc.problems)), status=400)
     return HttpResponse("Saved")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from assessments import findings
+from assessments import findings, survey
 
 register = template.Library()
 
@@ -28,3 +28,9 @@ def coverage_short(group: Mapping[str, Any], minimum: int) -> str:
 def twice(value: float | None) -> float | None:
     """± 2 standard errors: how far a figure could move with other respondents."""
     return None if value is None else 2 * value
+
+
+@register.filter
+def answer_options(question: Any, answer: Any) -> list[survey.Option]:
+    """The answers a respondent can pick for a question, the saved one checked."""
+    return survey.answer_options(question, answer)

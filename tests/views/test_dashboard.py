@@ -166,22 +166,19 @@ def test_comments_are_shown_without_names_and_only_for_shown_groups(consultant_c
     from assessments.models import Answer
 
     campaign = Campaign.objects.get(slug="acme-2026")
-    shown = Answer.objects.filter(
-        response__campaign=campaign,
-        response__team__slug="maintenance-north",
-        response__submitted_at__isnull=False,
-        question__key="COL-1",
-    ).first()
-    shown.comment = "The night shift calls IT directly."
-    shown.save()
-    hidden = Answer.objects.filter(
-        response__campaign=campaign,
-        response__team__slug="plant-management",
-        response__submitted_at__isnull=False,
-        question__key="COL-1",
-    ).first()
-    hidden.comment = "We never see the IT roadmap."
-    hidden.save()
+
+    def comment_on(team: str, text: str) -> None:
+        answer = Answer.objects.filter(
+            response__campaign=campaign,
+            response__team__slug=team,
+            response__submitted_at__isnull=False,
+            question__key="COL-1",
+        ).first()
+        answer.comment = text
+        answer.save()
+
+    comment_on("maintenance-north", "The night shift calls IT directly.")
+    comment_on("plant-management", "We never see the IT roadmap.")
     html = dashboard(consultant_client)
     assert "“The night shift calls IT directly.” <span" in html
     assert "(OT, Maintenance North)" in html

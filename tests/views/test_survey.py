@@ -83,7 +83,7 @@ def test_answers_are_saved_one_by_one_and_validated(client, person):
     assert save(client, response, "C-1", "3").content == b"Saved"  # changed, not duplicated
     assert save(client, response, "C-2", "NA").content == b"Saved"
     bad = save(client, response, "C-1", "9")
-    assert bad.status_code == 400 and bad.content == b'C-1: "9" is not one of its answers'
+    assert bad.status_code == 400 and bad.content == b"C-1: &quot;9&quot; is not one of its answers"
     assert save(client, response, "C-1", "NA").status_code == 400  # C-1 has no N/A
     assert save(client, response, "C-1", "", **{"c-C-1": "We tried once."}).content == b"Saved"
     answers = {a.question.key: a for a in Answer.objects.filter(response=response)}
@@ -207,3 +207,40 @@ def test_draft_campaign_does_not_start(client, workspace):
     page = client.post(reverse("assessments:survey-start"))
     assert "This assessment is not open yet." in page.content.decode()
     assert Response.objects.count() == 0
+
+
+def test_dont_know_and_who_decides_can_be_answered(client, workspace):
+    campaign = builders.campaign(workspace, slug="dr-2026", version=builders.decision_bank())
+    person = invitation_create(
+        campaign=campaign, kind="person", team=campaign.organization.teams.get(slug="ot-north")
+    )
+    response = start(client, person.token)
+    page = client.get(reverse("assessments:survey-page", args=[response.public_id, 1]))
+    html = page.content.decode()
+    # C-1 offers Don't know; the decision question offers who decides, N/A and Don't know.
+    assert 'name="q-C-1" value="DK"> <span>I don&#x27;t know</span>' in html
+    for value, label in (("joint", "IT and OT together"), ("vendor", "A vendor or service")):
+        assert f'name="q-D-1" value="{value}"> <span>{label}' in html
+    assert 'name="q-D-1" value="NA"> <span>Does not apply to us</span>' in html
+    assert save(client, response, "C-1", "DK").content == b"Saved"
+    assert save(client, response, "D-1", "joint").content == b"Saved"
+    refused = save(client, response, "C-2", "DK")
+    assert refused.status_code == 400 and "Don&#x27;t know is not an answer" in (
+        refused.content.decode()
+    )
+    assert save(client, response, "D-1", "boss").status_code == 400
+    cells = {a.question.key: a.cell for a in Answer.objects.select_related("question", "choice")}
+    assert cells == {"C-1": "DK", "D-1": "joint"}
+    # Both count as answered on the review page.
+    review = client.get(reverse("assessments:survey-review", args=[response.public_id]))
+    assert "Q1" not in review.content.decode() and "Who decides" not in review.content.decode()
+    page = client.get(reverse("assessments:survey-page", args=[response.public_id, 1]))
+    assert 'value="joint" checked' in page.content.decode()
+
+
+def test_a_refused_answer_is_echoed_as_text_not_markup(client, person):
+    response = start(client, person.token)
+    refused = save(client, response, "C-1", "<img src=x onerror=alert(1)>")
+    assert refused.status_code == 400
+    assert "<img" not in refused.content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in refused.content.decode()
