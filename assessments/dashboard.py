@@ -79,10 +79,11 @@ def labels_for(campaign: Campaign) -> charts.Labels:
     )
 
 
-def trend(campaign: Campaign, document: dict[str, Any]) -> list[charts.TrendPoint]:
+def trend(campaign: Campaign, document: dict[str, Any] | None) -> list[charts.TrendPoint]:
     """Every campaign of the organisation on a bank with the same slug, oldest first, each at
-    its own stage score from its own snapshot; `document` is the campaign's own, already at
-    hand. A fixed number of queries, however many campaigns."""
+    its own whole-campaign stage score from its own snapshot; `document` is the campaign's
+    own whole-campaign document when it is already at hand (None in a filtered view). A fixed
+    number of queries, however many campaigns."""
     campaigns = [
         c
         for c in Campaign.objects.filter(
@@ -93,10 +94,14 @@ def trend(campaign: Campaign, document: dict[str, Any]) -> list[charts.TrendPoin
         .select_related("bank_version__bank", "organization")
         .order_by("created")
     ]
-    snapshots = campaign_snapshots(c for c in campaigns if c.pk != campaign.pk)
+    snapshots = campaign_snapshots(c for c in campaigns if document is None or c.pk != campaign.pk)
     points = []
     for other in campaigns:
-        figures = document if other.pk == campaign.pk else snapshots[other.pk].document
+        figures = (
+            document
+            if document is not None and other.pk == campaign.pk
+            else snapshots[other.pk].document
+        )
         when = other.closed_at or other.created
         points.append(
             charts.TrendPoint(
@@ -193,7 +198,13 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         ("teams", charts.heatmap(doc["by_team"], labels.teams, labels, "teams", minimum)),
         ("sites", charts.heatmap(doc["by_site"], labels.sites, labels, "sites", minimum)),
         ("progress", charts.progress_bars(doc, baseline_doc, labels)),
-        ("trend", charts.trend_line(trend_points := trend(campaign, doc))),
+        (
+            "trend",
+            charts.trend_line(
+                trend_points := trend(campaign, doc if score_filter.is_campaign else None),
+                "" if score_filter.is_campaign else " (the whole organisation)",
+            ),
+        ),
     ]
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
     notes = comments(campaign, snapshot)

@@ -156,6 +156,9 @@ def test_trend_draws_each_campaign_at_its_own_stage_score(consultant_client):
     html = dashboard(consultant_client)
     change = current["stage_score"] - baseline["stage_score"]
     assert f"Stage score up {change:.2f} over 2 campaigns" in html
+    # A site's view draws the same trend of the whole organisation, and says so.
+    html = dashboard(consultant_client, site="plant-north")
+    assert f"Stage score up {change:.2f} over 2 campaigns (the whole organisation)" in html
     # The 2025 dashboard draws the same two points, not its own score twice.
     earlier = Campaign.objects.get(slug="acme-2025")
     old = trend(earlier, campaign_scores(earlier))
