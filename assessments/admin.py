@@ -166,7 +166,9 @@ class QuestionInline(_DraftOnlyInline, admin.TabularInline):
 
 
 class BankUploadForm(forms.Form):
-    file = forms.FileField(help_text="A bank file in YAML or JSON, as described in formats.md.")
+    file = forms.FileField(
+        help_text="A bank file in YAML or JSON, as described in docs/file-formats.md."
+    )
     draft = forms.BooleanField(
         required=False, help_text="Import as an editable draft instead of publishing it."
     )

@@ -1,6 +1,6 @@
 """Question banks: validate, import, export, publish and copy versions.
 
-The file format is `shared/spec/formats.md`. A parsed file is turned into a *canonical
+The file format is docs/file-formats.md. A parsed file is turned into a *canonical
 document*: a plain dict with every default filled in, levels as ints and weights and scores as
 floats. `bank_export_document(version)` builds the same canonical document from the database,
 so "is this file identical to the stored version?" is a dict comparison, and
@@ -77,7 +77,7 @@ def _choice_key(value: Any) -> Any:
 
 
 def validate_bank_document(raw: Any) -> dict[str, Any]:
-    """Check a parsed bank file against formats.md; return its canonical document.
+    """Check a parsed bank file against docs/file-formats.md; return its canonical document.
 
     Raises ImportProblems listing every problem found.
     """

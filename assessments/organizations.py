@@ -1,4 +1,4 @@
-"""Organisation files: a client with its sites and teams in one go (formats.md).
+"""Organisation files: a client with its sites and teams in one go (docs/file-formats.md).
 
 Re-importing updates names and adds what is new; it never deletes anything.
 """

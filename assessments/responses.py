@@ -1,4 +1,4 @@
-"""Responses collected on paper or in a spreadsheet: CSV or XLSX import (formats.md).
+"""Responses collected on paper or in a spreadsheet: CSV or XLSX import (docs/file-formats.md).
 
 Every bad cell is reported as `row N, column X: message` (rows numbered as a spreadsheet
 shows them, the header being row 1), all at once, and nothing is written unless the whole

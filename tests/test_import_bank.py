@@ -1,4 +1,4 @@
-"""Bank import (formats.md): every rule refuses the whole file with `location: message`,
+"""Bank import (docs/file-formats.md): every rule refuses the whole file with `location: message`,
 all problems at once, and writes nothing."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Organisation import (formats.md): idempotent, never deletes, strict validation."""
+"""Organisation import (docs/file-formats.md): idempotent, never deletes, strict validation."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Responses import (formats.md): CSV and XLSX, every bad cell reported, nothing half-written."""
+"""Responses import (docs/file-formats.md): CSV and XLSX, every bad cell reported, nothing
+half-written."""
 
 from __future__ import annotations
 

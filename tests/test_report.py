@@ -243,3 +243,18 @@ def test_a_chart_that_fails_stops_the_render():
 
     with pytest.raises(pdf_render.RenderError, match="could not be drawn"):
         pdf_render.render_pdf_limited("<p>x</p>", {}, 30, charts=[("one.svg", broken)])
+
+
+def test_report_says_when_the_baseline_used_another_bank_version(demo):
+    from assessments.models import ScoreSnapshot
+
+    from assessments.selectors import campaign_scores
+
+    campaign_scores(demo)
+    # As if the baseline had been scored on version 2 of the bank.
+    snapshot = ScoreSnapshot.objects.get(campaign=demo, key="")
+    snapshot.document["progress"]["baseline_bank_version"] = 2
+    snapshot.save()
+    assert report.report_context(demo)["baseline_version_differs"] is True
+    text = pdf_text(report.campaign_report_pdf(demo))
+    assert "The baseline acme-2025 used version 2 of the question bank" in text

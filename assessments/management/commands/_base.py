@@ -41,7 +41,7 @@ def problems_error(exc: ImportProblems, source: str) -> CommandError:
 
 
 class VersionOptionMixin:
-    """formats.md names a `--version N` option, which Django reserves for printing its own
+    """docs/file-formats.md names a `--version N` option, which Django reserves for printing its own
     version: commands with this mixin let theirs replace it."""
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> Any:

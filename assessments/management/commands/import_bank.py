@@ -1,4 +1,4 @@
-"""Import a question bank version from a YAML or JSON file (formats.md).
+"""Import a question bank version from a YAML or JSON file (docs/file-formats.md).
 
 The version is published on import unless --draft is given. Importing a version that already
 exists with identical content changes nothing; different content under the same number is

@@ -1,4 +1,4 @@
-"""Import an organisation with its sites and teams from a YAML or JSON file (formats.md).
+"""Import an organisation with its sites and teams from a YAML or JSON file (docs/file-formats.md).
 
 Re-importing the same organisation updates names and adds new sites and teams; it never
 deletes anything.

@@ -1,4 +1,4 @@
-"""Import responses collected on paper or in a spreadsheet (CSV or XLSX, formats.md).
+"""Import responses collected on paper or in a spreadsheet (CSV or XLSX, docs/file-formats.md).
 
 Re-importing a respondent replaces their response, so the same file can be imported again
 safely. A closed campaign refuses imports.
