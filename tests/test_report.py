@@ -247,7 +247,6 @@ def test_a_chart_that_fails_stops_the_render():
 
 def test_report_says_when_the_baseline_used_another_bank_version(demo):
     from assessments.models import ScoreSnapshot
-
     from assessments.selectors import campaign_scores
 
     campaign_scores(demo)
