@@ -279,19 +279,7 @@ def _sort_key(key: tuple[str, str | None, str | None]) -> tuple[str, str, str]:
 def find_baseline(campaign: Campaign) -> Campaign | None:
     """The organisation's previous closed campaign on a bank with the same slug (rule 12);
     frozen in `campaign.baseline` when the campaign closes."""
-    if campaign.is_closed:
-        return campaign.baseline
-    return (
-        Campaign.objects.filter(
-            organization_id=campaign.organization_id,
-            bank_version__bank_id=campaign.bank_version.bank_id,
-            status=Campaign.Status.CLOSED,
-        )
-        .exclude(pk=campaign.pk)
-        .select_related("bank_version__bank")
-        .order_by("-closed_at", "-created")
-        .first()
-    )
+    return baselines_of([campaign])[campaign.pk]
 
 
 def campaign_score_input(
@@ -366,7 +354,7 @@ def campaign_fingerprints(campaigns: Iterable[Campaign], view: View = EVERYONE) 
     organisations = {
         pk: organisation_of(pk).material for pk in {c.organization_id for c in campaigns}
     }
-    baselines = _baselines(campaigns)
+    baselines = baselines_of(campaigns)
     result = {}
     for campaign in campaigns:
         baseline = baselines.get(campaign.pk)
@@ -387,8 +375,10 @@ def campaign_fingerprints(campaigns: Iterable[Campaign], view: View = EVERYONE) 
     return result
 
 
-def _baselines(campaigns: list[Campaign]) -> dict[int, Campaign | None]:
-    """Each campaign's baseline (rule 12): two queries for any number of campaigns."""
+def baselines_of(campaigns: list[Campaign]) -> dict[int, Campaign | None]:
+    """Each campaign's baseline (rule 12): the organisation's most recently closed other
+    campaign on a bank with the same slug, or, once a campaign is closed, the one frozen
+    then. At most two queries for any number of campaigns."""
     frozen_ids = {c.pk: c.baseline_id for c in campaigns if c.is_closed}
     open_ones = [c for c in campaigns if not c.is_closed]
     closed: list[Campaign] = []
@@ -398,11 +388,18 @@ def _baselines(campaigns: list[Campaign]) -> dict[int, Campaign | None]:
                 organization_id__in={c.organization_id for c in open_ones},
                 status=Campaign.Status.CLOSED,
             )
-            .select_related("bank_version")
+            .select_related("bank_version__bank")
             .order_by("-closed_at", "-created")
         )
     wanted = [i for i in frozen_ids.values() if i]
-    by_id = {c.pk: c for c in Campaign.objects.filter(pk__in=wanted)} if wanted else {}
+    by_id = (
+        {
+            c.pk: c
+            for c in Campaign.objects.filter(pk__in=wanted).select_related("bank_version__bank")
+        }
+        if wanted
+        else {}
+    )
     result: dict[int, Campaign | None] = {
         pk: by_id.get(baseline_id) if baseline_id else None
         for pk, baseline_id in frozen_ids.items()
