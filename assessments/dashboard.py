@@ -58,9 +58,9 @@ class Chart:
 def labels_for(campaign: Campaign) -> charts.Labels:
     version = campaign.bank_version
     questions = Question.objects.filter(version=version).select_related("dimension")
-    questions = questions.prefetch_related(Prefetch("choices", to_attr="choice_list")).order_by(
-        "dimension__order", "order", "id"
-    )
+    questions = questions.prefetch_related(
+        Prefetch("choices", to_attr="choice_list")
+    ).in_survey_order()
     question_list = list(questions)
     dimensions = {}
     lenses = {}

@@ -139,7 +139,7 @@ def score_rows_long(tables: Sequence[Table]) -> Table:
 def question_table(campaign: Campaign) -> Table:
     doc = campaign_scores(campaign)
     questions = Question.objects.filter(version=campaign.bank_version).select_related("dimension")
-    info = {q.key: q for q in questions.order_by("dimension__order", "order", "id")}
+    info = {q.key: q for q in questions.in_survey_order()}
     divergent = set(doc["divergent_questions"])
     table = Table(
         "questions",
@@ -184,7 +184,7 @@ def answer_table(campaign: Campaign) -> Table:
     in-progress row, in no figure, shows none of them."""
     keys = list(
         Question.objects.filter(version=campaign.bank_version)
-        .order_by("dimension__order", "order", "id")
+        .in_survey_order()
         .values_list("key", flat=True)
     )
     responses = list(

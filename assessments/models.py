@@ -21,7 +21,7 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 
-from .vocabulary import DECISION_ANSWERS, DEFAULT_MIN_GROUP_SIZE, QUESTION_KINDS
+from .vocabulary import DECISION_ANSWERS, DEFAULT_MIN_GROUP_SIZE, FUNCTIONS, QUESTION_KINDS
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 slug_validator = RegexValidator(
@@ -37,7 +37,7 @@ class Function(models.TextChoices):
     OTHER = "other", "Other"
 
 
-FUNCTION_KEYS: tuple[str, ...] = tuple(Function.values)
+FUNCTION_KEYS: tuple[str, ...] = FUNCTIONS  # one spelling (vocabulary.py); labels above
 
 
 # --- Tenancy -------------------------------------------------------------------------------
@@ -408,6 +408,13 @@ class Dimension(_UnderVersion):
         return str(getattr(self, f"guidance_{level}"))
 
 
+class QuestionQuerySet(BankGuardedQuerySet):
+    def in_survey_order(self) -> QuestionQuerySet:
+        """The order a respondent meets the questions in: dimension by dimension, as the
+        bank lists them (the survey, the workshop, the exports)."""
+        return self.order_by("dimension__order", "dimension_id", "order", "id")
+
+
 class Question(_UnderVersion):
     class Kind(models.TextChoices):
         SCORED = "scored", "Scored"
@@ -429,7 +436,7 @@ class Question(_UnderVersion):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCORED)
     order = models.PositiveIntegerField(default=0)
 
-    objects = BankGuardedQuerySet.as_manager()
+    objects = QuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

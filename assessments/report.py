@@ -159,10 +159,6 @@ def report_document(campaign: Campaign) -> ReportDocument:
     return ReportDocument(render_to_string("report/report.html", context), context["figures"])
 
 
-def report_html(campaign: Campaign) -> str:
-    return report_document(campaign).html
-
-
 def report_fingerprint(campaign: Campaign) -> str:
     snapshot = campaign_snapshot(campaign)
     workspace = campaign.organization.workspace

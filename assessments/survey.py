@@ -191,7 +191,7 @@ def survey_pages(response: Response) -> list[SurveyPage]:
         Question.objects.filter(version_id=response.campaign.bank_version_id)
         .select_related("dimension")
         .prefetch_related("choices")
-        .order_by("dimension__order", "dimension_id", "order", "id")
+        .in_survey_order()
     )
     pages: list[SurveyPage] = []
     for question in questions:

@@ -762,7 +762,7 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
     questions = (
         Question.objects.filter(version=campaign.bank_version)
         .select_related("dimension")
-        .order_by("dimension__order", "order", "id")
+        .in_survey_order()
     )
     return render(
         request,
@@ -838,11 +838,7 @@ def workshop_room(request: HttpRequest, slug: str) -> HttpResponse:
 def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     workshop = workshop_for(campaign)
-    questions = list(
-        Question.objects.filter(version=campaign.bank_version).order_by(
-            "dimension__order", "order", "id"
-        )
-    )
+    questions = list(Question.objects.filter(version=campaign.bank_version).in_survey_order())
     question = None
     action = request.POST.get("action", "")
     if action in ("next", "previous") and questions:

@@ -215,3 +215,9 @@ def test_the_issues_subtraction_attack_recovers_nothing():
     assert ot.pop("answered") == 6 and site["overall"].pop("answered") == 13
     assert ot == site["overall"]  # the site's figures are OT's: nothing left to subtract
     assert site["by_team"]["t3"]["suppressed"] is True
+
+
+def test_the_models_functions_are_the_vocabularys():
+    from assessments.models import Function
+
+    assert tuple(Function.values) == FUNCTIONS
