@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,48 @@ def test_bad_input_exits_1_with_problems_on_stderr(tmp_path):
     assert result.returncode == 1
     assert "refused, nothing was written" in result.stderr
     assert "bank: use lowercase letters, digits and hyphens" in result.stderr
+
+
+def _row_counts() -> tuple[int, ...]:
+    from assessments.models import Answer, Campaign, Response
+
+    return tuple(
+        model.objects.count()
+        for model in (BankVersion, Organization, Team, Campaign, Response, Answer)
+    )
+
+
+def test_dry_runs_check_everything_and_write_nothing(tmp_path, capsys):
+    """Every import command takes --dry-run: the real import runs, then rolls back."""
+    from assessments.archive import campaign_archive
+    from assessments.models import Campaign
+    from tests.test_archive import _as_copy
+
+    bank = settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml"
+    org = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"
+    before = _row_counts()
+    call_command("import_bank", str(bank), "--dry-run")
+    call_command("import_org", str(org), "--dry-run")
+    out = capsys.readouterr().out
+    assert out.count("Dry run, nothing was written. The import would say: ") == 2
+    assert "Imported itot-convergence v1 (published)" in out
+    assert _row_counts() == before
+
+    call_command("seed_demo")
+    campaign = Campaign.objects.get(slug="acme-2026")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("respondent,function,COL-1\nnew-1,it,2\n")
+    archive = tmp_path / "archive.json"
+    archive.write_text(json.dumps(_as_copy(campaign_archive(campaign))))
+    capsys.readouterr()
+    before = _row_counts()
+    call_command("import_responses", "acme-2026", str(answers), "--dry-run")
+    call_command("import_campaign", str(archive), "--dry-run")
+    out = capsys.readouterr().out
+    assert "would say: Imported 1 response(s): 1 submitted" in out
+    assert "acme-2026-copy" in out
+    assert _row_counts() == before
+    # A bad file is refused as without --dry-run.
+    answers.write_text("respondent,function,COL-1\nnew-1,it,9\n")
+    with pytest.raises(CommandError, match='"9" is not a choice of COL-1'):
+        call_command("import_responses", "acme-2026", str(answers), "--dry-run")

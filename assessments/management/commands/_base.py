@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 
 from assessments.fileformats import ImportProblems
 from assessments.models import Campaign
@@ -48,3 +51,34 @@ class VersionOptionMixin:
         return super().create_parser(  # type: ignore[misc]
             prog_name, subcommand, conflict_handler="resolve", **kwargs
         )
+
+
+class _RolledBack(Exception):
+    """Ends a dry run's transaction."""
+
+
+def add_dry_run(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check everything and say what the import would do, then write nothing",
+    )
+
+
+@contextmanager
+def rolled_back_if(dry_run: bool) -> Iterator[None]:
+    """With --dry-run, the import runs whole (every check, every message) inside a
+    transaction that is then rolled back, so the answer is the real one and nothing stays."""
+    if not dry_run:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            yield
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+def dry_run_message(message: str, dry_run: bool) -> str:
+    return f"Dry run, nothing was written. The import would say: {message}" if dry_run else message

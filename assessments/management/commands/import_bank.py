@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from assessments.banks import bank_import
 from assessments.fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
 
-from ._base import problems_error, read_input_file
+from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
 
 
 class Command(BaseCommand):
@@ -25,13 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--draft", action="store_true", help="import as an editable draft, not published"
         )
+        add_dry_run(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
         try:
             fmt = guess_format(path)
             data = read_input_file(path, limit=MAX_FILE_BYTES)
-            result = bank_import(data=data, fmt=fmt, draft=options["draft"])
+            with rolled_back_if(options["dry_run"]):
+                result = bank_import(data=data, fmt=fmt, draft=options["draft"])
         except ImportProblems as exc:
             raise problems_error(exc, path) from None
-        self.stdout.write(result.message)
+        self.stdout.write(dry_run_message(result.message, options["dry_run"]))

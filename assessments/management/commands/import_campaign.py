@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from assessments.archive import MAX_ARCHIVE_BYTES, archive_import
 from assessments.fileformats import ImportProblems
 
-from ._base import problems_error, read_input_file
+from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
 
 
 class Command(BaseCommand):
@@ -21,14 +21,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workspace", help="put the organisation in this workspace (default: the archive's)"
         )
+        add_dry_run(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
         try:
-            result = archive_import(
-                data=read_input_file(path, limit=MAX_ARCHIVE_BYTES),
-                workspace=options["workspace"],
-            )
+            data = read_input_file(path, limit=MAX_ARCHIVE_BYTES)
+            with rolled_back_if(options["dry_run"]):
+                result = archive_import(data=data, workspace=options["workspace"])
         except ImportProblems as exc:
             raise problems_error(exc, path) from None
-        self.stdout.write(result.message)
+        self.stdout.write(dry_run_message(result.message, options["dry_run"]))

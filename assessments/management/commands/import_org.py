@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from assessments.fileformats import ImportProblems, guess_format
 from assessments.organizations import MAX_FILE_BYTES, organization_import
 
-from ._base import problems_error, read_input_file
+from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
 
 
 class Command(BaseCommand):
@@ -21,12 +21,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="a .yaml, .yml or .json organisation file")
+        add_dry_run(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: str = options["file"]
         try:
             fmt = guess_format(path)
-            result = organization_import(data=read_input_file(path, limit=MAX_FILE_BYTES), fmt=fmt)
+            data = read_input_file(path, limit=MAX_FILE_BYTES)
+            with rolled_back_if(options["dry_run"]):
+                result = organization_import(data=data, fmt=fmt)
         except ImportProblems as exc:
             raise problems_error(exc, path) from None
-        self.stdout.write(result.message)
+        self.stdout.write(dry_run_message(result.message, options["dry_run"]))

@@ -13,7 +13,14 @@ from django.core.management.base import BaseCommand, CommandParser
 from assessments.fileformats import ImportProblems
 from assessments.responses import MAX_FILE_BYTES, responses_import
 
-from ._base import get_campaign, problems_error, read_input_file
+from ._base import (
+    add_dry_run,
+    dry_run_message,
+    get_campaign,
+    problems_error,
+    read_input_file,
+    rolled_back_if,
+)
 
 
 class Command(BaseCommand):
@@ -22,16 +29,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("campaign", help="the campaign's slug")
         parser.add_argument("file", help="a .csv or .xlsx file")
+        add_dry_run(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = get_campaign(options["campaign"])
         path: str = options["file"]
         try:
-            result = responses_import(
-                campaign=campaign,
-                data=read_input_file(path, limit=MAX_FILE_BYTES),
-                filename=path,
-            )
+            data = read_input_file(path, limit=MAX_FILE_BYTES)
+            with rolled_back_if(options["dry_run"]):
+                result = responses_import(campaign=campaign, data=data, filename=path)
         except ImportProblems as exc:
             raise problems_error(exc, path) from None
-        self.stdout.write(result.message)
+        self.stdout.write(dry_run_message(result.message, options["dry_run"]))
