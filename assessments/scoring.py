@@ -595,13 +595,22 @@ def _real_matches(
     )
 
 
+def _view_cells(data: ScoreInput) -> list[ProtectedCell]:
+    """The cells of the view's group, read on protected values (rule 8b)."""
+    view = data.view
+    return [
+        p
+        for p in protected_cells(data.tally, data.settings.min_group_size)
+        if p.matches(view.site, view.function)
+    ]
+
+
 def score(data: ScoreInput) -> dict[str, Any]:
     """Apply every rule; return the `score --json` document of the view, rounded."""
     scorer = _Scorer(data.bank, data.settings)
     view = data.view
-    cells = protected_cells(data.tally, data.settings.min_group_size)
-    real = [p.cell for p in cells if _real_matches(p.cell, view.site, view.function)]
-    shown = [p for p in cells if p.matches(view.site, view.function)]
+    real = [c for c in data.tally if c.submitted and _real_matches(c, view.site, view.function)]
+    shown = _view_cells(data)
 
     def group(**where: str) -> Group:
         return Group.of(
@@ -892,10 +901,8 @@ def view_dimension_scores(data: ScoreInput) -> dict[str, Fraction | None] | None
     """Unrounded dimension scores of the view's group, or None when it is suppressed: what a
     later campaign uses as its baseline for the same view (rule 12)."""
     scorer = _Scorer(data.bank, data.settings)
-    view = data.view
-    cells = protected_cells(data.tally, data.settings.min_group_size)
-    group = Group.of((p.cell for p in cells if p.matches(view.site, view.function)), 0)
-    if not view.is_campaign and group.n == 0:
+    group = Group.of((p.cell for p in _view_cells(data)), 0)
+    if not data.view.is_campaign and group.n == 0:
         return None
     return scorer.dimension_scores(scorer.question_stats(group))
 
@@ -905,12 +912,7 @@ def answer_distributions(data: ScoreInput, questions: Iterable[str]) -> dict[str
     group is shown in the view (rule 8e: protected groups only), for the given questions:
     what the room looks at for a divergent question."""
     wanted = set(questions)
-    view = data.view
-    cells = [
-        p
-        for p in protected_cells(data.tally, data.settings.min_group_size)
-        if p.matches(view.site, view.function)
-    ]
+    cells = _view_cells(data)
     counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     for p in cells:
         if p.function == ANY:

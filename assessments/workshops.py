@@ -18,7 +18,6 @@ from django.db.models import Count, F, Max, Q
 
 from .fileformats import ImportProblems
 from .models import FUNCTION_KEYS, Answer, Campaign, Question, Response, Team, Workshop
-from .suppression import protect_votes
 from .vocabulary import DK, NA
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
@@ -107,10 +106,9 @@ class RoomState:
     counts: dict[str, dict[str, int]]  # function -> joined / answering / submitted
     totals: dict[str, int]
     # The current question's votes, choice key -> votes: None until at least the minimum
-    # group size has voted (rule 8f); `by_function` protected as in suppression.protect_votes.
+    # group size has voted (rule 8f).
     distribution: dict[str, int] | None
     votes: int = 0
-    by_function: dict[str, dict[str, int]] | None = None
 
 
 def room_state(workshop: Workshop) -> RoomState:
@@ -135,7 +133,6 @@ def room_state(workshop: Workshop) -> RoomState:
         counts[row["function"]] = {k: row[k] for k in ("joined", "answering", "submitted")}
         latest.append(str(row["latest"]))
     distribution = None
-    by_function = None
     votes = 0
     if workshop.current_question_id:
         cast: dict[str, dict[str, int]] = {}
@@ -151,7 +148,7 @@ def room_state(workshop: Workshop) -> RoomState:
             key = NA if row["is_na"] else DK if row["is_dk"] else row["choice__key"]
             function = cast.setdefault(row["response__function"], {})
             function[key] = function.get(key, 0) + row["n"]
-        distribution, by_function, votes = protected_votes(cast, campaign.min_group_size)
+        distribution, votes = room_votes(cast, campaign.min_group_size)
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
     material = repr((workshop.state_version, sorted(latest), totals, distribution))
     return RoomState(
@@ -160,27 +157,21 @@ def room_state(workshop: Workshop) -> RoomState:
         totals=totals,
         distribution=distribution,
         votes=votes,
-        by_function=by_function,
     )
 
 
-def protected_votes(
-    cast: dict[str, dict[str, int]], minimum: int
-) -> tuple[dict[str, int] | None, dict[str, dict[str, int]] | None, int]:
-    """Rule 8f: the room's votes per answer, shown only when at least `minimum` people voted;
-    per function only on the protected functions (small ones joined into "*")."""
+def room_votes(cast: dict[str, dict[str, int]], minimum: int) -> tuple[dict[str, int] | None, int]:
+    """Rule 8f: the room's votes per answer (cast per function), shown only when at least
+    `minimum` people voted. A split by function must go through
+    `suppression.protect_votes` (small functions joined into "*")."""
     votes = sum(sum(counts.values()) for counts in cast.values())
     if votes < minimum:
-        return None, None, votes
-    mapping = protect_votes({f: sum(c.values()) for f, c in cast.items()}, minimum)
+        return None, votes
     room: dict[str, int] = {}
-    by_function: dict[str, dict[str, int]] = {}
-    for function, counts in cast.items():
-        protected = by_function.setdefault(mapping[function], {})
+    for counts in cast.values():
         for key, n in counts.items():
             room[key] = room.get(key, 0) + n
-            protected[key] = protected.get(key, 0) + n
-    return room, by_function, votes
+    return room, votes
 
 
 def participant_etag(workshop: Workshop, response: Response) -> str:
