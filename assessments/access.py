@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import Campaign, ClientViewer, Membership, Organization, Workspace
-from .security import refused
+from assessments.models import Campaign, ClientViewer, Membership, Organization, Workspace
+from assessments.security import refused
 
 
 def _not_found(request: HttpRequest, what: str) -> Http404:

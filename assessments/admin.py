@@ -18,10 +18,16 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from .banks import bank_export, bank_import, bank_version_new_draft, bank_version_publish
-from .fileformats import MAX_FILE_BYTES, ImportProblems, guess_format, read_upload
-from .forms import posted
-from .models import (
+from assessments.errors import Refused
+from assessments.files.banks import (
+    bank_export,
+    bank_import,
+    bank_version_new_draft,
+    bank_version_publish,
+)
+from assessments.files.formats import MAX_FILE_BYTES, guess_format, read_upload
+from assessments.forms import posted
+from assessments.models import (
     BankVersion,
     Choice,
     Dimension,
@@ -220,10 +226,10 @@ class BankVersionAdmin(admin.ModelAdmin):
         for version in queryset:
             try:
                 bank_version_publish(version=version)
-            except ImportProblems as exc:
+            except Refused as exc:
                 self.message_user(
                     request,
-                    f"{version.label} was not published: " + "; ".join(exc.problems),
+                    f"{version.label} was not published: " + exc.sentence,
                     messages.ERROR,
                 )
             else:
@@ -265,8 +271,8 @@ class BankVersionAdmin(admin.ModelAdmin):
                     fmt=guess_format(upload.name),
                     draft=form.cleaned_data["draft"],
                 )
-            except ImportProblems as exc:
-                problems = exc.problems
+            except Refused as exc:
+                problems = exc.lines
             else:
                 self.message_user(request, result.message, messages.SUCCESS)
                 return HttpResponseRedirect(

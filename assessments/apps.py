@@ -12,7 +12,7 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        from . import security
+        from assessments import security
 
         checks.register(chromium_check)
         checks.register(security.shared_cache_check, checks.Tags.caches, deploy=True)

@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .models import BankVersion
+from assessments.models import BankVersion
 
 # The organisation's level per dimension now, and how each function sees it differently.
 CURRENT_LEVELS = {

@@ -8,7 +8,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.http import HttpRequest
 
-from .models import (
+from assessments.models import (
     BankVersion,
     Campaign,
     Dimension,

@@ -21,7 +21,12 @@ from django.core.validators import (
 from django.db import models
 from django.db.models import Q
 
-from .vocabulary import DECISION_ANSWERS, DEFAULT_MIN_GROUP_SIZE, FUNCTIONS, QUESTION_KINDS
+from assessments.vocabulary import (
+    DECISION_ANSWERS,
+    DEFAULT_MIN_GROUP_SIZE,
+    FUNCTIONS,
+    QUESTION_KINDS,
+)
 
 SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 slug_validator = RegexValidator(

@@ -30,10 +30,24 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
-from .suppression import Key, protect
-from .vocabulary import (
+from assessments.documents import (
+    Consensus,
+    Decision,
+    DimensionProgress,
+    Gap,
+    GroupScores,
+    Progress,
+    QuestionFigures,
+    Recommendation,
+    Respondents,
+    ScoreDocument,
+    ScoreHead,
+    Suppressed,
+)
+from assessments.suppression import Key, protect
+from assessments.vocabulary import (
     ANY,
     CONTESTED,
     DECISION,
@@ -605,7 +619,7 @@ def _view_cells(data: ScoreInput) -> list[ProtectedCell]:
     ]
 
 
-def score(data: ScoreInput) -> dict[str, Any]:
+def score(data: ScoreInput) -> ScoreDocument:
     """Apply every rule; return the `score --json` document of the view, rounded."""
     scorer = _Scorer(data.bank, data.settings)
     view = data.view
@@ -618,7 +632,7 @@ def score(data: ScoreInput) -> dict[str, Any]:
             sum(c.submitted for c in real if _real_matches(c, **where)),
         )
 
-    head: dict[str, Any] = {
+    head: ScoreHead = {
         "campaign": data.campaign,
         "contract": CONTRACT,
         "bank": {"slug": data.bank.slug, "version": data.bank.version},
@@ -639,7 +653,7 @@ def score(data: ScoreInput) -> dict[str, Any]:
     it_ot = {f: functions[f] for f in ("it", "ot") if f in functions}
     team_rates = _team_rates(data)
 
-    def shown_or_not(g: Group) -> dict[str, Any]:
+    def shown_or_not(g: Group) -> GroupScores | Suppressed:
         return _group_output(scorer.figures(g)) if g.n > 0 else _suppressed(g)
 
     return {
@@ -650,7 +664,7 @@ def score(data: ScoreInput) -> dict[str, Any]:
             for f in FUNCTIONS
         },
         "by_team": {
-            slug: {**shown_or_not(group(team=slug)), **team_rates[slug]}
+            slug: _with_rate(shown_or_not(group(team=slug)), team_rates[slug])
             for slug in _present(real, data.teams, lambda c: c.team)
         },
         "by_site": {
@@ -667,11 +681,17 @@ def score(data: ScoreInput) -> dict[str, Any]:
     }
 
 
-def _suppressed(group: Group) -> dict[str, Any]:
+def _with_rate(figures: GroupScores | Suppressed, rate: dict[str, Any]) -> GroupScores | Suppressed:
+    figures["headcount"] = rate["headcount"]
+    figures["response_rate"] = rate["response_rate"]
+    return figures
+
+
+def _suppressed(group: Group) -> Suppressed:
     return {"n": 0, "answered": group.answered, "suppressed": True}
 
 
-def _respondents(data: ScoreInput) -> dict[str, Any]:
+def _respondents(data: ScoreInput) -> Respondents:
     """Counts of the whole campaign, whatever the view (rule 16)."""
     cells = data.tally
     counted = {slug for slug in data.teams if data.headcounts.get(slug)}
@@ -709,7 +729,7 @@ def _present(cells: list[Cell], order: tuple[str, ...], key: Any) -> list[str]:
     return [s for s in order if s in present] + sorted(s for s in present if s not in order)
 
 
-def _group_output(figures: dict[str, Any]) -> dict[str, Any]:
+def _group_output(figures: dict[str, Any]) -> GroupScores:
     targets = figures["targets"]
     return {
         "n": figures["n"],
@@ -745,7 +765,7 @@ def _root(square: Fraction | None) -> float | None:
     return None if square is None else _round(math.sqrt(max(0.0, float(square))))
 
 
-def _question_output(stats: QuestionStats) -> dict[str, Any]:
+def _question_output(stats: QuestionStats) -> QuestionFigures:
     agreement = None
     if stats.variance is not None:
         agreement = max(Fraction(0), 1 - stats.variance / UNIFORM_VARIANCE)
@@ -762,8 +782,8 @@ def _question_output(stats: QuestionStats) -> dict[str, Any]:
 # rule 15, for the view
 def _decisions_output(
     overall: dict[str, Any], it_ot: Mapping[str, dict[str, Any]]
-) -> dict[str, Any]:
-    result = {}
+) -> dict[str, Decision]:
+    result: dict[str, Decision] = {}
     for key, d in overall["decisions"].items():
         it = it_ot["it"]["decisions"][key]["owner"] if "it" in it_ot else None
         ot = it_ot["ot"]["decisions"][key]["owner"] if "ot" in it_ot else None
@@ -786,13 +806,13 @@ def _decisions_output(
 
 
 # rule 9
-def _perception_gaps(scorer: _Scorer, it_ot: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+def _perception_gaps(scorer: _Scorer, it_ot: Mapping[str, dict[str, Any]]) -> dict[str, Gap]:
     """`it_ot` holds the IT and OT groups of the view that are shown; only dimensions
     defined for both are listed."""
     if len(it_ot) < 2:
         return {}
     threshold = Fraction(scorer.settings.gap_threshold)
-    gaps: dict[str, Any] = {}
+    gaps: dict[str, Gap] = {}
     for d in scorer.bank.dimensions:
         it, ot = it_ot["it"]["scores"][d.key], it_ot["ot"]["scores"][d.key]
         if it is None or ot is None:
@@ -830,7 +850,7 @@ def _divergent(
 
 
 # rule 13: what blocks the next stage first, then what holds it back, then the rest
-def _recommendations(scorer: _Scorer, figures: dict[str, Any]) -> list[dict[str, Any]]:
+def _recommendations(scorer: _Scorer, figures: dict[str, Any]) -> list[Recommendation]:
     targets = figures["targets"]["dimensions"]
     gaps = {
         d.key: targets[d.key]["gap_to_target"]
@@ -843,7 +863,7 @@ def _recommendations(scorer: _Scorer, figures: dict[str, Any]) -> list[dict[str,
         (k for k in gaps if k not in ordered), key=lambda k: (-gaps[k] * scorer.d_weight[k], k)
     )
     guidance = {d.key: d.guidance for d in scorer.bank.dimensions}
-    result = []
+    result: list[Recommendation] = []
     for key in ordered + rest:
         level = stage_of(_defined(figures["scores"][key]))
         result.append({"dimension": key, "stage": level, "text": guidance[key][level]})
@@ -853,10 +873,10 @@ def _recommendations(scorer: _Scorer, figures: dict[str, Any]) -> list[dict[str,
 # rule 12
 def _progress(
     scorer: _Scorer, scores: Mapping[str, Fraction | None], baseline: Baseline | None
-) -> dict[str, Any] | None:
+) -> Progress | None:
     if baseline is None or baseline.scores is None:
         return None
-    dimensions: dict[str, Any] = {}
+    dimensions: dict[str, DimensionProgress] = {}
     for d in scorer.bank.dimensions:
         current = scores[d.key]
         before = baseline.scores.get(d.key)
@@ -877,7 +897,7 @@ def _progress(
 # rule 14
 def _consensus(
     scorer: _Scorer, stats: Mapping[str, QuestionStats], agreed: Mapping[str, str]
-) -> dict[str, Any] | None:
+) -> Consensus | None:
     overrides: dict[str, Fraction | None] = {}
     for question, answer in agreed.items():
         if question not in scorer.q_weight:
@@ -890,6 +910,12 @@ def _consensus(
     return {"dimensions": {key: _round(value) for key, value in scores.items()}}
 
 
+@overload
+def _round(value: Fraction | float) -> float: ...
+@overload
+def _round(value: None) -> None: ...
+@overload
+def _round(value: Fraction | float | None) -> float | None: ...
 def _round(value: Fraction | float | None) -> float | None:
     if value is None:
         return None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from .vocabulary import ANY, IT_OT
+from assessments.vocabulary import ANY, IT_OT
 
 Key = tuple[str, ...]
 

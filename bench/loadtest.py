@@ -108,12 +108,12 @@ def setup_database() -> dict[str, object]:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from assessments.banks import bank_import
-    from assessments.campaigns import campaign_create
+    from assessments.files.banks import bank_import
+    from assessments.files.organizations import organization_import
     from assessments.models import Campaign, Membership, Workspace
-    from assessments.organizations import organization_import
-    from assessments.survey import invitation_create
-    from assessments.workshops import workshop_for
+    from assessments.services.campaigns import campaign_create
+    from assessments.services.survey import invitation_create
+    from assessments.services.workshops import workshop_for
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # production serves these

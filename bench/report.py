@@ -28,7 +28,7 @@ from scoring import _setup, database_url, peak_mb, run_step
 def report_run(slug: str) -> dict[str, object]:
     _setup()
     from assessments.models import Campaign, ReportFile
-    from assessments.report import campaign_report_pdf, chromium_available
+    from assessments.outputs.report import campaign_report_pdf, chromium_available
 
     campaign = Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
         slug=slug

@@ -47,11 +47,11 @@ def import_run(database: str, size: int) -> dict[str, object]:
     from django.core.management import call_command
 
     from assessments import demo
-    from assessments.banks import bank_import
-    from assessments.campaigns import campaign_create
+    from assessments.files.banks import bank_import
+    from assessments.files.organizations import organization_import
+    from assessments.files.responses import responses_import
     from assessments.models import Campaign, Workspace
-    from assessments.organizations import organization_import
-    from assessments.responses import responses_import
+    from assessments.services.campaigns import campaign_create
 
     call_command("migrate", verbosity=0)
     version = bank_import(
@@ -97,7 +97,7 @@ def score_run() -> dict[str, object]:
     from django.test.utils import CaptureQueriesContext
 
     from assessments.models import Campaign, ScoreSnapshot
-    from assessments.selectors import campaign_scores
+    from assessments.selectors.scores import campaign_scores
 
     campaign = Campaign.objects.select_related("bank_version__bank").get(slug="bench")
     ScoreSnapshot.objects.all().delete()

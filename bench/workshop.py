@@ -38,11 +38,11 @@ def workshop_run(participants: int) -> dict[str, object]:
     from django.core.management import call_command
     from django.test import Client
 
-    from assessments.banks import bank_import
-    from assessments.campaigns import campaign_create
+    from assessments.files.banks import bank_import
+    from assessments.files.organizations import organization_import
     from assessments.models import Campaign, Membership, Team, Workspace
-    from assessments.organizations import organization_import
-    from assessments.workshops import workshop_for
+    from assessments.services.campaigns import campaign_create
+    from assessments.services.workshops import workshop_for
 
     root = Path(__file__).resolve().parent.parent
     call_command("migrate", verbosity=0)

@@ -10,7 +10,7 @@ import yaml
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from assessments.banks import bank_import
+from assessments.files.banks import bank_import
 from assessments.models import BankVersion, Membership, Workspace
 
 DEFAULT_BANK_FILE = Path(settings.BASE_DIR) / "fixtures" / "banks" / "itot-convergence.yaml"
@@ -133,8 +133,8 @@ def campaign(
     version: BankVersion | None = None,
     **settings: Any,
 ) -> Any:
-    from assessments.campaigns import campaign_create
     from assessments.models import BankVersion as _BankVersion
+    from assessments.services.campaigns import campaign_create
 
     if version is None:
         version = _BankVersion.objects.filter(bank__slug="mini", number=1).first()
@@ -151,10 +151,10 @@ def campaign(
 def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
     """A campaign with everything a URL of the app can name, keyed by the URL kwargs
     (`slug` holds the organisation's and the campaign's), plus the objects themselves."""
-    from assessments.api import token_create
     from assessments.models import ClientViewer
-    from assessments.survey import invitation_create, response_start
-    from assessments.workshops import workshop_for
+    from assessments.services.survey import invitation_create, response_start
+    from assessments.services.tokens import token_create
+    from assessments.services.workshops import workshop_for
 
     org = organization(workspace)
     made = campaign(workspace, org=org)

@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from assessments.archive import archive_import, campaign_archive
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
+from assessments.files.archive import archive_import, campaign_archive
 from assessments.models import Campaign, ParkingNote, Response
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def test_existing_campaign_is_refused(demo):
     archive = campaign_archive(demo)
 
     def check():
-        with pytest.raises(ImportProblems, match="'acme-2026' already exists"):
+        with pytest.raises(Refused, match="'acme-2026' already exists"):
             _import(archive)
 
     _unchanged(check)
@@ -126,7 +126,7 @@ def test_edited_answers_are_caught_by_the_scores(demo):
     first["answers"]["COL-1"] = "3"
 
     def check():
-        with pytest.raises(ImportProblems, match=r"campaigns\[1\]\.scores: .*differ"):
+        with pytest.raises(Refused, match=r"campaigns\[1\]\.scores: .*differ"):
             _import(archive)
 
     _unchanged(check)
@@ -138,9 +138,9 @@ def test_bad_answers_say_where(demo):
     archive["campaigns"][-1]["responses"][5]["team"] = "nowhere"
 
     def check():
-        with pytest.raises(ImportProblems) as refused:
+        with pytest.raises(Refused) as refused:
             _import(archive)
-        problems = refused.value.problems
+        problems = refused.value.lines
         assert any(p.startswith("campaigns[1].responses[3].answers.COL-1: ") for p in problems)
         assert any(p.startswith("campaigns[1].responses[5].team: ") for p in problems)
 
@@ -165,9 +165,9 @@ def test_malformed_archives_are_refused(demo, mutate, message):
     mutate(archive)
 
     def check():
-        with pytest.raises(ImportProblems) as refused:
+        with pytest.raises(Refused) as refused:
             _import(archive)
-        assert any(message in p for p in refused.value.problems), refused.value.problems
+        assert any(message in p for p in refused.value.lines), refused.value.lines
 
     _unchanged(check)
 

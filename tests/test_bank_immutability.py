@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from assessments.banks import bank_version_new_draft, bank_version_publish
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
+from assessments.files.banks import bank_version_new_draft, bank_version_publish
 from assessments.models import (
     BankVersion,
     Choice,
@@ -30,7 +30,7 @@ def published():
 
 
 def snapshot(version):
-    from assessments.banks import bank_export_document
+    from assessments.files.banks import bank_export_document
 
     return bank_export_document(version)
 
@@ -105,9 +105,9 @@ def test_moving_a_question_out_of_a_published_version_is_refused(published):
 
 
 def test_publishing_again_is_refused(published):
-    with pytest.raises(ImportProblems) as exc:
+    with pytest.raises(Refused) as exc:
         bank_version_publish(version=published)
-    assert exc.value.problems == ["mini v1 is already published."]
+    assert exc.value.lines == ["mini v1 is already published."]
 
 
 def test_drafts_can_be_edited_then_published_and_are_frozen_after(published):
@@ -130,9 +130,9 @@ def test_drafts_can_be_edited_then_published_and_are_frozen_after(published):
 def test_publishing_an_invalid_draft_is_refused_with_the_file_rules(published):
     draft = bank_version_new_draft(version=published)
     draft.dimensions.update(lens="enabler")
-    with pytest.raises(ImportProblems) as exc:
+    with pytest.raises(Refused) as exc:
         bank_version_publish(version=draft)
-    assert exc.value.problems == ["dimensions: at least one dimension must have lens: stage"]
+    assert exc.value.lines == ["dimensions: at least one dimension must have lens: stage"]
     draft.refresh_from_db()
     assert draft.status == "draft"
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assessments import scoring
-from assessments.campaigns import campaign_close, campaign_update_settings
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
+from assessments.files.responses import responses_import
 from assessments.models import AgreedAnswer, Campaign, Choice, Question
-from assessments.responses import responses_import
-from assessments.selectors import ScoreFilter, campaign_score_input, campaign_scores
+from assessments.selectors.scores import ScoreFilter, campaign_score_input, campaign_scores
+from assessments.services.campaigns import campaign_close, campaign_update
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -125,9 +125,7 @@ def test_cache_recomputes_after_import_settings_and_consensus(campaign):
     assert second["respondents"] != first["respondents"]
 
     campaign = Campaign.objects.get(pk=campaign.pk)
-    campaign_update_settings(
-        campaign=campaign, min_group_size=1, gap_threshold=0.1, targets={"collab": 3}
-    )
+    campaign_update(campaign=campaign, min_group_size=1, gap_threshold=0.1, targets={"collab": 3})
     third = campaign_scores(Campaign.objects.get(pk=campaign.pk))
     assert third["settings"] == {"min_group_size": 1, "gap_threshold": 0.1}
     assert third["overall"]["dimensions"]["collab"]["target"] == 3
@@ -156,11 +154,11 @@ def test_cache_follows_the_organisation_renamed_teams_and_headcounts(campaign):
 
 
 def test_settings_are_validated(campaign):
-    with pytest.raises(ImportProblems) as exc:
-        campaign_update_settings(
+    with pytest.raises(Refused) as exc:
+        campaign_update(
             campaign=campaign, min_group_size=0, gap_threshold=-1, targets={"nope": 2, "collab": 7}
         )
-    assert exc.value.problems == [
+    assert exc.value.lines == [
         "min_group_size: must be a whole number from 1 to 1000",
         "gap_threshold: must be a number from 0 to 3",
         "targets.nope: is not a dimension of mini v1 (collab, infra, scale)",
@@ -169,7 +167,7 @@ def test_settings_are_validated(campaign):
 
 
 def test_closed_campaign_scores_never_change(campaign):
-    from assessments.banks import bank_version_new_draft, bank_version_publish
+    from assessments.files.banks import bank_version_new_draft, bank_version_publish
 
     responses_import(campaign=campaign, data=csv_bytes(random_rows(30)), filename="a.csv")
     campaign_close(campaign=campaign)
@@ -178,10 +176,10 @@ def test_closed_campaign_scores_never_change(campaign):
     draft = bank_version_new_draft(version=campaign.bank_version)
     draft.questions.filter(key="C-1").update(weight=9)
     bank_version_publish(version=draft)
-    with pytest.raises(ImportProblems):
+    with pytest.raises(Refused):
         responses_import(campaign=campaign, data=csv_bytes(random_rows(5)), filename="a.csv")
-    with pytest.raises(ImportProblems, match="is closed"):
-        campaign_update_settings(campaign=campaign, min_group_size=1, gap_threshold=0.5, targets={})
+    with pytest.raises(Refused, match="is closed"):
+        campaign_update(campaign=campaign, min_group_size=1, gap_threshold=0.5, targets={})
     assert campaign_scores(Campaign.objects.get(pk=campaign.pk)) == frozen
 
 
@@ -305,7 +303,7 @@ def test_create_campaign_refuses_bad_input(workspace):
         "  --bank nobank: no such published bank version",
         "  --target collab: write DIMENSION=STAGE with a stage from 0 to 3",
     ]
-    from assessments.banks import bank_version_new_draft
+    from assessments.files.banks import bank_version_new_draft
 
     bank_version_new_draft(version=version)
     with pytest.raises(CommandError) as exc:

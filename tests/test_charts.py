@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessments import charts
+from assessments.outputs import charts
 from assessments.scoring import ScoreInput, Settings, score, tally
 from tests.test_scoring import BANK, RESPONSES
 

@@ -106,7 +106,7 @@ def _row_counts() -> tuple[int, ...]:
 
 def test_dry_runs_check_everything_and_write_nothing(tmp_path, capsys):
     """Every import command takes --dry-run: the real import runs, then rolls back."""
-    from assessments.archive import campaign_archive
+    from assessments.files.archive import campaign_archive
     from assessments.models import Campaign
     from tests.test_archive import _as_copy
 

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
-from assessments import exports
-from assessments.dashboard import labels_for
+from assessments.files import exports
 from assessments.models import Answer, ApiToken, Campaign, ClientViewer, Response, Team
-from assessments.selectors import campaign_scores
+from assessments.outputs.dashboard import labels_for
+from assessments.selectors.scores import campaign_scores
 from tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """Fuzzing the file parsers: whatever bytes or document arrive, the only exception that may
-leave the bank, organisation and responses readers is ImportProblems (our own validation
+leave the bank, organisation and responses readers is Refused (our own validation
 error, which the pages and commands print as a list). A KeyError or TypeError would be a 500
 on the upload page and a traceback on the command line.
 
@@ -19,10 +19,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from assessments.banks import bank_import, validate_bank_document
-from assessments.fileformats import ImportProblems, load_document
-from assessments.organizations import organization_import, validate_organization_document
-from assessments.responses import _validate, read_table, responses_import
+from assessments.errors import Refused
+from assessments.files.banks import bank_import, validate_bank_document
+from assessments.files.formats import load_document
+from assessments.files.organizations import organization_import, validate_organization_document
+from assessments.files.responses import _validate, read_table, responses_import
 from tests import builders
 
 # FUZZ_EXAMPLES=20000 for a long hunt; the suite's 300 per test take a few seconds.
@@ -102,8 +103,8 @@ def _at(doc: Any, path: tuple) -> Any:
 def only_our_error(call, *args: Any) -> None:
     try:
         call(*args)
-    except ImportProblems as exc:
-        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
+    except Refused as exc:
+        assert exc.lines and all(isinstance(p, str) and p for p in exc.lines)
 
 
 def bank_parse(data: bytes, fmt: str) -> None:
@@ -182,11 +183,11 @@ def test_every_text_of_a_bank_refuses_nul_control_and_overlong_text(nasty):
     databases (PostgreSQL would otherwise fail on NUL with a server error)."""
     for path in string_places(VALID_BANK):
         doc = replaced(VALID_BANK, path, NASTY_TEXT[nasty], False)
-        with pytest.raises(ImportProblems) as refused:
+        with pytest.raises(Refused) as refused:
             bank_import(data=json.dumps(doc).encode(), fmt="json")
-        assert any(p.startswith(location(path) + ":") for p in refused.value.problems), (
+        assert any(p.startswith(location(path) + ":") for p in refused.value.lines), (
             path,
-            refused.value.problems,
+            refused.value.lines,
         )
 
 
@@ -195,11 +196,11 @@ def test_every_text_of_a_bank_refuses_nul_control_and_overlong_text(nasty):
 def test_every_text_of_an_organization_refuses_nul_control_and_overlong_text(workspace, nasty):
     for path in string_places(VALID_ORG):
         doc = replaced(VALID_ORG, path, NASTY_TEXT[nasty], False)
-        with pytest.raises(ImportProblems) as refused:
+        with pytest.raises(Refused) as refused:
             organization_import(data=json.dumps(doc).encode(), fmt="json", workspace=workspace)
-        assert any(p.startswith(location(path) + ":") for p in refused.value.problems), (
+        assert any(p.startswith(location(path) + ":") for p in refused.value.lines), (
             path,
-            refused.value.problems,
+            refused.value.lines,
         )
 
 

@@ -108,7 +108,7 @@ def admin(client, staff):
 
 @pytest.mark.parametrize("case", DOCUMENT_CASES)
 def test_bank_upload_in_the_admin(admin, case):
-    from assessments.fileformats import MAX_FILE_BYTES
+    from assessments.files.formats import MAX_FILE_BYTES
 
     name, make, message = DOCUMENT_CASES[case]
     before = database_state()
@@ -123,7 +123,7 @@ def test_bank_upload_in_the_admin(admin, case):
 
 @pytest.mark.parametrize("case", DOCUMENT_CASES)
 def test_organization_upload_by_a_consultant(client, owner, case):
-    from assessments.organizations import MAX_FILE_BYTES
+    from assessments.files.organizations import MAX_FILE_BYTES
 
     client.force_login(owner)
     name, make, message = DOCUMENT_CASES[case]
@@ -155,7 +155,10 @@ def test_document_imports_on_the_command_line(tmp_path, monkeypatch, workspace, 
         if case in ("alias bomb", "python tag"):
             message = "not valid JSON"
         # 200 MB by default; a smaller limit keeps the test's file small.
-        for where in ("assessments.archive", "assessments.management.commands.import_campaign"):
+        for where in (
+            "assessments.files.archive",
+            "assessments.management.commands.import_campaign",
+        ):
             monkeypatch.setattr(f"{where}.MAX_ARCHIVE_BYTES", 1024 * 1024)
     path = tmp_path / name
     path.write_bytes(make(2 * 1024 * 1024))
@@ -382,7 +385,7 @@ def test_campaign_form_refuses_another_workspaces_teams(client, world, owner):
 
 
 def test_workshop_join_refuses_a_team_of_another_organisation(world):
-    from assessments.workshops import workshop_for
+    from assessments.services.workshops import workshop_for
 
     workshop = workshop_for(world["response"].campaign)
     phone = Client()
@@ -400,7 +403,7 @@ def test_workshop_join_refuses_a_team_of_another_organisation(world):
 
 def test_archive_cannot_import_into_an_existing_campaign_or_workspace_by_id(tmp_path, world):
     """An archive naming the rival's campaign slug is refused, whatever else it holds."""
-    from assessments.archive import campaign_archive, dump_archive
+    from assessments.files.archive import campaign_archive, dump_archive
 
     document = json.loads(dump_archive(campaign_archive(world["rival"]["campaign"])))
     path = tmp_path / "archive.json"
@@ -414,7 +417,7 @@ def test_archive_cannot_import_into_an_existing_campaign_or_workspace_by_id(tmp_
 
 def test_an_archive_with_a_nul_in_a_note_is_refused(tmp_path, world):
     """Deep inside an archive (a parking-lot note), where no field validator looks."""
-    from assessments.archive import campaign_archive, dump_archive
+    from assessments.files.archive import campaign_archive, dump_archive
 
     document = json.loads(dump_archive(campaign_archive(world["campaign"])))
     document["campaigns"][-1]["slug"] = "copy-2026"

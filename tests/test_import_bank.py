@@ -9,13 +9,13 @@ import time
 import pytest
 import yaml
 
-from assessments.banks import (
+from assessments.errors import Refused
+from assessments.files.banks import (
     bank_export,
     bank_export_document,
     bank_import,
     validate_bank_document,
 )
-from assessments.fileformats import ImportProblems
 from assessments.models import BankVersion, Choice, Dimension, Question, QuestionBank, Stage
 from tests.builders import (
     DEFAULT_BANK_FILE,
@@ -31,11 +31,11 @@ pytestmark = pytest.mark.django_db
 def refused(data: bytes, fmt: str = "yaml") -> list[str]:
     """Import `data`, expect a refusal, and check that nothing at all was written."""
     before = [m.objects.count() for m in (QuestionBank, BankVersion, Dimension, Question, Choice)]
-    with pytest.raises(ImportProblems) as exc:
+    with pytest.raises(Refused) as exc:
         bank_import(data=data, fmt=fmt)
     after = [m.objects.count() for m in (QuestionBank, BankVersion, Dimension, Question, Choice)]
     assert after == before
-    return exc.value.problems
+    return exc.value.lines
 
 
 def refused_doc(**overrides) -> list[str]:

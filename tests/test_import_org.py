@@ -6,9 +6,9 @@ import pytest
 import yaml
 from django.core.management import CommandError, call_command
 
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
+from assessments.files.organizations import organization_import
 from assessments.models import Organization, Site, Team, Workspace
-from assessments.organizations import organization_import
 
 pytestmark = pytest.mark.django_db
 
@@ -40,10 +40,10 @@ def counts():
 
 def refused(doc, **kwargs) -> list[str]:
     before = counts()
-    with pytest.raises(ImportProblems) as exc:
+    with pytest.raises(Refused) as exc:
         organization_import(data=dump(doc), fmt="yaml", **kwargs)
     assert counts() == before
-    return exc.value.problems
+    return exc.value.lines
 
 
 def test_import_creates_organisation_sites_and_teams(workspace):

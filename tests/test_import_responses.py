@@ -11,11 +11,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from openpyxl import Workbook
 
-from assessments.campaigns import campaign_close
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
+from assessments.files.responses import responses_import
 from assessments.models import Answer, Choice, Response
-from assessments.responses import responses_import
-from assessments.selectors import campaign_scores
+from assessments.selectors.scores import campaign_scores
+from assessments.services.campaigns import campaign_close
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -36,11 +36,11 @@ def refused(campaign, data: bytes | str, filename: str = "answers.csv") -> list[
     if isinstance(data, str):
         data = data.encode()
     before = (Response.objects.count(), Answer.objects.count(), campaign_scores(campaign))
-    with pytest.raises(ImportProblems) as exc:
+    with pytest.raises(Refused) as exc:
         responses_import(campaign=campaign, data=data, filename=filename)
     after = (Response.objects.count(), Answer.objects.count(), campaign_scores(campaign))
     assert after == before
-    return exc.value.problems
+    return exc.value.lines
 
 
 def test_valid_csv_creates_responses_and_answers(campaign):

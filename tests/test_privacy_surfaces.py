@@ -18,11 +18,11 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from assessments import report
-from assessments.deck import campaign_deck
+from assessments.files.responses import responses_import
 from assessments.models import Campaign, Team
-from assessments.responses import responses_import
-from assessments.selectors import campaign_scores
+from assessments.outputs import report
+from assessments.outputs.deck import campaign_deck
+from assessments.selectors.scores import campaign_scores
 from assessments.vocabulary import FUNCTIONS
 from tests import builders
 from tests.test_report import pdf_text
@@ -84,7 +84,7 @@ def test_score_documents_of_every_view(member, campaign, capsys):
 
 
 def test_api_of_every_view(member, campaign, owner):
-    from assessments.api import token_create
+    from assessments.services.tokens import token_create
 
     token = token_create(user=owner, name="BI")[1]
     url = reverse("assessments:api-campaign-scores", args=[campaign.slug])

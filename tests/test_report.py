@@ -14,10 +14,10 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments import pdf_render, report
-from assessments.campaigns import agreed_answer_record
 from assessments.models import Campaign, ClientViewer, Organization, ReportFile, Team
-from assessments.selectors import campaign_scores
+from assessments.outputs import pdf_render, report
+from assessments.selectors.scores import campaign_scores
+from assessments.services.campaigns import agreed_answer_record
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +211,7 @@ def test_kaleido_hook_still_exists():
     """chart_render overrides one kaleido method; an upgrade that renames it must fail here."""
     import kaleido
 
-    from assessments import chart_render
+    from assessments.outputs import chart_render
 
     assert callable(getattr(kaleido.Kaleido, "_return_kaleido_tab", None))
     assert chart_render._Kaleido._return_kaleido_tab is not kaleido.Kaleido._return_kaleido_tab
@@ -247,7 +247,7 @@ def test_a_chart_that_fails_stops_the_render():
 
 def test_report_says_when_the_baseline_used_another_bank_version(demo):
     from assessments.models import ScoreSnapshot
-    from assessments.selectors import campaign_scores
+    from assessments.selectors.scores import campaign_scores
 
     campaign_scores(demo)
     # As if the baseline had been scored on version 2 of the bank.

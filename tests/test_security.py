@@ -10,8 +10,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from assessments.models import Answer, Response
-from assessments.survey import invitation_create
-from assessments.workshops import workshop_for
+from assessments.services.survey import invitation_create
+from assessments.services.workshops import workshop_for
 from tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from typing import Any
 
 from django import template
 
-from assessments import findings, survey
+from assessments.outputs import findings
+from assessments.services import survey
 
 register = template.Library()
 

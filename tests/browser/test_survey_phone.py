@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assessments.models import Answer, Invitation, Response
-from assessments.survey import invitation_create
+from assessments.services.survey import invitation_create
 from tests import builders
 from tests.browser.conftest import screenshot
 

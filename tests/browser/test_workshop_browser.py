@@ -80,7 +80,7 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
     assert agreed.choice.key == "2"
     # Three phones submit, so the dashboard has figures; it shows the agreed answer.
     for response in Response.objects.filter(campaign=campaign)[:3]:
-        from assessments.survey import response_submit
+        from assessments.services.survey import response_submit
 
         response_submit(response=response)
     facilitator.goto(f"/campaigns/{campaign.slug}/dashboard/")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from assessments.models import AgreedAnswer, Campaign, ParkingNote
-from assessments.selectors import campaign_scores
+from assessments.selectors.scores import campaign_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,14 @@ from assessments.models import (
     Site,
     Team,
 )
-from assessments.survey import hash_token, invitation_create, response_start, response_submit
+from assessments.services.survey import (
+    hash_token,
+    invitation_create,
+    response_start,
+    response_submit,
+)
 from tests import builders
+from tests.html import table_rows, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -198,13 +204,16 @@ def test_campaign_form_reports_a_taken_slug(logged_in, org, campaign):
     assert "Campaign with this Slug already exists" in response.content.decode()
 
 
-def test_person_link_is_shown_once_and_emailed(logged_in, campaign):
+def test_person_link_is_shown_once_and_emailed(
+    logged_in, campaign, django_capture_on_commit_callbacks
+):
     team = campaign.organization.teams.get(slug="ot-north")
-    response = logged_in.post(
-        reverse("assessments:invitation-person", args=[campaign.slug]),
-        {"person-name": "Pat Doe", "person-email": "pat@example.com", "person-team": team.pk},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(
+            reverse("assessments:invitation-person", args=[campaign.slug]),
+            {"person-name": "Pat Doe", "person-email": "pat@example.com", "person-team": team.pk},
+            follow=True,
+        )
     page = response.content.decode()
     invitation = Invitation.objects.get()
     token = page.split("/s/")[1].split("/")[0]
@@ -213,6 +222,8 @@ def test_person_link_is_shown_once_and_emailed(logged_in, campaign):
     assert token not in str(Invitation.objects.values_list())  # only the hash is stored
     assert "<svg" in page  # the QR code
     assert mail.outbox[0].to == ["pat@example.com"] and f"/s/{token}/" in mail.outbox[0].body
+    assert mail.outbox[0].subject == "Acme: IT/OT convergence assessment"
+    assert "Hello Pat Doe," in mail.outbox[0].body
     # A second visit shows no link: it was shown once.
     again = logged_in.get(
         reverse("assessments:invitation-created", args=[campaign.slug]), follow=True
@@ -241,12 +252,10 @@ def test_completion_tracker_counts_per_team_and_function(logged_in, campaign):
     response_start(invitation=link.invitation)
     response_submit(response=first)
     page = logged_in.get(reverse("assessments:campaign-completion", args=[campaign.slug]))
-    html = page.content.decode()
-    assert '<strong class="fs-4">1</strong> submitted · 1 in progress' in html
-    assert (
-        '<tr><td>OT North</td><td class="text-end">1</td><td class="text-end">1</td></tr>' in html
-    )
-    assert '<tr><td>OT</td><td class="text-end">1</td><td class="text-end">1</td></tr>' in html
+    assert "1 submitted · 1 in progress" in visible_text(page)
+    rows = table_rows(page)
+    assert ["OT North", "1", "1"] in rows
+    assert ["OT", "1", "1"] in rows
 
 
 def test_campaign_page_issues_a_fixed_number_of_queries(
@@ -263,21 +272,27 @@ def test_campaign_page_issues_a_fixed_number_of_queries(
         logged_in.get(url)
 
 
-def test_invite_client_viewer_emails_a_password_link(logged_in, org):
-    response = logged_in.post(
-        reverse("assessments:viewer-invite", args=[org.slug]),
-        {"email": "cio@acme.example"},
-        follow=True,
-    )
+def test_invite_client_viewer_emails_a_password_link(
+    logged_in, org, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = logged_in.post(
+            reverse("assessments:viewer-invite", args=[org.slug]),
+            {"email": "cio@acme.example"},
+            follow=True,
+        )
     assert "Invited cio@acme.example as a client viewer." in response.content.decode()
     viewer = ClientViewer.objects.get()
     assert viewer.user.email == "cio@acme.example" and not viewer.user.has_usable_password()
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-def test_owner_adds_and_removes_members(logged_in, workspace, owner):
+def test_owner_adds_and_removes_members(
+    logged_in, workspace, owner, django_capture_on_commit_callbacks
+):
     url = reverse("assessments:members", args=[workspace.slug])
-    logged_in.post(url, {"email": "new@northwind.example"})
+    with django_capture_on_commit_callbacks(execute=True):
+        logged_in.post(url, {"email": "new@northwind.example"})
     member = Membership.objects.get(user__email="new@northwind.example")
     assert member.role == "consultant"
     assert "Choose your password" in mail.outbox[0].body

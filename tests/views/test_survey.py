@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments.campaigns import campaign_close
 from assessments.models import Answer, Campaign, Response
-from assessments.selectors import campaign_scores
-from assessments.survey import invitation_create, invitation_revoke
+from assessments.selectors.scores import campaign_scores
+from assessments.services.campaigns import campaign_close
+from assessments.services.survey import invitation_create, invitation_revoke
 from tests import builders
 
 pytestmark = pytest.mark.django_db

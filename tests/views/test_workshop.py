@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Answer, Response, Workshop
-from assessments.workshops import workshop_for
+from assessments.services.workshops import workshop_for
 from tests import builders
 
 pytestmark = pytest.mark.django_db

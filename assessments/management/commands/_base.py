@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
-from assessments.fileformats import ImportProblems
+from assessments.errors import Refused
 from assessments.models import Campaign
 
 
@@ -34,9 +34,9 @@ def read_input_file(path: str, *, limit: int) -> bytes:
         return handle.read(limit + 1)
 
 
-def problems_error(exc: ImportProblems, source: str) -> CommandError:
-    lines = "\n".join(f"  {problem}" for problem in exc.problems)
-    count = len(exc.problems)
+def problems_error(exc: Refused, source: str) -> CommandError:
+    lines = "\n".join(f"  {line}" for line in exc.lines)
+    count = len(exc.lines)
     return CommandError(
         f"{source}: refused, nothing was written ({count} problem{'s' if count != 1 else ''}):"
         f"\n{lines}"

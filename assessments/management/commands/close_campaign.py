@@ -6,10 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.campaigns import campaign_close
-from assessments.fileformats import ImportProblems
-
-from ._base import get_campaign
+from assessments.errors import Refused
+from assessments.management.commands._base import get_campaign
+from assessments.services.campaigns import campaign_close
 
 
 class Command(BaseCommand):
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         campaign = get_campaign(options["campaign"])
         try:
             campaign_close(campaign=campaign)
-        except ImportProblems as exc:
-            raise CommandError("\n".join(exc.problems)) from None
+        except Refused as exc:
+            raise CommandError("\n".join(exc.lines)) from None
         baseline = f"; baseline {campaign.baseline.slug}" if campaign.baseline else ""
         self.stdout.write(f"Closed {campaign.slug}{baseline}.")

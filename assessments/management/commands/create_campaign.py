@@ -9,13 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext_lazy as _
 
-from assessments.campaigns import campaign_create, parse_targets
-from assessments.fileformats import ImportProblems
+from assessments.errors import ProblemList, Refused
+from assessments.management.commands._base import VersionOptionMixin, problems_error
 from assessments.models import BankVersion, Campaign, Organization
+from assessments.services.campaigns import campaign_create, parse_targets
 from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE
-
-from ._base import VersionOptionMixin, problems_error
 
 
 class Command(VersionOptionMixin, BaseCommand):
@@ -39,10 +39,10 @@ class Command(VersionOptionMixin, BaseCommand):
         parser.add_argument("--draft", action="store_true", help="create it as a draft")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        problems = []
+        problems = ProblemList()
         organization = Organization.objects.filter(slug=options["org"]).first()
         if organization is None:
-            problems.append(f"--org {options['org']}: no such organisation")
+            problems.add(f"--org {options['org']}", _("no such organisation"))
         versions = BankVersion.objects.select_related("bank").filter(bank__slug=options["bank"])
         if options["number"] is not None:
             version = versions.filter(number=options["number"]).first()
@@ -52,11 +52,10 @@ class Command(VersionOptionMixin, BaseCommand):
             )
         if version is None:
             which = f" version {options['number']}" if options["number"] else ""
-            problems.append(f"--bank {options['bank']}{which}: no such published bank version")
-        targets, target_problems = parse_targets(options["target"])
-        problems += target_problems
+            problems.add(f"--bank {options['bank']}{which}", _("no such published bank version"))
+        targets = parse_targets(options["target"], problems)
         if problems:
-            raise problems_error(ImportProblems(problems), options["slug"])
+            raise problems_error(problems.refused(), options["slug"])
         if organization is None or version is None:  # reported above as problems
             raise CommandError("the organisation or the bank version was not found")
         try:
@@ -70,7 +69,7 @@ class Command(VersionOptionMixin, BaseCommand):
                 targets=targets,
                 status=Campaign.Status.DRAFT if options["draft"] else Campaign.Status.OPEN,
             )
-        except ImportProblems as exc:
+        except Refused as exc:
             raise problems_error(exc, options["slug"]) from None
         self.stdout.write(
             f"Created campaign {campaign.slug} ({campaign.status}) for {organization.name} on "

@@ -11,10 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.banks import bank_export
+from assessments.files.banks import bank_export
+from assessments.management.commands._base import VersionOptionMixin
 from assessments.models import BankVersion
-
-from ._base import VersionOptionMixin
 
 
 class Command(VersionOptionMixin, BaseCommand):

@@ -8,9 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.archive import campaign_archive, dump_archive
-
-from ._base import get_campaign
+from assessments.files.archive import campaign_archive, dump_archive
+from assessments.management.commands._base import get_campaign
 
 
 class Command(BaseCommand):

@@ -11,10 +11,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.banks import bank_import
-from assessments.fileformats import MAX_FILE_BYTES, ImportProblems, guess_format
-
-from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
+from assessments.errors import Refused
+from assessments.files.banks import bank_import
+from assessments.files.formats import MAX_FILE_BYTES, guess_format
+from assessments.management.commands._base import (
+    add_dry_run,
+    dry_run_message,
+    problems_error,
+    read_input_file,
+    rolled_back_if,
+)
 
 
 class Command(BaseCommand):
@@ -34,6 +40,6 @@ class Command(BaseCommand):
             data = read_input_file(path, limit=MAX_FILE_BYTES)
             with rolled_back_if(options["dry_run"]):
                 result = bank_import(data=data, fmt=fmt, draft=options["draft"])
-        except ImportProblems as exc:
+        except Refused as exc:
             raise problems_error(exc, path) from None
         self.stdout.write(dry_run_message(result.message, options["dry_run"]))

@@ -7,10 +7,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.archive import MAX_ARCHIVE_BYTES, archive_import
-from assessments.fileformats import ImportProblems
-
-from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
+from assessments.errors import Refused
+from assessments.files.archive import MAX_ARCHIVE_BYTES, archive_import
+from assessments.management.commands._base import (
+    add_dry_run,
+    dry_run_message,
+    problems_error,
+    read_input_file,
+    rolled_back_if,
+)
 
 
 class Command(BaseCommand):
@@ -29,6 +34,6 @@ class Command(BaseCommand):
             data = read_input_file(path, limit=MAX_ARCHIVE_BYTES)
             with rolled_back_if(options["dry_run"]):
                 result = archive_import(data=data, workspace=options["workspace"])
-        except ImportProblems as exc:
+        except Refused as exc:
             raise problems_error(exc, path) from None
         self.stdout.write(dry_run_message(result.message, options["dry_run"]))

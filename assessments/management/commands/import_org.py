@@ -10,10 +10,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.fileformats import ImportProblems, guess_format
-from assessments.organizations import MAX_FILE_BYTES, organization_import
-
-from ._base import add_dry_run, dry_run_message, problems_error, read_input_file, rolled_back_if
+from assessments.errors import Refused
+from assessments.files.formats import guess_format
+from assessments.files.organizations import MAX_FILE_BYTES, organization_import
+from assessments.management.commands._base import (
+    add_dry_run,
+    dry_run_message,
+    problems_error,
+    read_input_file,
+    rolled_back_if,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +36,6 @@ class Command(BaseCommand):
             data = read_input_file(path, limit=MAX_FILE_BYTES)
             with rolled_back_if(options["dry_run"]):
                 result = organization_import(data=data, fmt=fmt)
-        except ImportProblems as exc:
+        except Refused as exc:
             raise problems_error(exc, path) from None
         self.stdout.write(dry_run_message(result.message, options["dry_run"]))

@@ -10,10 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.fileformats import ImportProblems
-from assessments.responses import MAX_FILE_BYTES, responses_import
-
-from ._base import (
+from assessments.errors import Refused
+from assessments.files.responses import MAX_FILE_BYTES, responses_import
+from assessments.management.commands._base import (
     add_dry_run,
     dry_run_message,
     get_campaign,
@@ -38,6 +37,6 @@ class Command(BaseCommand):
             data = read_input_file(path, limit=MAX_FILE_BYTES)
             with rolled_back_if(options["dry_run"]):
                 result = responses_import(campaign=campaign, data=data, filename=path)
-        except ImportProblems as exc:
+        except Refused as exc:
             raise problems_error(exc, path) from None
         self.stdout.write(dry_run_message(result.message, options["dry_run"]))

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.pdf_render import RenderError
-from assessments.report import campaign_report_pdf, chromium_available
-
-from ._base import get_campaign
+from assessments.management.commands._base import get_campaign
+from assessments.outputs.pdf_render import RenderError
+from assessments.outputs.report import campaign_report_pdf, chromium_available
 
 
 class Command(BaseCommand):

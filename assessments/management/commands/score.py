@@ -12,10 +12,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from assessments.fileformats import ImportProblems
-from assessments.selectors import campaign_scores, view_for
-
-from ._base import get_campaign
+from assessments.documents import shown
+from assessments.errors import Refused
+from assessments.management.commands._base import get_campaign
+from assessments.selectors.scores import campaign_scores, view_for
 
 
 class Command(BaseCommand):
@@ -31,16 +31,17 @@ class Command(BaseCommand):
         campaign = get_campaign(options["campaign"])
         try:
             view = view_for(campaign, options["site"], options["function"])
-        except ImportProblems as error:
-            raise CommandError("; ".join(error.problems)) from error
+        except Refused as error:
+            raise CommandError(error.sentence) from error
         document = campaign_scores(campaign, view)
         if options["json"]:
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
             return
-        overall = document["overall"]
-        if overall.get("suppressed"):
+        overall = shown(document["overall"])
+        if overall is None:
             self.stdout.write(
-                f"{campaign.slug} [{view.key}]: {overall['answered']} submitted; no figures: "
+                f"{campaign.slug} [{view.key}]: {document['overall']['answered']} submitted; "
+                "no figures: "
                 "fewer responses than can be shown without singling anyone out"
             )
             return

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import demo
-from assessments.banks import bank_import
-from assessments.campaigns import agreed_answer_record, campaign_close, campaign_create
+from assessments.files.banks import bank_import
+from assessments.files.organizations import organization_import
+from assessments.files.responses import responses_import
 from assessments.models import (
     Answer,
     BankVersion,
@@ -27,8 +28,7 @@ from assessments.models import (
     Organization,
     Workspace,
 )
-from assessments.organizations import organization_import
-from assessments.responses import responses_import
+from assessments.services.campaigns import agreed_answer_record, campaign_close, campaign_create
 
 DEMO_USERS = {
     # username: (password, is_superuser)

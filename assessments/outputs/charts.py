@@ -1,0 +1,463 @@
+"""Plotly figures built from score documents: one definition for the dashboard and the PDF.
+
+No database here: the functions take the `score --json` document (and labels) and return
+figures. Each figure's title states its finding in words. Colours: the Okabe-Ito palette,
+distinguishable with the common forms of colour blindness; one colour per stage everywhere,
+and separate hues for the functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import plotly.graph_objects as go
+
+from assessments.documents import GroupScores, ScoreDocument, overall, shown
+
+STAGE_COLOURS = {0: "#D55E00", 1: "#E69F00", 2: "#56B4E9", 3: "#009E73"}
+NO_STAGE_COLOUR = "#BBBBBB"
+# Heatmap colours in bands: a cell takes the colour of the stage its score belongs to.
+STAGE_BANDS = [
+    [0.0, STAGE_COLOURS[0]],
+    [0.5 / 3, STAGE_COLOURS[0]],
+    [0.5 / 3, STAGE_COLOURS[1]],
+    [1.5 / 3, STAGE_COLOURS[1]],
+    [1.5 / 3, STAGE_COLOURS[2]],
+    [2.5 / 3, STAGE_COLOURS[2]],
+    [2.5 / 3, STAGE_COLOURS[3]],
+    [1.0, STAGE_COLOURS[3]],
+]
+FUNCTION_COLOURS = {
+    "overall": "#333333",
+    "it": "#0072B2",
+    "ot": "#CC79A7",
+    "leadership": "#009E73",
+    "business": "#E69F00",
+    "other": "#999999",
+}
+FUNCTION_NAMES = {
+    "overall": "Everyone",
+    "it": "IT",
+    "ot": "OT",
+    "business": "Business",
+    "leadership": "Leadership",
+    "other": "Other",
+}
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names for the keys in a score document (from the bank and the organisation)."""
+
+    dimensions: Mapping[str, str]  # key -> name, in the bank's order
+    lenses: Mapping[str, str]  # key -> "stage" | "enabler"
+    stages: Mapping[int, str]  # level -> name
+    questions: Mapping[str, str] = field(default_factory=dict)  # key -> text
+    choices: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+    teams: Mapping[str, str] = field(default_factory=dict)  # slug -> name
+    sites: Mapping[str, str] = field(default_factory=dict)
+
+    def dimension(self, key: str) -> str:
+        return self.dimensions.get(key, key)
+
+
+def _layout(figure: go.Figure, title: str, height: int = 420, **extra: Any) -> go.Figure:
+    layout: dict[str, Any] = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "font": {"family": FONT, "size": 12, "color": "#222222"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+    }
+    figure.update_layout(**{**layout, **extra})
+    return figure
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def stage_colour(stage: int | None) -> str:
+    return STAGE_COLOURS.get(stage, NO_STAGE_COLOUR) if stage is not None else NO_STAGE_COLOUR
+
+
+# --- Dimension scores against targets ------------------------------------------------------
+
+
+def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
+    dims = overall(doc)["dimensions"]
+    keys = [k for k in labels.dimensions if k in dims][::-1]  # first dimension on top
+    scores = [dims[k]["score"] for k in keys]
+    names = [
+        _wrap(labels.dimension(k)) + (" (enabler)" if labels.lenses.get(k) == "enabler" else "")
+        for k in keys
+    ]
+    figure = go.Figure()
+    figure.add_bar(
+        y=names,
+        x=[s if s is not None else 0 for s in scores],
+        orientation="h",
+        marker_color=[stage_colour(dims[k]["stage"]) for k in keys],
+        text=[f"{s:.2f}" if s is not None else "no answers" for s in scores],
+        # At the start of the bar, where the ± 2 se whisker at its end cannot cross it.
+        textposition="inside",
+        insidetextanchor="start",
+        textfont={"color": "#111111"},
+        name="Score (± 2 standard errors)",
+        # How far the score could move with other respondents: ± 2·se (rule 2b).
+        error_x={
+            "type": "data",
+            "array": [2 * (dims[k]["se"] or 0) for k in keys],
+            "visible": True,
+            "color": "#444444",
+            "thickness": 1.5,
+            "width": 4,
+        },
+        customdata=[2 * (dims[k]["se"] or 0) for k in keys],
+        hovertemplate="%{y}: %{x:.2f} ± %{customdata:.2f}<extra></extra>",
+    )
+    figure.add_scatter(
+        y=names,
+        x=[dims[k]["target"] for k in keys],
+        mode="markers",
+        marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 3}, "color": "#222222"},
+        name="Target",
+        hovertemplate="Target %{x}<extra></extra>",
+    )
+    percent = overall(doc)["percent_to_target"]
+    title = f"{percent:.0%} of the way to the targets" if percent is not None else "No scores yet"
+    return _layout(
+        figure,
+        title,
+        height=110 + 46 * len(keys),
+        xaxis={
+            "range": [0, 3.3],
+            "tickvals": [0, 1, 2, 3],
+            "gridcolor": "#e5e5e5",
+            "title": "Stage",
+        },
+        showlegend=True,
+    )
+
+
+# --- Radar ---------------------------------------------------------------------------------
+
+
+def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
+    keys = list(labels.dimensions)
+    theta = [_wrap(labels.dimension(k), 18) for k in keys]
+    figure = go.Figure()
+    series: list[tuple[str, GroupScores]] = [("overall", overall(doc))]
+    for function in ("it", "ot", "leadership"):
+        if figures := shown(doc["by_function"][function]):
+            series.append((function, figures))
+    for name, group in series:
+        values = [group["dimensions"][k]["score"] for k in keys]
+        figure.add_scatterpolar(
+            r=values + values[:1],
+            theta=theta + theta[:1],
+            name=FUNCTION_NAMES[name],
+            line={
+                "color": FUNCTION_COLOURS[name],
+                "width": 3 if name == "overall" else 2,
+                "dash": "solid" if name in ("overall", "it") else "dash",
+            },
+            connectgaps=True,
+        )
+    drawn = [FUNCTION_NAMES[name] for name, _ in series[1:]]
+    title = (
+        f"How {', '.join(drawn[:-1]) + ' and ' + drawn[-1] if len(drawn) > 1 else drawn[0]} "
+        "see each dimension"
+        if drawn
+        else "IT and OT groups are too small to show apart"
+    )
+    return _layout(
+        figure,
+        title,
+        height=520,
+        polar={
+            "radialaxis": {
+                "range": [0, 3],
+                "tickvals": [0, 1, 2, 3],
+                "angle": 90,
+                "gridcolor": "#dddddd",
+            },
+            "angularaxis": {"gridcolor": "#dddddd"},
+        },
+    )
+
+
+# --- Perception gaps -----------------------------------------------------------------------
+
+
+def _noise(se: float | None) -> str:
+    """" ± 0.16": twice the gap's standard error, what a gap must exceed to be flagged."""
+    return "" if se is None else f" ± {2 * se:.2f}"
+
+
+def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
+    gaps = doc["perception_gaps"]
+    keys = [k for k in labels.dimensions if k in gaps][::-1]
+    if not keys:
+        return None
+    values = [gaps[k]["gap"] for k in keys]
+    figure = go.Figure()
+    figure.add_bar(
+        y=[_wrap(labels.dimension(k)) for k in keys],
+        x=values,
+        orientation="h",
+        marker_color=[
+            (FUNCTION_COLOURS["it"] if v > 0 else FUNCTION_COLOURS["ot"])
+            if gaps[k]["flagged"]
+            else "#cccccc"
+            for k, v in zip(keys, values, strict=True)
+        ],
+        text=[
+            f"{v:+.2f}" + _noise(gaps[k]["se"]) + (" ⚑" if gaps[k]["flagged"] else "")
+            for k, v in zip(keys, values, strict=True)
+        ],
+        textposition="outside",
+        hovertemplate="%{y}: %{x:+.2f}<extra></extra>",
+    )
+    flagged = [k for k in keys if gaps[k]["flagged"]]
+    largest = max(flagged or keys, key=lambda k: abs(gaps[k]["gap"]))
+    gap = gaps[largest]["gap"]
+    side, other = ("IT", "OT") if gap > 0 else ("OT", "IT")
+    title = (
+        f"{side} rates {labels.dimension(largest)} {abs(gap):.1f} stages higher than {other}"
+        if flagged
+        else "No IT/OT gap is larger than its threshold and its noise"
+    )
+    limit = max(1.0, max(abs(v) for v in values) + 0.9)  # room for "+1.06 ± 0.16 ⚑"
+    threshold = doc["settings"]["gap_threshold"]
+    figure.add_vline(x=threshold, line_dash="dot", line_color="#888888")
+    figure.add_vline(x=-threshold, line_dash="dot", line_color="#888888")
+    return _layout(
+        figure,
+        title,
+        height=110 + 46 * len(keys),
+        showlegend=False,
+        xaxis={
+            "range": [-limit, limit],
+            "zeroline": True,
+            "zerolinecolor": "#333333",
+            "title": "← OT sees it higher · IT sees it higher →",
+            "gridcolor": "#eeeeee",
+        },
+    )
+
+
+# --- Heatmaps ------------------------------------------------------------------------------
+
+
+def heatmap(
+    groups: Mapping[str, Any],
+    names: Mapping[str, str],
+    labels: Labels,
+    what: str,
+    min_group_size: int,
+) -> go.Figure | None:
+    """Groups (teams or sites) by dimensions. A suppressed group shows no number at all."""
+    if not groups:
+        return None
+    rows = list(groups)[::-1]
+    keys = list(labels.dimensions)
+    z: list[list[float | None]] = []
+    text: list[list[str]] = []
+    for slug in rows:
+        group = groups[slug]
+        if group.get("suppressed"):
+            z.append([None] * len(keys))
+            text.append(["\u2013"] * len(keys))  # a dash; the row's name says "not shown"
+            continue
+        scores = [group["dimensions"][k]["score"] for k in keys]
+        z.append(scores)
+        text.append([f"{s:.2f}" if s is not None else "-" for s in scores])
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[_wrap(labels.dimension(k), 16) for k in keys],
+            y=[_group_label(names.get(s, s), groups[s]) for s in rows],
+            text=text,
+            texttemplate="%{text}",
+            zmin=0,
+            zmax=3,
+            colorscale=STAGE_BANDS,
+            colorbar={
+                "title": "Stage",
+                "tickvals": [0.25, 1, 2, 2.75],
+                "ticktext": ["0", "1", "2", "3"],
+            },
+            textfont={"size": 13},
+            hoverongaps=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
+        )
+    )
+    visible = {
+        s: g for s, g in groups.items() if not g.get("suppressed") and g["stage"] is not None
+    }
+    if visible:
+        lowest = min(visible, key=lambda s: (visible[s]["stage_score"], s))
+        title = f"{names.get(lowest, lowest)} has the lowest stage score of the {what}"
+    else:
+        title = f"No {what[:-1]} can be shown without singling someone out"
+    return _layout(
+        figure, title, height=140 + 44 * len(rows), xaxis={"side": "bottom"}, plot_bgcolor="#f2f2f2"
+    )
+
+
+def _group_label(name: str, group: Mapping[str, Any]) -> str:
+    """A heatmap row's name with what its figures rest on (rule 8c)."""
+    if group.get("suppressed"):
+        return f"{name} ({group['answered']}: not shown)"
+    if group["n"] < group["answered"]:
+        return f"{name} ({group['n']} of {group['answered']})"
+    return f"{name} (n={group['n']})"
+
+
+# --- Divergent questions -------------------------------------------------------------------
+
+
+def distribution_bars(
+    question: str, distribution: Mapping[str, Mapping[str, int]], labels: Labels
+) -> go.Figure | None:
+    """Share of each answer, per function: IT and OT side by side."""
+    if not distribution:
+        return None
+    choices = list(labels.choices.get(question, []))
+    keys = [key for key, _ in choices]
+    for word, text in (("NA", "N/A"), ("DK", "Don't know")):
+        if any(word in counts for counts in distribution.values()):
+            choices.append((word, text))
+            keys.append(word)
+    functions = list(distribution)[::-1]  # plotly draws the first one at the bottom
+    figure = go.Figure()
+    for index, (key, text) in enumerate(choices):
+        shares = []
+        for function in functions:
+            total = sum(distribution[function].values()) or 1
+            shares.append(distribution[function].get(key, 0) / total)
+        colour = STAGE_COLOURS.get(index, "#999999") if key not in ("NA", "DK") else "#cccccc"
+        figure.add_bar(
+            y=[FUNCTION_NAMES.get(f, f) for f in functions],
+            x=shares,
+            orientation="h",
+            name=f"{key}: {text[:40]}{'…' if len(text) > 40 else ''}",
+            marker_color=colour,
+            hovertemplate=f"{key}: %{{x:.0%}}<extra></extra>",
+        )
+    return _layout(
+        figure,
+        _wrap(f"{question}: {labels.questions.get(question, '')}", 50),
+        height=150 + 40 * len(functions) + 22 * len(choices),
+        barmode="stack",
+        xaxis={"tickformat": ".0%", "range": [0, 1]},
+        legend={"orientation": "h", "y": -0.25, "font": {"size": 10}},
+    )
+
+
+# --- Progress and trend --------------------------------------------------------------------
+
+
+def progress_bars(
+    doc: ScoreDocument, baseline_doc: ScoreDocument | None, labels: Labels
+) -> go.Figure | None:
+    progress = doc.get("progress")
+    if not progress or baseline_doc is None:
+        return None
+    deltas = {
+        k: delta
+        for k in labels.dimensions
+        if k in progress["dimensions"] and (delta := progress["dimensions"][k]["delta"]) is not None
+    }
+    keys = list(deltas)[::-1]
+    if not keys:
+        return None
+    names = [_wrap(labels.dimension(k)) for k in keys]
+    baseline = shown(baseline_doc["overall"])
+    before_dims = baseline["dimensions"] if baseline else {}
+    before = [before_dims[k]["score"] if k in before_dims else None for k in keys]
+    now = [overall(doc)["dimensions"][k]["score"] for k in keys]
+    figure = go.Figure()
+    figure.add_bar(
+        y=names, x=before, orientation="h", name=progress["baseline"], marker_color="#bbbbbb"
+    )
+    figure.add_bar(
+        y=names, x=now, orientation="h", name=doc["campaign"], marker_color=FUNCTION_COLOURS["it"]
+    )
+    best = max(keys, key=lambda k: deltas[k])
+    delta = deltas[best]
+    title = (
+        f"Most progress since {progress['baseline']}: {labels.dimension(best)} ({delta:+.2f})"
+        if delta > 0
+        else f"No dimension improved since {progress['baseline']}"
+    )
+    return _layout(
+        figure,
+        title,
+        height=120 + 56 * len(keys),
+        barmode="group",
+        xaxis={"range": [0, 3], "tickvals": [0, 1, 2, 3], "gridcolor": "#e5e5e5"},
+    )
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    campaign: str
+    label: str  # e.g. a date
+    stage: int | None
+    stage_score: float | None
+
+
+def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figure | None:
+    points = [p for p in points if p.stage_score is not None]
+    if len(points) < 2:
+        return None
+    figure = go.Figure()
+    figure.add_scatter(
+        x=[_wrap(p.label, 26) for p in points],
+        y=[p.stage_score for p in points],
+        mode="lines+markers+text",
+        text=[f"Stage {p.stage}" for p in points],
+        textposition="top center",
+        marker={
+            "size": 12,
+            "color": [stage_colour(p.stage) for p in points],
+            "line": {"color": "#333333", "width": 1},
+        },
+        line={"color": "#555555"},
+        customdata=[p.campaign for p in points],
+        hovertemplate="%{customdata}: %{y:.2f}<extra></extra>",
+    )
+    change = (points[-1].stage_score or 0) - (points[0].stage_score or 0)
+    title = (
+        f"Stage score {'up' if change >= 0 else 'down'} {abs(change):.2f} over "
+        f"{len(points)} campaigns{title_subject}"
+    )
+    return _layout(
+        figure,
+        title,
+        height=360,
+        showlegend=False,
+        yaxis={
+            "range": [0, 3.2],
+            "tickvals": [0, 1, 2, 3],
+            "title": "Stage score",
+            "gridcolor": "#e5e5e5",
+        },
+    )

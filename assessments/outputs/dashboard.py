@@ -1,0 +1,363 @@
+"""What a campaign dashboard (and the PDF report) shows: figures from the score document,
+charts from `charts.py`, and the sentences that explain them to an executive.
+
+`dashboard_context` reads the database in a fixed number of queries (the cached snapshot,
+the bank's labels, the organisation's names, the baseline and the trend); everything after
+that works on plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
+
+from assessments.models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
+from assessments.outputs import charts
+from assessments.outputs.findings import (
+    function_rows,
+    hidden_note,
+    ladder,
+    largest_gap,
+    recommendations,
+    strongest_and_weakest,
+    why_not_next,
+)
+from assessments.selectors.scores import (
+    EVERYONE,
+    ScoreFilter,
+    campaign_snapshot,
+    campaign_snapshots,
+    find_baseline,
+    protection_of,
+)
+from assessments.vocabulary import ANY
+
+MAX_DIVERGENT_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    figure: Any  # plotly Figure
+
+    @property
+    def title(self) -> str:
+        return str(self.figure.layout.title.text or "")
+
+    def json(self) -> SafeString:
+        """The figure as JSON, safe inside a <script type="application/json"> element."""
+        text = self.figure.to_json()
+        for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            text = text.replace(char, escape)
+        return mark_safe(text)  # nosec B308 B703  # noqa: S308 - escaped above for a script element
+
+
+def labels_for(campaign: Campaign) -> charts.Labels:
+    version = campaign.bank_version
+    questions = Question.objects.filter(version=version).select_related("dimension")
+    questions = questions.prefetch_related(
+        Prefetch("choices", to_attr="choice_list")
+    ).in_survey_order()
+    question_list = list(questions)
+    dimensions = {}
+    lenses = {}
+    for dimension in version.dimensions.all():
+        dimensions[dimension.key] = dimension.name
+        lenses[dimension.key] = dimension.lens
+    organization = campaign.organization
+    return charts.Labels(
+        dimensions=dimensions,
+        lenses=lenses,
+        stages={s.level: s.name for s in Stage.objects.filter(version=version)},
+        questions={q.key: q.text for q in question_list},
+        choices={q.key: [(c.key, c.text) for c in q.choice_list] for q in question_list},
+        teams=dict(organization.teams.values_list("slug", "name")),
+        sites=dict(organization.sites.values_list("slug", "name")),
+    )
+
+
+def trend(campaign: Campaign, document: dict[str, Any] | None) -> list[charts.TrendPoint]:
+    """Every campaign of the organisation on a bank with the same slug, oldest first, each at
+    its own whole-campaign stage score from its own snapshot; `document` is the campaign's
+    own whole-campaign document when it is already at hand (None in a filtered view). A fixed
+    number of queries, however many campaigns."""
+    campaigns = [
+        c
+        for c in Campaign.objects.filter(
+            organization_id=campaign.organization_id,
+            bank_version__bank_id=campaign.bank_version.bank_id,
+        )
+        .exclude(status=Campaign.Status.DRAFT)
+        .select_related("bank_version__bank", "organization")
+        .order_by("created")
+    ]
+    snapshots = campaign_snapshots(c for c in campaigns if document is None or c.pk != campaign.pk)
+    points = []
+    for other in campaigns:
+        figures = (
+            document
+            if document is not None and other.pk == campaign.pk
+            else snapshots[other.pk].document
+        )
+        when = other.closed_at or other.created
+        points.append(
+            charts.TrendPoint(
+                campaign=other.slug,
+                label=f"{other.name} ({when:%b %Y})",
+                stage=figures["overall"]["stage"],
+                stage_score=figures["overall"]["stage_score"],
+            )
+        )
+    return points
+
+
+def comments(campaign: Campaign, snapshot: ScoreSnapshot) -> dict[str, list[dict[str, str]]]:
+    """Respondents' comments per question, from the view's group only (rule 8e), each
+    labelled with the protected function and team (a label only where that group is shown);
+    sorted by text, so comments cannot be linked to one another by their order. The
+    snapshot carries the privacy decision; one query."""
+    doc = snapshot.document
+    if doc["overall"].get("suppressed"):
+        return {}
+    view = doc["view"]
+    protection = protection_of(snapshot)
+    result: dict[str, list[dict[str, str]]] = {}
+    rows = (
+        Answer.objects.filter(response__campaign=campaign, response__submitted_at__isnull=False)
+        .exclude(comment="")
+        .values_list(
+            "question__key",
+            "comment",
+            "response__function",
+            "response__team__slug",
+            "response__site__slug",
+        )
+    )
+    for key, text, function, team, site in rows:
+        real = (function, team or ANY, site or ANY)
+        p_function, p_team, p_site = protection.get(real, (ANY, ANY, ANY))
+        if (view["site"] and p_site != view["site"]) or (
+            view["function"] and p_function != view["function"]
+        ):
+            continue
+        result.setdefault(key, []).append(
+            {
+                "text": text,
+                "function": charts.FUNCTION_NAMES.get(p_function, "") if p_function != ANY else "",
+                "team": p_team if p_team != ANY else "",
+            }
+        )
+    for items in result.values():
+        items.sort(key=lambda item: (item["text"], item["function"], item["team"]))
+    return result
+
+
+def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> dict[str, Any]:
+    snapshot = campaign_snapshot(campaign, score_filter)
+    doc = snapshot.document
+    labels = labels_for(campaign)
+    minimum = doc["settings"]["min_group_size"]
+    submitted = doc["respondents"]["submitted"]
+    overall = doc["overall"]
+    context: dict[str, Any] = {
+        "doc": doc,
+        "labels": labels,
+        "filter": score_filter,
+        "submitted": submitted,
+        # A filter whose group is suppressed shows its count and nothing else (rule 8d).
+        "suppressed_view": bool(overall.get("suppressed")),
+        "view_answered": overall["answered"],
+        "thin": submitted < minimum or bool(overall.get("suppressed")),
+        "minimum": minimum,
+    }
+    if context["thin"]:
+        return context
+
+    baseline = find_baseline(campaign)
+    baseline_doc = (
+        campaign_snapshot(baseline, score_filter).document if baseline is not None else None
+    )
+    if baseline_doc is not None and baseline_doc["overall"].get("suppressed"):
+        baseline_doc = None
+    agreed = {
+        a.question.key: a
+        for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
+    }
+    divergent = doc["divergent_questions"][:MAX_DIVERGENT_SHOWN]
+    dims = overall["dimensions"]
+    strongest, weakest = strongest_and_weakest(doc, labels)
+    chart_list = [
+        Chart("dimensions", charts.dimension_bars(doc, labels)),
+        Chart("radar", charts.radar(doc, labels)),
+    ]
+    optional = [
+        ("gaps", charts.gap_bars(doc, labels)),
+        ("teams", charts.heatmap(doc["by_team"], labels.teams, labels, "teams", minimum)),
+        ("sites", charts.heatmap(doc["by_site"], labels.sites, labels, "sites", minimum)),
+        ("progress", charts.progress_bars(doc, baseline_doc, labels)),
+        (
+            "trend",
+            charts.trend_line(
+                trend_points := trend(campaign, doc if score_filter.is_campaign else None),
+                "" if score_filter.is_campaign else " (the whole organisation)",
+            ),
+        ),
+    ]
+    chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
+    notes = comments(campaign, snapshot)
+    divergent_charts = []
+    for key in divergent:
+        figure = charts.distribution_bars(key, snapshot.distributions.get(key, {}), labels)
+        divergent_charts.append(
+            {
+                "key": key,
+                "text": labels.questions.get(key, key),
+                "stats": doc["questions"][key],
+                "chart": Chart(f"q-{key}", figure) if figure is not None else None,
+                "agreed": agreed.get(key),
+                "comments": notes.get(key, []),
+            }
+        )
+    progress = doc.get("progress") or {}
+    context.update(
+        {
+            "charts": {chart.id: chart for chart in chart_list},
+            "why": why_not_next(doc, labels),
+            "ladder": ladder(doc, labels),
+            "stage_colour": charts.stage_colour(overall["stage"]),
+            "stage_name": labels.stages.get(overall["stage"], "")
+            if overall["stage"] is not None
+            else "",
+            "largest_gap": largest_gap(doc, labels),
+            "recommendations": recommendations(doc, labels),
+            "divergent": divergent_charts,
+            "comments": [
+                {"key": key, "text": labels.questions.get(key, key), "items": notes[key]}
+                for key in labels.questions
+                if key in notes
+            ],
+            "trend_points": trend_points,
+            "divergent_total": len(doc["divergent_questions"]),
+            "strongest": strongest,
+            "weakest": weakest,
+            "baseline": baseline,
+            "baseline_doc": baseline_doc,
+            "baseline_version_differs": bool(
+                progress and progress["baseline_bank_version"] != doc["bank"]["version"]
+            ),
+            "hidden_note": hidden_note(doc, minimum),
+            "agreed": agreed,
+            "dimension_rows": [
+                {
+                    "key": k,
+                    "name": labels.dimension(k),
+                    "lens": labels.lenses.get(k),
+                    **dims[k],
+                    "noise": None if dims[k]["se"] is None else 2 * dims[k]["se"],
+                    "consensus": (doc["consensus"] or {}).get("dimensions", {}).get(k),
+                    "gap": doc["perception_gaps"].get(k),
+                    "progress": (progress.get("dimensions") or {}).get(k),
+                }
+                for k in labels.dimensions
+            ],
+            "function_rows": function_rows(doc),
+        }
+    )
+    return context
+
+
+def filter_from_request(params: Any, labels_sites: dict[str, str]) -> ScoreFilter:
+    """?site=&function= from the address; unknown values are ignored, not trusted."""
+    site = params.get("site") or None
+    function = params.get("function") or None
+    if site not in labels_sites:
+        site = None
+    if function not in charts.FUNCTION_NAMES or function == "overall":
+        function = None
+    return ScoreFilter(site=site, function=function)
+
+
+def organization_overview(organization: Any) -> dict[str, Any]:
+    """The latest campaign's stage per site, and the trend over the organisation's campaigns."""
+    latest = (
+        Campaign.objects.filter(organization=organization)
+        .exclude(status=Campaign.Status.DRAFT)
+        .select_related("bank_version__bank", "organization")
+        .order_by("-created")
+        .first()
+    )
+    if latest is None:
+        return {"latest": None}
+    doc = campaign_snapshot(latest).document
+    sites = dict(organization.sites.values_list("slug", "name"))
+    trend_figure = charts.trend_line(trend(latest, doc))
+    return {
+        "latest": latest,
+        "latest_doc": doc,
+        "site_rows": [(sites.get(slug, slug), group) for slug, group in doc["by_site"].items()],
+        "trend_chart": Chart("org-trend", trend_figure) if trend_figure is not None else None,
+    }
+
+
+def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str, Any]:
+    """The divergent questions with each function's answers as shares, the answers agreed so
+    far, the question the workshop is on (`extra`), and the parking lot."""
+    snapshot = campaign_snapshot(campaign)
+    doc = snapshot.document
+    labels = labels_for(campaign)
+    agreed = {
+        a.question.key: a
+        for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
+    }
+    keys = list(doc["divergent_questions"])
+    if extra in labels.questions and extra not in keys:
+        keys.insert(0, extra)
+    keys += sorted(k for k in agreed if k not in keys)
+    allow_na = set(
+        Question.objects.filter(version=campaign.bank_version, allow_na=True).values_list(
+            "key", flat=True
+        )
+    )
+    items = []
+    for key in keys:
+        distribution = snapshot.distributions.get(key, {})
+        choices = list(labels.choices.get(key, []))
+        rows = []
+        for function in ("it", "ot", "business", "leadership", "other"):
+            counts = distribution.get(function) or {}
+            total = sum(counts.values())
+            if not total:
+                continue
+            rows.append(
+                {
+                    "name": charts.FUNCTION_NAMES[function],
+                    "total": total,
+                    "shares": [
+                        {"key": c, "share": round(100 * counts.get(c, 0) / total)}
+                        for c, _ in [*choices, ("NA", "N/A")]
+                        if c != "NA" or counts.get("NA")
+                    ],
+                }
+            )
+        items.append(
+            {
+                "key": key,
+                "text": labels.questions.get(key, key),
+                "choices": choices,
+                "allow_na": key in allow_na,
+                "stats": doc["questions"].get(key, {}),
+                "divergent": key in doc["divergent_questions"],
+                "rows": rows,
+                "agreed": agreed.get(key),
+            }
+        )
+    return {
+        "items": items,
+        "consensus": doc["consensus"],
+        "labels": labels,
+        "notes": list(campaign.notes.select_related("created_by")),
+        "colours": charts.STAGE_COLOURS,
+    }

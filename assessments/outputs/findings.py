@@ -1,0 +1,185 @@
+"""What the figures say, in words: the executive sentences every surface shares.
+
+Pure Python (no Django, no queries): each function takes a score document and the labels of
+its keys, and returns plain data that the dashboard, the PDF report and the deck render in
+their own way. One home per sentence, so the three never tell different stories. The rules
+behind each figure are explained in docs/methodology.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from assessments.documents import ScoreDocument, shown
+from assessments.outputs.charts import FUNCTION_NAMES, STAGE_COLOURS, Labels
+
+
+def why_not_next(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
+    """Rules 6 and 7 in words: what keeps the organisation from the next stage."""
+    overall = shown(doc["overall"])
+    stage = overall["stage"] if overall else None
+    if overall is None or stage is None or stage >= 3:
+        return None
+    threshold = stage + 0.5
+    blockers = []
+    for blocker in overall["blockers"]:
+        blockers.append(
+            {
+                "key": blocker["dimension"],
+                "name": labels.dimension(blocker["dimension"]),
+                "score": blocker["score"],
+                "questions": [
+                    {
+                        "key": key,
+                        "text": labels.questions.get(key, key),
+                        "mean": doc["questions"][key]["mean"],
+                    }
+                    for key in blocker["questions"][:3]
+                ],
+                "more": max(0, len(blocker["questions"]) - 3),
+            }
+        )
+    return {
+        "next": stage + 1,
+        "next_name": labels.stages.get(stage + 1, ""),
+        "threshold": threshold,
+        "blockers": blockers,
+        "holding_back": [
+            {
+                "key": k,
+                "name": labels.dimension(k),
+                "score": overall["dimensions"][k]["score"],
+                "stage": overall["dimensions"][k]["stage"],
+            }
+            for k in overall["holding_back"]
+        ],
+    }
+
+
+def ladder(doc: ScoreDocument, labels: Labels) -> list[dict[str, Any]]:
+    figures = shown(doc["overall"])
+    stage = figures["stage"] if figures else None
+    return [
+        {
+            "level": level,
+            "name": labels.stages.get(level, f"Stage {level}"),
+            "current": level == stage,
+            "reached": stage is not None and level <= stage,
+            "colour": STAGE_COLOURS[level],
+        }
+        for level in (3, 2, 1, 0)
+    ]
+
+
+def largest_gap(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
+    """The IT/OT perception gap to talk about first: the largest flagged one (larger than
+    the threshold and than its noise, rule 9), else the largest, said to be within noise."""
+    gaps = doc.get("perception_gaps", {})
+    if not gaps:
+        return None
+    flagged = {k: g for k, g in gaps.items() if g["flagged"]}
+    pool = flagged or gaps
+    key = max(pool, key=lambda k: (abs(pool[k]["gap"]), k))
+    gap, se = pool[key]["gap"], pool[key]["se"]
+    return {
+        "key": key,
+        "name": labels.dimension(key),
+        "gap": gap,
+        "se": se,
+        "noise": None if se is None else 2 * se,
+        "higher": "IT" if gap > 0 else "OT",
+        "lower": "OT" if gap > 0 else "IT",
+        "size": abs(gap),
+        "flagged": pool[key]["flagged"],
+    }
+
+
+def strongest_and_weakest(
+    doc: ScoreDocument, labels: Labels, count: int = 3
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    figures = shown(doc["overall"])
+    dims = figures["dimensions"] if figures else {}
+    scores = {
+        k: score
+        for k in labels.dimensions
+        if k in dims and (score := dims[k]["score"]) is not None
+    }
+    ranked = sorted(scores, key=lambda k: -scores[k])
+    strongest = [(labels.dimension(k), scores[k]) for k in ranked[:count]]
+    weakest = [(labels.dimension(k), scores[k]) for k in ranked[::-1][:count]]
+    return strongest, weakest
+
+
+def recommendations(doc: ScoreDocument, labels: Labels) -> list[dict[str, Any]]:
+    """Rule 13, each with why it comes where it does: blocking the next stage, holding it
+    back, or the largest remaining gap to its target."""
+    overall = shown(doc["overall"])
+    if overall is None:
+        return []
+    blocking = {b["dimension"] for b in overall["blockers"]}
+    holding = set(overall["holding_back"])
+    dims = overall["dimensions"]
+    result = []
+    for item in doc.get("recommendations", []):
+        key = item["dimension"]
+        reason = (
+            "blocks the next stage"
+            if key in blocking
+            else "holds the next stage back"
+            if key in holding
+            else "gap to target"
+        )
+        result.append(
+            {
+                **item,
+                "name": labels.dimension(key),
+                "gap": dims[key]["gap_to_target"],
+                "why": reason,
+            }
+        )
+    return result
+
+
+def coverage(group: Mapping[str, Any], minimum: int, short: bool = False) -> str:
+    """What a group's figures rest on, in words (rule 8c); `short` for a narrow table
+    column, beside a sentence that says why (`hidden_note`)."""
+    if short:
+        if group.get("suppressed"):
+            return f"{group.get('answered', 0)} (not shown)"
+        return (
+            f"{group['n']} of {group['answered']}"
+            if group["n"] < group["answered"]
+            else str(group["n"])
+        )
+    if group.get("suppressed"):
+        answered = group.get("answered", 0)
+        return (
+            f"{answered} response{'s' if answered != 1 else ''}; fewer than {minimum} that can "
+            "be shown without singling anyone out"
+        )
+    if group["n"] < group["answered"]:
+        return f"figures from {group['n']} of {group['answered']} responses"
+    return f"{group['n']} response{'s' if group['n'] != 1 else ''}"
+
+
+def hidden_note(doc: ScoreDocument, minimum: int) -> str | None:
+    """Why some groups show nothing or rest on fewer than all their responses."""
+    groups: list[Mapping[str, Any]] = [
+        g
+        for block in (doc.get("by_function", {}), doc.get("by_team", {}), doc.get("by_site", {}))
+        for g in block.values()
+        if g.get("answered")
+    ]
+    if not any(g.get("suppressed") or g["n"] < g["answered"] for g in groups):
+        return None
+    return (
+        f"To protect respondents, no figure rests on fewer than {minimum} people and no two "
+        "figures can be subtracted to single anyone out: the team, then the site, then the "
+        "function of people in small groups are left out of the groups shown, so some groups "
+        "show nothing and some rest on fewer than all their responses."
+    )
+
+
+def function_rows(doc: ScoreDocument) -> list[tuple[str, Mapping[str, Any]]]:
+    return [(FUNCTION_NAMES[f], doc["by_function"][f]) for f in doc.get("by_function", {})]

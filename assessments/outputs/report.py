@@ -1,0 +1,201 @@
+"""The executive PDF report: the dashboard's figures and charts, laid out for print.
+
+One code path for the download button and `manage.py report`: `campaign_report_pdf`. The
+charts are the dashboard's plotly figures, drawn to SVG by kaleido through Debian's Chromium
+(`chart_render`: one browser per worker process, started on first use); without Chromium the report
+still renders, with a note where each chart would be. The PDF is stored and served again until
+its fingerprint (scores, agreed answers, settings, branding) changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import markdown
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assessments.models import Campaign, ParkingNote, ReportFile, Stage
+from assessments.outputs import chart_render
+from assessments.outputs.dashboard import Chart, dashboard_context
+from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
+from assessments.selectors.scores import campaign_snapshot
+
+logger = logging.getLogger(__name__)
+
+CHART_WIDTH = 760
+METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+
+REPORT_VERSION = 1  # bump when report.py changes what goes into a report
+# The layout is part of a stored PDF's fingerprint: a changed template makes PDFs again.
+_TEMPLATES = Path(settings.BASE_DIR) / "templates" / "report"
+LAYOUT_HASH = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(_TEMPLATES.glob("*.html")))
+    + METHODOLOGY_PATH.read_bytes()
+).hexdigest()[:16]
+
+
+def chromium_available() -> bool:
+    return Path(settings.CHROMIUM_PATH).exists()
+
+
+def figure_svg(figure: Any) -> str | None:
+    """SVG of a plotly figure, or None when no Chromium is installed."""
+    if not chromium_available():
+        return None
+    height = figure.layout.height or 420
+    try:
+        return chart_render.renderer(settings.CHROMIUM_PATH).svg(figure, CHART_WIDTH, height)
+    except Exception as exc:
+        logger.exception("kaleido could not draw a chart")
+        raise RenderError(f"a chart could not be drawn ({type(exc).__name__})") from exc
+
+
+def _logo_uri(campaign: Campaign) -> str | None:
+    logo = campaign.organization.workspace.logo
+    if not logo:
+        return None
+    try:
+        with logo.open("rb") as handle:
+            data = handle.read(500 * 1024 + 1)
+    except OSError:
+        logger.warning(
+            "The logo of workspace %s could not be read", campaign.organization.workspace_id
+        )
+        return None
+    if len(data) > 500 * 1024:
+        return None
+    kind = {"svg": "image/svg+xml", "png": "image/png"}.get(
+        logo.name.rsplit(".", 1)[-1].lower(), "image/jpeg"
+    )
+    return f"data:{kind};base64," + base64.b64encode(data).decode()
+
+
+def report_context(campaign: Campaign) -> dict[str, Any]:
+    context = dashboard_context(campaign)
+    context["campaign"] = campaign
+    context["organization"] = campaign.organization
+    context["workspace"] = campaign.organization.workspace
+    context["generated"] = timezone.now()
+    context["logo"] = _logo_uri(campaign)
+    # One level down: the appendix's own heading is the chapter's h1.
+    methodology = markdown.markdown(
+        METHODOLOGY_PATH.read_text(encoding="utf-8"), extensions=["tables"]
+    )
+    for level in (3, 2, 1):
+        methodology = methodology.replace(f"<h{level}", f"<h{level + 1}").replace(
+            f"</h{level}>", f"</h{level + 1}>"
+        )
+    context["methodology"] = methodology
+    # Charts are named here and drawn while the PDF renders (`render_pdf_limited`).
+    figures: list[tuple[str, Any]] = []
+    if chromium_available():
+        charts: dict[str, Chart] = context.get("charts", {})
+        figures += [(f"{key}.svg", chart.figure) for key, chart in charts.items()]
+        context["svgs"] = {key: f"{CHART_PREFIX}{key}.svg" for key in charts}
+        for number, item in enumerate(context.get("divergent", [])):
+            if item["chart"]:
+                figures.append((f"divergent-{number}.svg", item["chart"].figure))
+                item["svg"] = f"{CHART_PREFIX}divergent-{number}.svg"
+    context["figures"] = figures
+    context["chromium"] = chromium_available()
+    doc = context["doc"]
+    labels = context["labels"]
+    stage = doc["overall"]["stage"]
+    context["stage_rows"] = [
+        {"level": s.level, "name": s.name, "summary": s.summary, "current": s.level == stage}
+        for s in Stage.objects.filter(version=campaign.bank_version).order_by("-level")
+    ]
+    context["gap_rows"] = sorted(
+        (
+            row
+            for row in context.get("dimension_rows", [])
+            if row["gap"] and row["gap"]["gap"] is not None
+        ),
+        key=lambda row: -abs(row["gap"]["gap"]),
+    )
+    context["notes"] = list(ParkingNote.objects.filter(campaign=campaign))
+    context["agreed_rows"] = sorted(
+        context.get("agreed", {}).values(), key=lambda a: a.question.key
+    )
+    context["question_rows"] = [
+        {"key": key, "text": labels.questions.get(key, key), **figures}
+        for key, figures in doc["questions"].items()
+    ]
+    context["team_rows"] = [
+        (labels.teams.get(slug, slug), group) for slug, group in doc["by_team"].items()
+    ]
+    context["site_rows"] = [
+        (labels.sites.get(slug, slug), group) for slug, group in doc["by_site"].items()
+    ]
+    return context
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    html: str
+    figures: list[tuple[str, Any]]  # (name, plotly figure), in the order the report shows them
+
+    def chart_jobs(self) -> list[tuple[str, Callable[[], bytes]]]:
+        """(name, draw) pairs for `render_pdf_limited`."""
+        return [(name, partial(_figure_bytes, figure)) for name, figure in self.figures]
+
+
+def _figure_bytes(figure: Any) -> bytes:
+    return (figure_svg(figure) or "").encode()
+
+
+def report_document(campaign: Campaign) -> ReportDocument:
+    context = report_context(campaign)
+    return ReportDocument(render_to_string("report/report.html", context), context["figures"])
+
+
+def report_fingerprint(campaign: Campaign) -> str:
+    snapshot = campaign_snapshot(campaign)
+    workspace = campaign.organization.workspace
+    material = "|".join(
+        [
+            str(REPORT_VERSION),
+            LAYOUT_HASH,
+            snapshot.fingerprint,
+            campaign.name,
+            campaign.organization.name,
+            workspace.name,
+            workspace.brand_colour,
+            workspace.paper_size,
+            workspace.logo.name if workspace.logo else "",
+            str(chromium_available()),
+            # Parking-lot notes change no score, but the report lists them.
+            str(list(ParkingNote.objects.filter(campaign=campaign).values_list("pk", "text"))),
+        ]
+    )
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def campaign_report_pdf(campaign: Campaign) -> bytes:
+    """The campaign's PDF: stored, and made again only when its fingerprint changes."""
+    fingerprint = report_fingerprint(campaign)
+    stored = ReportFile.objects.filter(campaign=campaign).first()
+    if stored is not None and stored.fingerprint == fingerprint:
+        return bytes(stored.pdf)
+    document = report_document(campaign)
+    pdf = render_pdf_limited(
+        document.html, {}, settings.REPORT_TIME_LIMIT, charts=document.chart_jobs()
+    )
+    try:
+        with transaction.atomic():
+            ReportFile.objects.update_or_create(
+                campaign=campaign, defaults={"fingerprint": fingerprint, "pdf": pdf}
+            )
+    except IntegrityError:
+        pass  # another request stored the same report at the same moment
+    return pdf

@@ -1,0 +1,266 @@
+"""Campaign services: create, change settings, open, close, agreed answers, notes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.errors import ProblemList, Refused
+from assessments.models import (
+    SLUG_RE,
+    AgreedAnswer,
+    BankVersion,
+    Campaign,
+    Organization,
+    ParkingNote,
+    Question,
+    Team,
+)
+from assessments.selectors.scores import campaign_scores, find_baseline
+from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE
+
+_SLUG = re.compile(SLUG_RE)
+
+
+class Unchanged:
+    """The value of an argument left out (where None is a value: no date)."""
+
+
+UNCHANGED = Unchanged()
+
+
+def parse_targets(values: list[str], problems: ProblemList) -> dict[str, int]:
+    """`DIMENSION=STAGE` strings (command line) -> targets; bad ones go to `problems`."""
+    targets: dict[str, int] = {}
+    for value in values:
+        key, sep, stage = value.partition("=")
+        if not sep or stage.strip() not in {"0", "1", "2", "3"}:
+            problems.add(f"--target {value}", _("write DIMENSION=STAGE with a stage from 0 to 3"))
+            continue
+        targets[key.strip()] = int(stage)
+    return targets
+
+
+def _check_settings(
+    problems: ProblemList,
+    version: BankVersion,
+    min_group_size: Any,
+    gap_threshold: Any,
+    targets: dict[str, Any],
+) -> None:
+    if (
+        isinstance(min_group_size, bool)
+        or not isinstance(min_group_size, int)
+        or not (1 <= min_group_size <= 1000)
+    ):
+        problems.add("min_group_size", _("must be a whole number from 1 to 1000"))
+    if (
+        isinstance(gap_threshold, bool)
+        or not isinstance(gap_threshold, int | float)
+        or not (0 <= gap_threshold <= 3)
+    ):
+        problems.add("gap_threshold", _("must be a number from 0 to 3"))
+    keys = set(version.dimensions.values_list("key", flat=True))
+    for key, stage in targets.items():
+        if key not in keys:
+            problems.add(
+                f"targets.{key}",
+                _("is not a dimension of %(label)s (%(value)s)"),
+                label=version.label,
+                value=", ".join(sorted(keys)),
+            )
+        elif isinstance(stage, bool) or stage not in (0, 1, 2, 3):
+            problems.add(f"targets.{key}", _("must be a stage from 0 to 3"))
+
+
+def campaign_create(
+    *,
+    slug: str,
+    organization: Organization,
+    bank_version: BankVersion,
+    name: str = "",
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
+    gap_threshold: float = 0.5,
+    targets: dict[str, int] | None = None,
+    status: str = Campaign.Status.DRAFT,
+    opens_on: date | None = None,
+    closes_on: date | None = None,
+    teams: Iterable[Team] = (),
+) -> Campaign:
+    """Create a campaign on a published bank version; every problem reported at once.
+    `teams` are the teams in scope (none: every team of the organisation)."""
+    targets = targets or {}
+    problems = ProblemList()
+    if not _SLUG.fullmatch(slug or "") or len(slug) > 60:
+        problems.add("slug", _("use lowercase letters, digits and hyphens (for example acme-2026)"))
+    elif Campaign.objects.filter(slug=slug).exists():
+        problems.add("slug", _("%(slug)s is already used by another campaign"), slug=repr(slug))
+    if not bank_version.is_published:
+        problems.add(
+            "bank", _("%(label)s is a draft; publish it before using it"), label=bank_version.label
+        )
+    _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
+    problems.raise_if_any()
+    with transaction.atomic():
+        campaign = Campaign(
+            slug=slug,
+            organization=organization,
+            bank_version=bank_version,
+            name=name or slug,
+            status=status,
+            min_group_size=min_group_size,
+            gap_threshold=gap_threshold,
+            targets=targets,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+        campaign.full_clean()
+        campaign.save()
+        campaign.teams.set(_teams_of(organization, teams))
+    return campaign
+
+
+def _teams_of(organization: Organization, teams: Iterable[Team]) -> list[Team]:
+    teams = list(teams)
+    if any(team.organization_id != organization.pk for team in teams):
+        raise Refused.at(
+            "teams", _("not all of them are teams of %(name)s"), name=organization.name
+        )
+    return teams
+
+
+def campaign_update(
+    *,
+    campaign: Campaign,
+    min_group_size: int,
+    gap_threshold: float,
+    targets: dict[str, int],
+    name: str | None = None,
+    opens_on: date | Unchanged | None = UNCHANGED,
+    closes_on: date | Unchanged | None = UNCHANGED,
+    teams: Iterable[Team] | None = None,
+) -> Campaign:
+    """Change a campaign that is not closed: its scoring settings and, when given, its name,
+    dates and the teams in scope."""
+    problems = ProblemList()
+    if campaign.is_closed:
+        problems.add(
+            "campaign", _("%(slug)s is closed; its settings no longer change"), slug=campaign.slug
+        )
+    _check_settings(problems, campaign.bank_version, min_group_size, gap_threshold, targets)
+    problems.raise_if_any()
+    campaign.min_group_size = min_group_size
+    campaign.gap_threshold = gap_threshold
+    campaign.targets = targets
+    fields = ["min_group_size", "gap_threshold", "targets"]
+    if name is not None:
+        campaign.name = name or campaign.slug
+        fields.append("name")
+    if not isinstance(opens_on, Unchanged):
+        campaign.opens_on = opens_on
+        fields.append("opens_on")
+    if not isinstance(closes_on, Unchanged):
+        campaign.closes_on = closes_on
+        fields.append("closes_on")
+    with transaction.atomic():
+        campaign.save(update_fields=fields)
+        if teams is not None:
+            campaign.teams.set(_teams_of(campaign.organization, teams))
+    return campaign
+
+
+def campaign_open(*, campaign: Campaign) -> Campaign:
+    if campaign.is_closed:
+        raise Refused.at(
+            "", _("%(slug)s is closed and cannot be opened again."), slug=campaign.slug
+        )
+    campaign.status = Campaign.Status.OPEN
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def campaign_close(*, campaign: Campaign) -> Campaign:
+    """Close a campaign: no more answers, its baseline frozen, and its scores stored."""
+    if campaign.is_closed:
+        raise Refused.at("", _("%(slug)s is already closed."), slug=campaign.slug)
+    with transaction.atomic():
+        campaign.baseline = find_baseline(campaign)
+        campaign.status = Campaign.Status.CLOSED
+        campaign.closed_at = timezone.now()
+        campaign.save(update_fields=["baseline", "status", "closed_at"])
+        campaign_scores(campaign)  # computed now, so it is stored with the closed state
+    return campaign
+
+
+def agreed_answer_record(
+    *,
+    campaign: Campaign,
+    question_key: str,
+    answer: str,
+    note: str = "",
+    dissent: str = "",
+) -> AgreedAnswer:
+    """Record (or change) the answer a workshop agreed on: a choice key, or "NA"."""
+    problems = ProblemList()
+    if campaign.is_closed:
+        problems.add(
+            "campaign", _("%(slug)s is closed; agreed answers no longer change"), slug=campaign.slug
+        )
+    question = (
+        Question.objects.filter(version_id=campaign.bank_version_id, key=question_key)
+        .prefetch_related("choices")
+        .first()
+    )
+    choice = None
+    if question is None:
+        problems.add(
+            "question",
+            _("%(question_key)s is not a question of this campaign's bank"),
+            question_key=repr(question_key),
+        )
+    elif answer == "NA":
+        if not question.allow_na:
+            problems.add(
+                "answer", _("%(question_key)s does not allow N/A"), question_key=question_key
+            )
+    else:
+        choice = next((c for c in question.choices.all() if c.key == answer), None)
+        if choice is None:
+            keys = [c.key for c in question.choices.all()] + (["NA"] if question.allow_na else [])
+            problems.add(
+                "answer",
+                _('"%(answer)s" is not a choice of %(question_key)s (%(value)s)'),
+                answer=answer,
+                question_key=question_key,
+                value=", ".join(keys),
+            )
+    problems.raise_if_any()
+    with transaction.atomic():
+        agreed, _created = AgreedAnswer.objects.update_or_create(
+            campaign=campaign,
+            question=question,
+            defaults={"choice": choice, "is_na": choice is None, "note": note, "dissent": dissent},
+        )
+    return agreed
+
+
+def parking_note_add(*, campaign: Campaign, text: str, user: Any = None) -> ParkingNote:
+    """A note for later, captured during a workshop; the report lists them."""
+    text = (text or "").strip()
+    problems = ProblemList()
+    if campaign.is_closed:
+        problems.add(
+            "campaign", _("%(slug)s is closed; its notes no longer change"), slug=campaign.slug
+        )
+    if not text:
+        problems.add("text", _("write the note first"))
+    elif len(text) > 2000:
+        problems.add("text", _("is longer than 2,000 characters"))
+    problems.raise_if_any()
+    return ParkingNote.objects.create(campaign=campaign, text=text, created_by=user)

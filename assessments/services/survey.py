@@ -1,0 +1,333 @@
+"""Invitations and the respondent's survey: links, responses, answers, submitting.
+
+Tokens come from `secrets` (192 bits) and only their SHA-256 is stored, so a leaked database
+does not leak working links. A link stops working when it is revoked or its campaign closes.
+Every answer is saved the moment it is chosen; submitting is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.errors import ProblemList, Refused
+from assessments.models import (
+    FUNCTION_KEYS,
+    Answer,
+    Campaign,
+    Dimension,
+    Invitation,
+    Question,
+    Response,
+    Team,
+)
+from assessments.services.emails import send_after_commit
+from assessments.vocabulary import DK, NA
+
+TOKEN_BYTES = 24  # 192 bits
+# What a respondent reads for the answers of a decision question (docs/methodology.md,
+# "Who decides"), and for the two non-answers.
+DECISION_LABELS = {
+    "it": "IT",
+    "ot": "OT (the plant, engineering, maintenance)",
+    "joint": "IT and OT together",
+    "vendor": "A vendor or service provider",
+    "nobody": "Nobody: it is not decided",
+}
+NA_LABEL = "Does not apply to us"
+NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
+DK_LABEL = "I don't know"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    checked: bool
+
+
+def answer_options(question: Question, answer: Answer | None) -> list[Option]:
+    """The answers a respondent can pick for a question, the saved one checked: its choices
+    (or, for a decision question, who decides), then N/A and Don't know where allowed."""
+    options: list[Option] = []
+    if question.is_decision:
+        options += [
+            Option(key, label, answer is not None and answer.decision == key)
+            for key, label in DECISION_LABELS.items()
+        ]
+    else:
+        options += [
+            Option(c.key, c.text, answer is not None and answer.choice_id == c.pk)
+            for c in question.choices.all()
+        ]
+    if question.allow_na:
+        label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
+        options.append(Option(NA, label, answer is not None and answer.is_na))
+    if question.allow_dont_know:
+        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk))
+    return options
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: Invitation
+    token: str  # shown once; only its hash is stored
+
+
+def invitation_create(
+    *,
+    campaign: Campaign,
+    kind: str,
+    team: Team | None = None,
+    name: str = "",
+    email: str = "",
+    created_by: Any = None,
+    absolute_url: Callable[[str], str] | None = None,
+) -> NewInvitation:
+    """A person's link (mailed to `email` when given with `absolute_url`, which makes the
+    survey's path a full address) or a team's join link. The token is returned once."""
+    problems = ProblemList()
+    if campaign.is_closed:
+        problems.add(
+            "campaign", _("%(slug)s is closed; it takes no new invitations"), slug=campaign.slug
+        )
+    if team is not None and team.organization_id != campaign.organization_id:
+        problems.add("team", _("not a team of this campaign's organisation"))
+    if kind == Invitation.Kind.TEAM and team is None:
+        problems.add("team", _("a team join link needs a team"))
+    if kind not in Invitation.Kind.values:
+        problems.add("kind", _("%(kind)s is not person or team"), kind=repr(kind))
+    problems.raise_if_any()
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            campaign=campaign,
+            kind=kind,
+            token_hash=hash_token(token),
+            team=team,
+            name=name,
+            email=email,
+            created_by=created_by,
+        )
+        if email and absolute_url is not None:
+            send_after_commit(
+                "person-invitation",
+                {
+                    "organization": campaign.organization,
+                    "name": name,
+                    "link": absolute_url(reverse("assessments:link-open", args=[token])),
+                },
+                to=[email],
+            )
+    return NewInvitation(invitation, token)
+
+
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The live invitation for a token, or None (unknown, revoked: the same answer)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("campaign__organization", "team__site")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def _new_reference(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(4)}"
+
+
+def response_start(*, invitation: Invitation, function: str | None = None) -> Response:
+    """The response an invitation leads to: a person link always the same one; a team join
+    link a new one per visitor. The caller decides whether a visitor is new."""
+    campaign = invitation.campaign
+    if campaign.status != Campaign.Status.OPEN:
+        raise Refused.at("campaign", _("%(slug)s is not open"), slug=campaign.slug)
+    if invitation.kind == Invitation.Kind.PERSON:
+        existing = Response.objects.filter(invitation=invitation).first()
+        if existing is not None:
+            return existing
+    team = invitation.team
+    function = team.function if team is not None else function
+    if function not in FUNCTION_KEYS:
+        raise Refused.at("function", _("choose the area you work in"))
+    prefix = "p" if invitation.kind == Invitation.Kind.PERSON else "w"
+    for _attempt in range(3):  # a clash of 32 random bits is unlikely, but possible
+        try:
+            with transaction.atomic():
+                if invitation.kind == Invitation.Kind.PERSON:
+                    # Two tabs opening one person link at once: one response.
+                    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+                    existing = Response.objects.filter(invitation=locked).first()
+                    if existing is not None:
+                        return existing
+                response = Response.objects.create(
+                    campaign=campaign,
+                    respondent=_new_reference(prefix),
+                    invitation=invitation,
+                    function=function,
+                    team=team,
+                    site=team.site if team is not None else None,
+                )
+                return response
+        except IntegrityError:
+            continue
+    raise Refused.at("response", _("could not start, please try again"))
+
+
+# --- Pages of the survey -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyPage:
+    number: int  # from 1
+    dimension: Dimension
+    questions: list[Question]
+
+
+def survey_pages(response: Response) -> list[SurveyPage]:
+    """One page per dimension, with the questions asked of the respondent's function."""
+    questions = (
+        Question.objects.filter(version_id=response.campaign.bank_version_id)
+        .select_related("dimension")
+        .prefetch_related("choices")
+        .in_survey_order()
+    )
+    pages: list[SurveyPage] = []
+    for question in questions:
+        if not question.asked_of(response.function):
+            continue
+        if not pages or pages[-1].dimension.pk != question.dimension_id:
+            pages.append(SurveyPage(len(pages) + 1, question.dimension, []))
+        pages[-1].questions.append(question)
+    return pages
+
+
+def answers_of(response: Response) -> dict[int, Answer]:
+    return {a.question_id: a for a in Answer.objects.filter(response=response)}
+
+
+class SurveyClosed(Exception):
+    """The response can no longer change: submitted, or its campaign is not open."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _check_writable(response: Response) -> None:
+    campaign = response.campaign
+    if campaign.status == Campaign.Status.CLOSED:
+        when = campaign.closed_at.date().isoformat() if campaign.closed_at else ""
+        raise SurveyClosed(f"This assessment closed on {when}. Your answers were not changed.")
+    if campaign.status != Campaign.Status.OPEN:
+        raise SurveyClosed("This assessment is not open yet.")
+    if response.submitted_at is not None:
+        raise SurveyClosed("You have already submitted your answers; they can no longer change.")
+
+
+def answer_save(
+    *,
+    response: Response,
+    question: Question,
+    value: str | None,
+    comment: str | None = None,
+) -> Answer | None:
+    """Save one answer: a choice key (for a decision question: who decides), "NA", "DK",
+    or None to keep the answer and change the comment.
+
+    Refused when the response is submitted or the campaign is not open.
+    """
+    _check_writable(response)
+    if question.version_id != response.campaign.bank_version_id or not question.asked_of(
+        response.function
+    ):
+        raise Refused.at(question.key, _("not a question of this survey"))
+    choice = None
+    is_na = is_dk = False
+    decision = ""
+    if value == NA:
+        if not question.allow_na:
+            raise Refused.at(question.key, _("N/A is not an answer to this question"))
+        is_na = True
+    elif value == DK:
+        if not question.allow_dont_know:
+            raise Refused.at(question.key, _("Don't know is not an answer to this question"))
+        is_dk = True
+    elif value is not None and question.is_decision:
+        if value not in DECISION_LABELS:
+            raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
+        decision = value
+    elif value is not None:
+        choice = next((c for c in question.choices.all() if c.key == value), None)
+        if choice is None:
+            raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
+    comment = comment[:2000] if comment is not None else None
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.filter(response=response, question=question).first()
+                if answer is None:
+                    if value is None and not comment:
+                        return None
+                    answer = Answer(response=response, question=question)
+                if value is not None:
+                    answer.choice, answer.is_na, answer.is_dk = choice, is_na, is_dk
+                    answer.decision = decision
+                if comment is not None:
+                    answer.comment = comment
+                answer.save()
+                Response.objects.filter(pk=response.pk).update(updated=timezone.now())
+                return answer
+        except IntegrityError:
+            continue  # the same answer saved from another tab at the same moment: retry
+    raise Refused.at(question.key, _("could not be saved, please try again"))
+
+
+def response_submit(*, response: Response) -> bool:
+    """Submit once. Returns True if this call submitted it, False if it already was."""
+    campaign = response.campaign
+    if campaign.status != Campaign.Status.OPEN and response.submitted_at is None:
+        _check_writable(response)
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
+            submitted_at=now, updated=now
+        )
+    response.refresh_from_db(fields=["submitted_at"])
+    return bool(updated)
+
+
+def unanswered(
+    pages: list[SurveyPage], answers: dict[int, Answer]
+) -> list[tuple[SurveyPage, Question]]:
+    return [
+        (page, question)
+        for page in pages
+        for question in page.questions
+        if question.pk not in answers or not _has_answer(answers[question.pk])
+    ]
+
+
+def _has_answer(answer: Answer) -> bool:
+    """A choice, N/A, Don't know or who decides; a comment alone is no answer."""
+    return bool(answer.choice_id is not None or answer.is_na or answer.is_dk or answer.decision)

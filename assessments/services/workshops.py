@@ -1,0 +1,99 @@
+"""Live workshops, the writes: a join code, a participant joining, the facilitator pacing.
+
+Participants join with the code (no account), pick their team and answer on their phone;
+every answer is saved the moment it is chosen, as in the survey. In paced mode the phones
+follow the facilitator's current question, and its votes stay hidden until revealed. What
+the projector and the phones poll is read in `selectors/workshops.py`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from assessments.errors import Refused
+from assessments.models import Campaign, Question, Response, Team, Workshop
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
+CODE_LENGTH = 6
+
+
+def workshop_for(campaign: Campaign) -> Workshop:
+    """The campaign's workshop, made with a fresh join code on first use."""
+    existing = Workshop.objects.filter(campaign=campaign).first()
+    if existing is not None:
+        return existing
+    for _attempt in range(10):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _attempt in range(CODE_LENGTH))
+        try:
+            with transaction.atomic():
+                return Workshop.objects.create(campaign=campaign, join_code=code)
+        except IntegrityError:
+            existing = Workshop.objects.filter(campaign=campaign).first()
+            if existing is not None:
+                return existing
+    raise Refused.at("workshop", _("could not make a join code, please try again"))
+
+
+def workshop_join(*, workshop: Workshop, team: Team) -> Response:
+    campaign = workshop.campaign
+    if campaign.status != Campaign.Status.OPEN:
+        raise Refused.at("campaign", _("%(name)s is not open"), name=campaign.name)
+    if team.organization_id != campaign.organization_id:
+        raise Refused.at("team", _("not a team of this organisation"))
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    campaign=campaign,
+                    respondent=f"w-{secrets.token_hex(4)}",
+                    function=team.function,
+                    team=team,
+                    site=team.site,
+                )
+                return response
+        except IntegrityError:
+            continue
+    raise Refused.at("response", _("could not join, please try again"))
+
+
+def workshop_set_state(
+    *,
+    workshop: Workshop,
+    mode: str | None = None,
+    question: Question | None = None,
+    revealed: bool | None = None,
+) -> Workshop:
+    """Change mode, current question or reveal; a new question starts hidden."""
+    if mode is not None:
+        if mode not in Workshop.Mode.values:
+            raise Refused.at("mode", _("%(mode)s is not free or paced"), mode=repr(mode))
+        workshop.mode = mode
+    if question is not None:
+        if question.version_id != workshop.campaign.bank_version_id:
+            raise Refused.at("question", _("not a question of this campaign"))
+        if question.pk != workshop.current_question_id:
+            workshop.revealed = False
+        workshop.current_question = question
+    if revealed is not None:
+        workshop.revealed = revealed
+    workshop.save(update_fields=["mode", "current_question", "revealed"])
+    Workshop.objects.filter(pk=workshop.pk).update(state_version=F("state_version") + 1)
+    workshop.refresh_from_db(fields=["state_version"])
+    return workshop
+
+
+def workshop_step(*, workshop: Workshop, action: str) -> Workshop:
+    """The facilitator's next or previous question, in survey order (it stays at the ends)."""
+    questions = list(
+        Question.objects.filter(version=workshop.campaign.bank_version).in_survey_order()
+    )
+    if not questions or action not in ("next", "previous"):
+        return workshop
+    keys = [q.pk for q in questions]
+    index = keys.index(workshop.current_question_id) if workshop.current_question_id in keys else -1
+    index = min(len(keys) - 1, index + 1) if action == "next" else max(0, index - 1)
+    return workshop_set_state(workshop=workshop, question=questions[index])

@@ -1,0 +1,162 @@
+"""Creating, changing, opening and closing a campaign, and its page with the live
+completion tracker."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import access
+from assessments.errors import Refused
+from assessments.forms import CampaignForm, PersonInvitationForm, TeamLinkForm, posted
+from assessments.models import Invitation
+from assessments.selectors.campaigns import completion
+from assessments.services.campaigns import (
+    campaign_close,
+    campaign_create,
+    campaign_open,
+    campaign_update,
+)
+
+# The service names the bank version `bank`; the form calls its field `bank_version`.
+FORM_FIELDS = {"bank": "bank_version"}
+
+
+@login_required
+def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organization = access.get_organization_for_user(request, slug)
+    form = CampaignForm(posted(request)[0], organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = campaign_create(
+                slug=data["slug"],
+                organization=organization,
+                bank_version=data["bank_version"],
+                name=data["name"],
+                min_group_size=data["min_group_size"],
+                gap_threshold=data["gap_threshold"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                teams=data["teams"],
+            )
+        except Refused as exc:
+            exc.add_to_form(form, FORM_FIELDS)
+        else:
+            messages.success(
+                request,
+                f"Created {campaign.name}. Set targets below, then open it to collect answers.",
+            )
+            return redirect("assessments:campaign-edit", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "title": f"New campaign for {organization.name}",
+            "organization": organization,
+        },
+    )
+
+
+@login_required
+def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = CampaignForm(posted(request)[0], instance=campaign, organization=campaign.organization)
+    if campaign.is_closed:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid() and not campaign.is_closed:
+        data = form.cleaned_data
+        try:
+            campaign_update(
+                campaign=campaign,
+                min_group_size=data["min_group_size"],
+                gap_threshold=data["gap_threshold"],
+                targets=form.targets(),
+                name=data["name"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                teams=data["teams"],
+            )
+        except Refused as exc:
+            exc.add_to_form(form, FORM_FIELDS)
+        else:
+            messages.success(request, "Saved the campaign's settings.")
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "title": f"Settings of {campaign.name}",
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "help": "This campaign is closed: its settings no longer change."
+            if campaign.is_closed
+            else "",
+        },
+    )
+
+
+@login_required
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    organization = campaign.organization
+    invitations = campaign.invitations.select_related("team").annotate(started=Count("responses"))
+    return render(
+        request,
+        "assessments/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "organization": organization,
+            "completion": completion(campaign),
+            "person_links": [i for i in invitations if i.kind == Invitation.Kind.PERSON],
+            "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
+            "person_form": PersonInvitationForm(organization=organization, prefix="person"),
+            "team_form": TeamLinkForm(organization=organization, prefix="join"),
+        },
+    )
+
+
+@login_required
+def campaign_completion(request: HttpRequest, slug: str) -> HttpResponse:
+    """The completion tracker alone, for htmx polling on the campaign page."""
+    campaign = access.get_campaign_for_user(request, slug)
+    return render(
+        request,
+        "assessments/_completion.html",
+        {"campaign": campaign, "completion": completion(campaign)},
+    )
+
+
+@login_required
+@require_POST
+def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    try:
+        campaign_open(campaign=campaign)
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    else:
+        messages.success(request, f"{campaign.name} is open: invitation links now work.")
+    return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    try:
+        campaign_close(campaign=campaign)
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    else:
+        messages.success(
+            request, f"{campaign.name} is closed: links stop working and its scores are final."
+        )
+    return redirect("assessments:campaign-detail", slug=campaign.slug)

@@ -1,0 +1,60 @@
+"""Downloads: the PDF report, the spreadsheet exports and the PowerPoint deck."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from assessments import access
+from assessments.files import exports
+from assessments.outputs.deck import campaign_deck
+from assessments.outputs.pdf_render import RenderError
+from assessments.outputs.report import campaign_report_pdf
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def attachment(
+    body: bytes, content_type: str, filename: str, *, store: bool = True
+) -> HttpResponse:
+    """A download; `store=False` keeps client data out of shared and browser caches."""
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if not store:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The executive PDF: the same document as `manage.py report`."""
+    campaign = access.get_campaign_for_user(request, slug, manage=False)
+    try:
+        pdf = campaign_report_pdf(campaign)
+    except RenderError as exc:
+        return render(
+            request,
+            "assessments/report_failed.html",
+            {"campaign": campaign, "problem": str(exc)},
+            status=503,
+        )
+    return attachment(pdf, "application/pdf", f"{campaign.slug}-report.pdf")
+
+
+@login_required
+def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> HttpResponse:
+    """Spreadsheet exports. Client viewers get the aggregated ones (scores, results per
+    question); raw answers are for the consultancy's members only."""
+    if kind not in exports.KINDS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    campaign = access.get_campaign_for_user(request, slug, manage=kind not in exports.AGGREGATED)
+    body, content_type = exports.export(campaign, kind, fmt)
+    return attachment(body, content_type, f"{campaign.slug}-{kind}.{fmt}", store=False)
+
+
+@login_required
+def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The editable PowerPoint deck (consultants: they restyle it for their client)."""
+    campaign = access.get_campaign_for_user(request, slug)
+    return attachment(campaign_deck(campaign), PPTX, f"{campaign.slug}.pptx", store=False)

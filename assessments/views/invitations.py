@@ -1,0 +1,104 @@
+"""Survey links: a person's (mailed when it has an address) and a team's join link, shown
+once with a QR code, and revoked."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from assessments import access
+from assessments.errors import Refused
+from assessments.forms import PersonInvitationForm, TeamLinkForm
+from assessments.models import Invitation
+from assessments.services.survey import NewInvitation, invitation_create, invitation_revoke
+
+SESSION_NEW_LINK = "new_link"  # the link just made, shown once on the next page
+
+
+def _show_once(request: HttpRequest, new: NewInvitation) -> HttpResponse:
+    request.session[SESSION_NEW_LINK] = {"id": new.invitation.pk, "token": new.token}
+    return redirect("assessments:invitation-created", slug=new.invitation.campaign.slug)
+
+
+@login_required
+@require_POST
+def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = PersonInvitationForm(request.POST, organization=campaign.organization, prefix="person")
+    if not form.is_valid():
+        messages.error(request, "Check the invitation: " + form.errors.as_text())
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    try:
+        new = invitation_create(
+            campaign=campaign,
+            kind=Invitation.Kind.PERSON,
+            team=form.cleaned_data["team"],
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"],
+            created_by=request.user,
+            absolute_url=request.build_absolute_uri,
+        )
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return _show_once(request, new)
+
+
+@login_required
+@require_POST
+def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    form = TeamLinkForm(request.POST, organization=campaign.organization, prefix="join")
+    if not form.is_valid():
+        messages.error(request, "Choose a team for the join link.")
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    try:
+        new = invitation_create(
+            campaign=campaign,
+            kind=Invitation.Kind.TEAM,
+            team=form.cleaned_data["team"],
+            created_by=request.user,
+        )
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return _show_once(request, new)
+
+
+@login_required
+def invitation_created(request: HttpRequest, slug: str) -> HttpResponse:
+    """Shows a new link once (only its hash is stored), with its QR code for printing."""
+    import segno
+
+    campaign = access.get_campaign_for_user(request, slug)
+    new = request.session.pop(SESSION_NEW_LINK, None)
+    invitation = None
+    if new:
+        invitation = Invitation.objects.filter(pk=new["id"], campaign=campaign).first()
+    if invitation is None:
+        messages.info(
+            request,
+            "A link is shown only once, when it is made. Create a new one if you need it.",
+        )
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    link = request.build_absolute_uri(reverse("assessments:link-open", args=[new["token"]]))
+    qr = segno.make(link, error="m").svg_inline(scale=8, dark="#1f3a5f")
+    return render(
+        request,
+        "assessments/invitation_created.html",
+        {"campaign": campaign, "invitation": invitation, "link": link, "qr": qr},
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    target = get_object_or_404(Invitation, campaign=campaign, pk=invitation)
+    invitation_revoke(invitation=target)
+    messages.success(request, "Revoked the link: it no longer opens the survey.")
+    return redirect("assessments:campaign-detail", slug=campaign.slug)

@@ -1,0 +1,67 @@
+"""A workspace's members and branding (owners only)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from assessments import access
+from assessments.errors import Refused
+from assessments.forms import EmailInviteForm, WorkspaceSettingsForm, posted
+from assessments.models import Membership
+from assessments.services.members import member_add, member_remove, workspace_branding_save
+
+
+@login_required
+def members(request: HttpRequest, workspace: str) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    form = EmailInviteForm(posted(request)[0])
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if member_add(workspace=ws, email=email, absolute_url=request.build_absolute_uri):
+            messages.success(request, f"Added {email} as a consultant.")
+        else:
+            messages.info(request, f"{email} is already a member.")
+        return redirect("assessments:members", workspace=ws.slug)
+    return render(
+        request,
+        "assessments/members.html",
+        {
+            "workspace": ws,
+            "form": form,
+            "memberships": ws.memberships.select_related("user").order_by("user__username"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def workspace_settings(request: HttpRequest, workspace: str) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    form = WorkspaceSettingsForm(request.POST, request.FILES, instance=ws)
+    if form.is_valid():
+        workspace_branding_save(workspace=ws, **form.cleaned_data)
+        messages.success(request, "Saved the workspace settings: new reports use them.")
+    else:
+        problems = [f"{field}: {' '.join(map(str, errs))}" for field, errs in form.errors.items()]
+        messages.error(request, "Not saved. " + "; ".join(problems))
+    return redirect("assessments:members", workspace=ws.slug)
+
+
+@login_required
+@require_POST
+def member_remove_view(request: HttpRequest, workspace: str, membership: int) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    target = get_object_or_404(
+        Membership.objects.select_related("user"), workspace=ws, pk=membership
+    )
+    try:
+        member_remove(workspace=ws, membership=target)
+    except Refused as exc:
+        messages.error(request, exc.problems[0].text.capitalize() + ".")
+    else:
+        messages.success(request, f"Removed {target.user.get_username()}.")
+    return redirect("assessments:members", workspace=ws.slug)

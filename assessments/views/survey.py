@@ -1,0 +1,298 @@
+"""The respondent's survey: no account, a phone, and not a single answer lost.
+
+The token in a link is exchanged for the session on first use and the browser is sent to an
+address without it. After that, the session says which responses this browser may open;
+anything else is "this link is not valid", revealing nothing. Every page is `no-store` and
+`no-referrer`, so neither a shared computer's history nor a followed link leaks it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.views.decorators.http import require_POST
+
+from assessments.errors import Refused
+from assessments.forms import StartSurveyForm, posted
+from assessments.middleware import null_origin_ok
+from assessments.models import Campaign, Invitation, Question, Response
+from assessments.security import guessing_refused, wrong_guess
+from assessments.services.survey import (
+    SurveyClosed,
+    answer_save,
+    answers_of,
+    invitation_for_token,
+    response_start,
+    response_submit,
+    survey_pages,
+    unanswered,
+)
+
+SESSION_RESPONSES = "survey_responses"  # public ids this browser may open
+SESSION_JOINED = "survey_joined"  # invitation id -> public id, to resume a join link
+SESSION_INVITATION = "survey_invitation"  # the link just opened, before starting
+
+
+def survey_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @null_origin_ok  # no-referrer pages post with "Origin: null" (see middleware.py)
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return wrapped
+
+
+def invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "survey/invalid.html", status=404)
+
+
+def closed_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    return render(request, "survey/closed.html", {"campaign": campaign}, status=410)
+
+
+def allow_response(request: HttpRequest, response: Response) -> None:
+    """This browser (its session) may open `response` from now on."""
+    allowed = {*request.session.get(SESSION_RESPONSES, []), str(response.public_id)}
+    request.session[SESSION_RESPONSES] = sorted(allowed)
+    if response.invitation_id:
+        joined = dict(request.session.get(SESSION_JOINED, {}))
+        joined[str(response.invitation_id)] = str(response.public_id)
+        request.session[SESSION_JOINED] = joined
+
+
+def load_response(request: HttpRequest, public_id: uuid.UUID) -> Response | None:
+    if str(public_id) not in request.session.get(SESSION_RESPONSES, []):
+        return None
+    return (
+        Response.objects.select_related("campaign__organization", "campaign__bank_version")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+@survey_headers
+def link_open(request: HttpRequest, token: str) -> HttpResponse:
+    if refusal := guessing_refused(request):
+        return refusal
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        wrong_guess(request, "survey link")
+        return invalid_link(request)
+    campaign = invitation.campaign
+    if campaign.is_closed:
+        return closed_page(request, campaign)
+    # This browser already has a response for this link: resume it.
+    joined = request.session.get(SESSION_JOINED, {}).get(str(invitation.pk))
+    existing = None
+    if joined:
+        existing = Response.objects.filter(public_id=joined, invitation=invitation).first()
+    if existing is None and invitation.kind == Invitation.Kind.PERSON:
+        existing = Response.objects.filter(invitation=invitation).first()
+    if existing is not None:
+        allow_response(request, existing)
+        return redirect("assessments:survey-resume", public_id=existing.public_id)
+    request.session[SESSION_INVITATION] = invitation.pk
+    return redirect("assessments:survey-start")
+
+
+@survey_headers
+def survey_start(request: HttpRequest) -> HttpResponse:
+    """A landing page with a Start button: link previews (GET) never create responses."""
+    invitation = (
+        Invitation.objects.select_related("campaign__organization", "team")
+        .filter(pk=request.session.get(SESSION_INVITATION, 0), revoked_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return invalid_link(request)
+    campaign = invitation.campaign
+    if campaign.is_closed:
+        return closed_page(request, campaign)
+    form = StartSurveyForm(posted(request)[0])
+    needs_function = invitation.team is None
+    if (
+        request.method == "POST"
+        and campaign.status == Campaign.Status.OPEN
+        and (not needs_function or form.is_valid())
+    ):
+        function = form.cleaned_data.get("function") if needs_function else None
+        try:
+            response = response_start(invitation=invitation, function=function)
+        except Refused as exc:
+            form.add_error(None, exc.sentence)
+        else:
+            allow_response(request, response)
+            request.session.pop(SESSION_INVITATION, None)
+            return redirect("assessments:survey-resume", public_id=response.public_id)
+    return render(
+        request,
+        "survey/start.html",
+        {
+            "invitation": invitation,
+            "campaign": campaign,
+            "form": form,
+            "needs_function": needs_function,
+        },
+    )
+
+
+@survey_headers
+def survey_resume(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Back to where the respondent left off: the first page with an unanswered question."""
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    if response.submitted_at is not None:
+        return redirect("assessments:survey-thanks", public_id=public_id)
+    pages = survey_pages(response)
+    missing = unanswered(pages, answers_of(response))
+    if missing:
+        return redirect("assessments:survey-page", public_id=public_id, page=missing[0][0].number)
+    return redirect("assessments:survey-review", public_id=public_id)
+
+
+def _value_from_post(request: HttpRequest, question: Question) -> str | None:
+    return request.POST.get(f"q-{question.key}") or None
+
+
+@survey_headers
+def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpResponse:
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    campaign = response.campaign
+    if campaign.is_closed:
+        return closed_page(request, campaign)
+    if response.submitted_at is not None:
+        return redirect("assessments:survey-thanks", public_id=public_id)
+    pages = survey_pages(response)
+    if not 1 <= page <= len(pages):
+        return redirect("assessments:survey-resume", public_id=public_id)
+    current = pages[page - 1]
+    errors: list[str] = []
+    if request.method == "POST":
+        # Without JavaScript the whole page arrives at once; with it, answers were already
+        # saved one by one and this saves them again, harmlessly.
+        for question in current.questions:
+            comment = request.POST.get(f"c-{question.key}")
+            try:
+                answer_save(
+                    response=response,
+                    question=question,
+                    value=_value_from_post(request, question),
+                    comment=comment,
+                )
+            except SurveyClosed as exc:
+                return render(request, "survey/message.html", {"message": exc.message}, status=409)
+            except Refused as exc:
+                errors += exc.lines
+        if not errors:
+            move = request.POST.get("move", "next")
+            if move == "back" and page > 1:
+                return redirect("assessments:survey-page", public_id=public_id, page=page - 1)
+            if move == "next" and page < len(pages):
+                return redirect("assessments:survey-page", public_id=public_id, page=page + 1)
+            return redirect("assessments:survey-review", public_id=public_id)
+    answers = answers_of(response)
+    total = sum(len(p.questions) for p in pages)
+    done = total - len(unanswered(pages, answers))
+    return render(
+        request,
+        "survey/page.html",
+        {
+            "response": response,
+            "campaign": campaign,
+            "page": current,
+            "pages": pages,
+            "rows": [(q, answers.get(q.pk)) for q in current.questions],
+            "errors": errors,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 100,
+            "is_last": page == len(pages),
+        },
+    )
+
+
+@survey_headers
+@require_POST
+def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Saves one answer the moment it is chosen (htmx). Answers with a small status text."""
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    key = request.POST.get("question", "")
+    question = (
+        Question.objects.filter(version_id=response.campaign.bank_version_id, key=key)
+        .prefetch_related("choices")
+        .first()
+    )
+    if question is None:
+        return HttpResponse("This question is not part of the survey.", status=400)
+    value = request.POST.get(f"q-{key}") or None
+    comment = request.POST.get(f"c-{key}")
+    try:
+        answer_save(response=response, question=question, value=value, comment=comment)
+    except SurveyClosed as exc:
+        return HttpResponse(escape(exc.message), status=409)
+    except Refused as exc:
+        # htmx puts this in the page as HTML, and the message repeats what was posted.
+        return HttpResponse(escape(exc.sentence), status=400)
+    return HttpResponse("Saved")
+
+
+@survey_headers
+def survey_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    if response.campaign.is_closed and response.submitted_at is None:
+        return closed_page(request, response.campaign)
+    if response.submitted_at is not None:
+        return redirect("assessments:survey-thanks", public_id=public_id)
+    pages = survey_pages(response)
+    missing = unanswered(pages, answers_of(response))
+    return render(
+        request,
+        "survey/review.html",
+        {
+            "response": response,
+            "campaign": response.campaign,
+            "pages": pages,
+            "missing": missing,
+            "total": sum(len(p.questions) for p in pages),
+        },
+    )
+
+
+@survey_headers
+@require_POST
+def survey_submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    try:
+        response_submit(response=response)
+    except SurveyClosed:
+        return closed_page(request, response.campaign)
+    return HttpResponseRedirect(reverse("assessments:survey-thanks", args=[public_id]))
+
+
+@survey_headers
+def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    response = load_response(request, public_id)
+    if response is None:
+        return invalid_link(request)
+    if response.submitted_at is None:
+        return redirect("assessments:survey-resume", public_id=public_id)
+    return render(request, "survey/thanks.html", {"campaign": response.campaign})

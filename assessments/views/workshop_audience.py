@@ -1,0 +1,134 @@
+"""Workshop participants (no account): the short address, joining with the projector's
+code, and the phone's live question in paced mode."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import condition
+
+from assessments.errors import Refused
+from assessments.models import Campaign, Question, Response, Workshop
+from assessments.security import guessing_refused, wrong_guess
+from assessments.selectors.workshops import participant_etag, workshop_by_code
+from assessments.services.survey import answers_of
+from assessments.services.workshops import workshop_join
+from assessments.views.survey import (
+    SESSION_RESPONSES,
+    allow_response,
+    closed_page,
+    invalid_link,
+    load_response,
+    survey_headers,
+)
+
+SESSION_WORKSHOPS = "workshop_joined"  # join code -> public id of this browser's response
+
+
+@survey_headers
+def workshop_code(request: HttpRequest) -> HttpResponse:
+    """For people who type the short address: enter the code shown on the projector."""
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    if code:
+        if refusal := guessing_refused(request):
+            return refusal
+        workshop = workshop_by_code(code)
+        if workshop is not None:
+            return redirect("assessments:workshop-join", code=workshop.join_code)
+        wrong_guess(request, "workshop code")
+    return render(request, "survey/workshop_code.html", {"wrong": bool(code)})
+
+
+@survey_headers
+def workshop_join_view(request: HttpRequest, code: str) -> HttpResponse:
+    if refusal := guessing_refused(request):
+        return refusal
+    workshop = workshop_by_code(code)
+    if workshop is None:
+        wrong_guess(request, "workshop code")
+        return invalid_link(request)
+    campaign = workshop.campaign
+    if campaign.is_closed:
+        return closed_page(request, campaign)
+    joined = request.session.get(SESSION_WORKSHOPS, {}).get(workshop.join_code)
+    if joined and str(joined) in request.session.get(SESSION_RESPONSES, []):
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    teams = list(campaign.teams.all()) or list(campaign.organization.teams.all())
+    error = ""
+    if request.method == "POST" and campaign.status == Campaign.Status.OPEN:
+        team = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
+        if team is None:
+            error = "Choose your team to join."
+        else:
+            try:
+                response = workshop_join(workshop=workshop, team=team)
+            except Refused as exc:
+                error = exc.sentence
+            else:
+                allow_response(request, response)
+                joined_map = dict(request.session.get(SESSION_WORKSHOPS, {}))
+                joined_map[workshop.join_code] = str(response.public_id)
+                request.session[SESSION_WORKSHOPS] = joined_map
+                return redirect("assessments:workshop-live", code=workshop.join_code)
+    return render(
+        request,
+        "survey/workshop_join.html",
+        {"workshop": workshop, "campaign": campaign, "teams": teams, "error": error},
+    )
+
+
+def _participant(request: HttpRequest, code: str) -> tuple[Workshop | None, Response | None]:
+    """The workshop of `code` and this browser's response in it, read once per request."""
+    if not hasattr(request, "_participant"):
+        workshop = workshop_by_code(code)
+        joined = request.session.get(SESSION_WORKSHOPS, {}).get(code) if workshop else None
+        response = load_response(request, uuid.UUID(joined)) if joined else None
+        request._participant = (workshop, response)  # type: ignore[attr-defined]
+    return request._participant  # type: ignore[attr-defined]
+
+
+def _live_etag(request: HttpRequest, code: str) -> str | None:
+    """The polled fragment's ETag while it shows a question; None (no 304) when the view
+    has something else to say: a wrong code, a closed campaign, free mode, submitted."""
+    workshop, response = _participant(request, code)
+    if request.GET.get("fragment") != "1" or workshop is None or response is None:
+        return None
+    if workshop.campaign.is_closed or workshop.mode == Workshop.Mode.FREE:
+        return None
+    if response.submitted_at is not None:
+        return None
+    return participant_etag(workshop, response)
+
+
+@survey_headers
+@condition(etag_func=_live_etag)
+def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
+    """Paced mode: the facilitator's current question. Free mode: the survey itself."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return invalid_link(request)
+    if workshop.campaign.is_closed:
+        return closed_page(request, workshop.campaign)
+    if workshop.mode == Workshop.Mode.FREE or response.submitted_at is not None:
+        return redirect("assessments:survey-resume", public_id=response.public_id)
+    fragment = request.GET.get("fragment") == "1"
+    question = workshop.current_question
+    answer = None
+    if question is not None:
+        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
+        answer = answers_of(response).get(question.pk)
+        if not question.asked_of(response.function):
+            question = None
+    return render(
+        request,
+        "survey/_live_question.html" if fragment else "survey/workshop_live.html",
+        {
+            "workshop": workshop,
+            "campaign": workshop.campaign,
+            "response": response,
+            "question": question,
+            "answer": answer,
+        },
+    )

@@ -1,0 +1,119 @@
+"""The facilitator's projector screen: join code and QR, live counts, the current question,
+its votes once revealed (rule 8f), and the controls that pace the room."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import condition, require_POST
+
+from assessments import access
+from assessments.errors import Refused
+from assessments.models import Campaign, Function, Question, Workshop
+from assessments.outputs import charts
+from assessments.outputs.dashboard import Chart, labels_for
+from assessments.selectors.scores import campaign_snapshot
+from assessments.selectors.workshops import RoomState, room_state, vote_shares
+from assessments.services.workshops import workshop_for, workshop_set_state, workshop_step
+
+
+def _room(request: HttpRequest, slug: str) -> tuple[Campaign, Workshop, RoomState]:
+    """The campaign, its workshop and the room's state, read once per request (the ETag
+    check and the page both need them)."""
+    if not hasattr(request, "_workshop_room"):
+        campaign = access.get_campaign_for_user(request, slug)
+        workshop = workshop_for(campaign)
+        request._workshop_room = (campaign, workshop, room_state(workshop))  # type: ignore[attr-defined]
+    return request._workshop_room  # type: ignore[attr-defined]
+
+
+def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
+    # The radar builds up as people submit (the scores count submitted responses only).
+    doc = campaign_snapshot(workshop.campaign).document
+    radar = None
+    if doc["respondents"]["submitted"] >= doc["settings"]["min_group_size"]:
+        radar = Chart("room-radar", charts.radar(doc, labels_for(workshop.campaign)))
+    return {
+        "state": state,
+        "question": workshop.current_question,
+        "shares": vote_shares(workshop, state),
+        "show_votes": workshop.mode == Workshop.Mode.FREE or workshop.revealed,
+        "radar": radar,
+        "votes": state.votes,
+        "function_names": dict(Function.choices),
+    }
+
+
+@login_required
+def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
+    import segno
+
+    campaign, workshop, state = _room(request, slug)
+    address = request.build_absolute_uri(
+        reverse("assessments:workshop-join", args=[workshop.join_code])
+    )
+    questions = (
+        Question.objects.filter(version=campaign.bank_version)
+        .select_related("dimension")
+        .in_survey_order()
+    )
+    return render(
+        request,
+        "assessments/workshop.html",
+        {
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "workshop": workshop,
+            "address": address,
+            "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
+            "qr": segno.make(address, error="m").svg_inline(scale=10, dark="#1f3a5f"),
+            "questions": questions,
+            **_room_context(workshop, state),
+        },
+    )
+
+
+def _room_etag(request: HttpRequest, slug: str) -> str:
+    return _room(request, slug)[2].etag
+
+
+@login_required
+@cache_control(no_cache=True)
+@condition(etag_func=_room_etag)
+def workshop_room(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the projector polls: 304 while nothing it shows has changed."""
+    campaign, workshop, state = _room(request, slug)
+    return render(
+        request,
+        "assessments/_room.html",
+        {"campaign": campaign, "workshop": workshop, **_room_context(workshop, state)},
+    )
+
+
+@login_required
+@require_POST
+def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    action = request.POST.get("action", "")
+    try:
+        if action in ("next", "previous"):
+            workshop = workshop_step(workshop=workshop, action=action)
+        question = None
+        if key := request.POST.get("question"):
+            question = Question.objects.filter(version=campaign.bank_version, key=key).first()
+        workshop_set_state(
+            workshop=workshop,
+            mode=request.POST.get("mode") or None,
+            question=question,
+            revealed={"reveal": True, "hide": False}.get(action),
+        )
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    return redirect("assessments:workshop", slug=campaign.slug)
