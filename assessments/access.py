@@ -1,4 +1,4 @@
-"""Who may see what. Every view starts from one of these loaders (STYLE.md):
+"""Who may see what. Every view starts from one of these loaders (docs/architecture.md):
 
 - a member (owner or consultant) of the organisation's workspace may do everything;
 - a client viewer of the organisation may read its dashboards and reports: anything that

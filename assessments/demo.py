@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assessments.models import BankVersion
+from assessments.vocabulary import NA
 
 # The organisation's level per dimension now, and how each function sees it differently.
 CURRENT_LEVELS = {
@@ -128,7 +129,7 @@ def _row(
         if rng.random() < 0.03:
             continue  # skipped
         if q.allow_na and rng.random() < 0.1:
-            row[q.key] = "NA"
+            row[q.key] = NA
             continue
         level = levels.get(q.dimension, 1.5) + shifts.get(q.dimension, 0.0) + bias
         value = round(level + rng.gauss(0, noise))

@@ -1,7 +1,8 @@
 """Data model: tenancy (workspaces, organisations), and question banks.
 
 A question bank version, once published, never changes: every model under it refuses
-writes through `save()`, `delete()` and queryset `update()`/`delete()` (see `_guard`), so the
+writes through `save()`, `delete()` and queryset `update()`/`delete()` (see
+`_refuse_if_published` and `PublishedVersionError`), so the
 service layer, the admin and the command line all meet the same wall with the same message.
 """
 

@@ -1,12 +1,19 @@
-"""Shared fixtures: a fixed cast of users and the default bank.
+"""Shared fixtures: a fixed cast of users, the default bank and the demo organisation.
 
-The cast (STYLE.md): `owner` and `consultant` of the Northwind workspace, and `outsider`,
-owner of another workspace. Builders for the rest live in tests/builders.py.
+The cast: `owner` and `consultant` of the Northwind workspace, and `outsider`, owner of
+another workspace. Builders for the rest live in tests/builders.py.
+
+The demo (`manage.py seed_demo`: ACME, 74 people in seven teams, two campaigns) takes over a
+second to build, so it is built once per test module that asks for it (`demo_db`) and removed
+after the module; each test still runs in its own transaction, rolled back at its end.
 """
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.management import call_command
 
 from tests import builders
 
@@ -56,3 +63,22 @@ def staff(db):
 @pytest.fixture
 def default_bank(db):
     return builders.default_bank()
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    """The demo's current campaign, acme-2026 (open; acme-2025 is its closed baseline)."""
+    from assessments.models import Campaign
+
+    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
+        slug="acme-2026"
+    )

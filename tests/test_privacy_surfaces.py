@@ -25,7 +25,7 @@ from assessments.outputs.deck import campaign_deck
 from assessments.selectors.scores import campaign_scores
 from assessments.vocabulary import FUNCTIONS
 from tests import builders
-from tests.test_report import pdf_text
+from tests.outputs.test_report import pdf_text
 
 pytestmark = pytest.mark.django_db
 

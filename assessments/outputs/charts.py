@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from assessments.documents import GroupScores, ScoreDocument, overall, shown
+from assessments.vocabulary import DK, NA
 
 STAGE_COLOURS = {0: "#D55E00", 1: "#E69F00", 2: "#56B4E9", 3: "#009E73"}
 NO_STAGE_COLOUR = "#BBBBBB"
@@ -204,7 +205,7 @@ def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
 
 
 def _noise(se: float | None) -> str:
-    """" ± 0.16": twice the gap's standard error, what a gap must exceed to be flagged."""
+    """ " ± 0.16": twice the gap's standard error, what a gap must exceed to be flagged."""
     return "" if se is None else f" ± {2 * se:.2f}"
 
 
@@ -341,7 +342,7 @@ def distribution_bars(
         return None
     choices = list(labels.choices.get(question, []))
     keys = [key for key, _ in choices]
-    for word, text in (("NA", "N/A"), ("DK", "Don't know")):
+    for word, text in ((NA, "N/A"), (DK, "Don't know")):
         if any(word in counts for counts in distribution.values()):
             choices.append((word, text))
             keys.append(word)
@@ -352,7 +353,7 @@ def distribution_bars(
         for function in functions:
             total = sum(distribution[function].values()) or 1
             shares.append(distribution[function].get(key, 0) / total)
-        colour = STAGE_COLOURS.get(index, "#999999") if key not in ("NA", "DK") else "#cccccc"
+        colour = STAGE_COLOURS.get(index, "#999999") if key not in (NA, DK) else "#cccccc"
         figure.add_bar(
             y=[FUNCTION_NAMES.get(f, f) for f in functions],
             x=shares,

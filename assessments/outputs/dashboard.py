@@ -33,7 +33,7 @@ from assessments.selectors.scores import (
     find_baseline,
     protection_of,
 )
-from assessments.vocabulary import ANY
+from assessments.vocabulary import ANY, NA
 
 MAX_DIVERGENT_SHOWN = 6
 
@@ -337,8 +337,8 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
                     "total": total,
                     "shares": [
                         {"key": c, "share": round(100 * counts.get(c, 0) / total)}
-                        for c, _ in [*choices, ("NA", "N/A")]
-                        if c != "NA" or counts.get("NA")
+                        for c, _ in [*choices, (NA, "N/A")]
+                        if c != NA or counts.get(NA)
                     ],
                 }
             )

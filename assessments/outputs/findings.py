@@ -101,9 +101,7 @@ def strongest_and_weakest(
     figures = shown(doc["overall"])
     dims = figures["dimensions"] if figures else {}
     scores = {
-        k: score
-        for k in labels.dimensions
-        if k in dims and (score := dims[k]["score"]) is not None
+        k: score for k in labels.dimensions if k in dims and (score := dims[k]["score"]) is not None
     }
     ranked = sorted(scores, key=lambda k: -scores[k])
     strongest = [(labels.dimension(k), scores[k]) for k in ranked[:count]]

@@ -23,7 +23,7 @@ from assessments.models import (
     Team,
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
-from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE
+from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE, NA
 
 _SLUG = re.compile(SLUG_RE)
 
@@ -224,7 +224,7 @@ def agreed_answer_record(
             _("%(question_key)s is not a question of this campaign's bank"),
             question_key=repr(question_key),
         )
-    elif answer == "NA":
+    elif answer == NA:
         if not question.allow_na:
             problems.add(
                 "answer", _("%(question_key)s does not allow N/A"), question_key=question_key
@@ -232,7 +232,7 @@ def agreed_answer_record(
     else:
         choice = next((c for c in question.choices.all() if c.key == answer), None)
         if choice is None:
-            keys = [c.key for c in question.choices.all()] + (["NA"] if question.allow_na else [])
+            keys = [c.key for c in question.choices.all()] + ([NA] if question.allow_na else [])
             problems.add(
                 "answer",
                 _('"%(answer)s" is not a choice of %(question_key)s (%(value)s)'),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -16,10 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def logged_in(client, db):
+def logged_in(client, demo):
     from django.contrib.auth import get_user_model
 
-    call_command("seed_demo")
     client.force_login(get_user_model().objects.get(username="consultant"))
     return client
 
@@ -74,11 +72,10 @@ def test_parking_lot_notes_reach_the_report(logged_in, settings):
     assert "Budget for the OT firewall refresh" in text
 
 
-def test_client_viewer_cannot_record(client, db):
+def test_client_viewer_cannot_record(client, demo):
     from assessments.models import ClientViewer, Organization
     from tests import builders
 
-    call_command("seed_demo")
     viewer = builders.user("cio")
     ClientViewer.objects.create(user=viewer, organization=Organization.objects.get(slug="acme"))
     client.force_login(viewer)
@@ -88,7 +85,10 @@ def test_client_viewer_cannot_record(client, db):
 def test_current_workshop_question_can_be_agreed_before_anyone_submits(client, workspace, owner):
     from tests import builders
 
-    campaign = builders.campaign(workspace, version=builders.default_bank())
+    org = builders.organization(workspace, slug="globex")  # beside the demo's acme
+    campaign = builders.campaign(
+        workspace, slug="globex-2026", org=org, version=builders.default_bank()
+    )
     client.force_login(owner)
     page = client.get(
         reverse("assessments:campaign-consensus", args=[campaign.slug]), {"question": "COL-1"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from assessments.models import Campaign, ClientViewer
@@ -15,11 +14,6 @@ from tests import builders
 from tests.html import table_rows
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo")
 
 
 @pytest.fixture
@@ -195,7 +189,9 @@ def test_comments_are_shown_without_names_and_only_for_shown_groups(consultant_c
 
 
 def test_empty_campaign_says_what_is_missing_and_links_to_invitations(client, workspace, owner):
-    campaign = builders.campaign(workspace)
+    # Beside the demo (seeded once for this module), so another client's names.
+    org = builders.organization(workspace, slug="globex")
+    campaign = builders.campaign(workspace, slug="globex-2026", org=org)
     client.force_login(owner)
     html = dashboard(client, campaign.slug)
     assert "No one has submitted answers yet" in html
@@ -239,7 +235,7 @@ def test_dashboard_issues_a_fixed_number_of_queries(
 
     client.force_login(owner)
     version = builders.default_bank()
-    org = builders.organization(workspace)
+    org = builders.organization(workspace, slug="globex")
     questions = generator.question_infos(version)
     sizes = {"small": 12, "large": 300, "third": 30}
     for slug, size in sizes.items():

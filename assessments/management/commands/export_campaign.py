@@ -1,5 +1,5 @@
 """Write a campaign archive (JSON): the organisation, bank versions, the campaign and its chain
-of baselines with their settings, responses, agreed answers and notes (file-formats.md)."""
+of baselines with their settings, responses, agreed answers and notes (docs/file-formats.md)."""
 
 from __future__ import annotations
 

@@ -108,7 +108,7 @@ def test_dry_runs_check_everything_and_write_nothing(tmp_path, capsys):
     """Every import command takes --dry-run: the real import runs, then rolls back."""
     from assessments.files.archive import campaign_archive
     from assessments.models import Campaign
-    from tests.test_archive import _as_copy
+    from tests.files.test_archive import _as_copy
 
     bank = settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml"
     org = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"

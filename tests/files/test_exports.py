@@ -26,14 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo")
-    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
-        slug="acme-2026"
-    )
-
-
-@pytest.fixture
 def member(client, demo):
     client.force_login(get_user_model().objects.get(username="consultant"))
     return client

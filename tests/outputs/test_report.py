@@ -14,7 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments.models import Campaign, ClientViewer, Organization, ReportFile, Team
+from assessments.models import ClientViewer, Organization, ReportFile, Team
 from assessments.outputs import pdf_render, report
 from assessments.selectors.scores import campaign_scores
 from assessments.services.campaigns import agreed_answer_record
@@ -27,14 +27,6 @@ NO_CHROMIUM = override_settings(CHROMIUM_PATH="/nonexistent/chromium")
 def pdf_text(pdf: bytes) -> str:
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo")
-    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
-        slug="acme-2026"
-    )
 
 
 @NO_CHROMIUM

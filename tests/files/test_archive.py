@@ -18,7 +18,7 @@ from assessments.errors import Refused
 from assessments.files.archive import archive_import, campaign_archive
 from assessments.models import Campaign, ParkingNote, Response
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(database: Path, *args: str) -> str:
@@ -48,14 +48,6 @@ def test_archive_into_an_empty_database_gives_identical_scores(tmp_path):
     with pytest.raises(subprocess.CalledProcessError) as refused:
         _manage(target, "import_campaign", str(archive))
     assert "campaign 'acme-2026' already exists" in refused.value.stderr
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo")
-    return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
-        slug="acme-2026"
-    )
 
 
 def _as_copy(archive: dict, slug: str = "acme-2026-copy") -> dict:

@@ -1,0 +1,42 @@
+"""E-mails come from templates and leave only when their transaction commits."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from assessments.models import Workspace
+from assessments.services.emails import render_email, send_after_commit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_subject_and_body_come_from_the_templates():
+    message = render_email(
+        "member-added",
+        {
+            "workspace": Workspace(name="Northwind"),
+            "password_link": "https://x/r/",
+            "username": "a",
+        },
+        to=["a@example.com"],
+    )
+    assert message.subject == "Northwind on Convergence"
+    assert "Choose your password here: https://x/r/" in message.body
+    assert message.alternatives == []  # no -body.html for this one
+
+
+def test_nothing_is_sent_when_the_write_is_rolled_back(django_capture_on_commit_callbacks):
+    context = {"workspace": Workspace(name="Northwind"), "password_link": "l", "username": "a"}
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                send_after_commit("member-added", context, to=["a@example.com"])
+                raise RuntimeError("the write failed")
+        except RuntimeError:
+            pass
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        send_after_commit("member-added", context, to=["a@example.com"])
+    assert [m.to for m in mail.outbox] == [["a@example.com"]]
