@@ -40,3 +40,19 @@ def test_nothing_is_sent_when_the_write_is_rolled_back(django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         send_after_commit("member-added", context, to=["a@example.com"])
     assert [m.to for m in mail.outbox] == [["a@example.com"]]
+
+
+def test_plain_text_mails_are_not_html_escaped_and_subjects_are_one_line():
+    from assessments.models import Organization
+
+    message = render_email(
+        "viewer-invite",
+        {"organization": Organization(name="Müller & Söhne\r\nBcc: x"), "password_link": "l"},
+        to=["a@example.com"],
+    )
+    assert message.subject == "Müller & Söhne Bcc: x: your IT/OT convergence results"
+    assert "read Müller & Söhne" in message.body
+    nameless = render_email(
+        "person-invitation", {"organization": Organization(name="Acme"), "link": "l"}, to=["a@b.c"]
+    )
+    assert nameless.body.startswith("Hello,\n")
