@@ -48,6 +48,18 @@ class Refused(Exception):
         """One problem: `raise Refused.at("team", _("not a team of %(org)s"), org=...)`."""
         return cls([Problem(field, message, params)])
 
+    @classmethod
+    def from_validation(cls, error: Any) -> Refused:
+        """A model's `ValidationError` (from `full_clean`) as problems at its fields."""
+        if hasattr(error, "error_dict"):
+            return cls(
+                Problem("" if field == "__all__" else field, message)
+                for field, errors in error.error_dict.items()
+                for item in errors
+                for message in item.messages
+            )
+        return cls(Problem("", message) for message in error.messages)
+
     def under(self, location: str) -> Refused:
         """The same problems, placed inside `location` (a file read within another file)."""
         return Refused(

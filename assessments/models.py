@@ -8,6 +8,7 @@ service layer, the admin and the command line all meet the same wall with the sa
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -33,6 +34,19 @@ SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 slug_validator = RegexValidator(
     SLUG_RE, "use lowercase letters, digits and single hyphens (for example plant-north)"
 )
+# Slugs are unique across every workspace (they are in addresses): a clash must not tell one
+# consultancy which slugs another's clients use.
+SLUG_TAKEN = {"unique": "This slug is not available; choose another."}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def no_control_characters(value: str) -> None:
+    """Names go into pages, files and e-mail headers: no line breaks or other control
+    characters (a CR/LF in a name once broke the invitation e-mail after rows were written)."""
+    if CONTROL_CHARACTERS.search(value or ""):
+        raise ValidationError(
+            "must not contain line breaks or other control characters", code="control"
+        )
 
 
 class Function(models.TextChoices):
@@ -56,8 +70,10 @@ class Workspace(models.Model):
         A4 = "A4", "A4"
         LETTER = "letter", "US Letter"
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
+    name = models.CharField(max_length=200, validators=[no_control_characters])
+    slug = models.SlugField(
+        max_length=60, unique=True, validators=[slug_validator], error_messages=SLUG_TAKEN
+    )
     # Branding of the PDF report.
     brand_colour = models.CharField(
         max_length=7,
@@ -107,9 +123,11 @@ class Organization(models.Model):
     """A client: a manufacturer with sites and teams."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="organizations")
-    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
-    name = models.CharField(max_length=200)
-    industry = models.CharField(max_length=200, blank=True)
+    slug = models.SlugField(
+        max_length=60, unique=True, validators=[slug_validator], error_messages=SLUG_TAKEN
+    )
+    name = models.CharField(max_length=200, validators=[no_control_characters])
+    industry = models.CharField(max_length=200, blank=True, validators=[no_control_characters])
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -144,7 +162,7 @@ class ClientViewer(models.Model):
 class Site(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sites")
     slug = models.SlugField(max_length=60, validators=[slug_validator])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
 
     class Meta:
@@ -160,7 +178,7 @@ class Site(models.Model):
 class Team(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="teams")
     slug = models.SlugField(max_length=60, validators=[slug_validator])
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     function = models.CharField(max_length=20, choices=Function)
     site = models.ForeignKey(
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="teams"
@@ -532,8 +550,10 @@ class Campaign(models.Model):
     bank_version = models.ForeignKey(
         BankVersion, on_delete=models.PROTECT, related_name="campaigns"
     )
-    slug = models.SlugField(max_length=60, unique=True, validators=[slug_validator])
-    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=60, unique=True, validators=[slug_validator], error_messages=SLUG_TAKEN
+    )
+    name = models.CharField(max_length=200, validators=[no_control_characters])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)
@@ -603,7 +623,7 @@ class Invitation(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
     )
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200, blank=True, validators=[no_control_characters])
     email = models.EmailField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -842,7 +862,11 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(max_length=100, help_text="What it is for, e.g. Power BI")
+    name = models.CharField(
+        max_length=100,
+        help_text="What it is for, e.g. Power BI",
+        validators=[no_control_characters],
+    )
     prefix = models.CharField(max_length=12, help_text="The token's first characters")
     token_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -29,11 +29,14 @@ GUESS_GROUP = "link-guess"
 
 
 def client_ip(request: HttpRequest | None) -> str:
+    """The client's address: the connection's, or behind a proxy the one the proxy put in
+    `CLIENT_IP_HEADER`. Of a list ("a, b"), the last entry: the one our proxy added; the
+    others came from the client and prove nothing."""
     if request is None:
         return "-"
     header = settings.CLIENT_IP_HEADER
     value = request.META.get(header, "") if header else ""
-    return value.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "") or "-"
+    return value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "") or "-"
 
 
 def _who(request: HttpRequest | None) -> str:

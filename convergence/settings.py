@@ -175,9 +175,12 @@ RATELIMIT_FAIL_OPEN = True  # a cache outage must not lock a workshop out (secur
 # Behind a reverse proxy every request comes from the proxy's address: name the header that
 # carries the client's, as Django's META key (e.g. HTTP_X_REAL_IP). The proxy must set it.
 CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")
+# One reading of the client's address for the logs, the guessing limits and the login
+# lock-out (django-axes would otherwise key on the proxy's address and lock a username out
+# for everyone behind it).
+AXES_CLIENT_IP_CALLABLE = "assessments.security.client_ip"
 if CLIENT_IP_HEADER:
-    RATELIMIT_IP_META_KEY = CLIENT_IP_HEADER
-    AXES_IPWARE_META_PRECEDENCE_ORDER = [CLIENT_IP_HEADER, "REMOTE_ADDR"]
+    RATELIMIT_IP_META_KEY = "assessments.security.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -192,7 +192,7 @@ def test_workshop_codes_share_the_limit(campaign):
 @override_settings(
     LINK_GUESS_RATE="1/10m",
     CLIENT_IP_HEADER="HTTP_X_REAL_IP",
-    RATELIMIT_IP_META_KEY="HTTP_X_REAL_IP",
+    RATELIMIT_IP_META_KEY="assessments.security.client_ip",
 )
 def test_behind_a_proxy_the_client_address_comes_from_the_named_header(campaign):
     proxy = "10.0.0.1"  # every request reaches the app from the proxy
@@ -239,3 +239,22 @@ def test_without_a_reachable_cache_valid_links_still_open(campaign, monkeypatch,
     assert opened.status_code == 302
     assert wrong.status_code == 404
     assert any("cache is unavailable" in line for line in security_log(caplog))
+
+
+@override_settings(CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR")
+def test_behind_a_proxy_a_lock_out_hits_only_the_client_that_guessed(owner):
+    """Issue 16.6: django-axes keyed on the proxy's address, so five wrong passwords from one
+    client locked the username out for everyone behind the proxy."""
+    proxy = "10.0.0.1"
+    url = reverse("login")
+    guesser = Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "6.6.6.6, 192.0.2.66"})
+    for _attempt in range(5):
+        guesser.post(url, {"username": "olivia", "password": "wrong"})
+    assert guesser.post(url, {"username": "olivia", "password": "pw-olivia-123"}).status_code == 429
+    # A forged first entry changes nothing: the proxy's own entry (the last) is the address.
+    forged = Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "7.7.7.7, 192.0.2.66"})
+    assert forged.post(url, {"username": "olivia", "password": "pw-olivia-123"}).status_code == 429
+    colleague = Client(REMOTE_ADDR=proxy, headers={"x-forwarded-for": "192.0.2.10"})
+    assert (
+        colleague.post(url, {"username": "olivia", "password": "pw-olivia-123"}).status_code == 302
+    )

@@ -238,6 +238,7 @@ def load_document(
 
 # Control characters have no place in names and texts; PostgreSQL refuses NUL outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def is_number(value: Any) -> bool:
@@ -285,13 +286,16 @@ class Walker:
         max_length: int = 10_000,
         pattern: re.Pattern[str] | None = None,
         pattern_message: StrOrPromise = "",
+        single_line: bool = False,
     ) -> str:
+        """Text at `location`; `single_line` for names, which also refuse tabs and line
+        breaks (they end up in e-mail headers and table cells)."""
         if value is None and not required:
             return ""
         if not isinstance(value, str):
             self.problems.add(location, _("must be text"))
             return ""
-        control = _CONTROL.search(value)
+        control = (_LINE_BREAKS if single_line else _CONTROL).search(value)
         if control:
             self.problems.add(
                 location,

@@ -60,7 +60,7 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
             pattern=_SLUG,
             pattern_message=_SLUG_MESSAGE,
         ),
-        "name": walk.text(top.get("name"), "name", max_length=200),
+        "name": walk.text(top.get("name"), "name", max_length=200, single_line=True),
         "workspace": walk.text(
             top.get("workspace"),
             "workspace",
@@ -69,7 +69,9 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
             pattern=_SLUG,
             pattern_message=_SLUG_MESSAGE,
         ),
-        "industry": walk.text(top.get("industry"), "industry", required=False, max_length=200),
+        "industry": walk.text(
+            top.get("industry"), "industry", required=False, max_length=200, single_line=True
+        ),
         "sites": [],
         "teams": [],
     }
@@ -85,7 +87,9 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
         doc["sites"].append(
             {
                 "slug": slug,
-                "name": walk.text(site.get("name"), join(location, "name"), max_length=200),
+                "name": walk.text(
+                    site.get("name"), join(location, "name"), max_length=200, single_line=True
+                ),
                 "country": country,
             }
         )
@@ -108,7 +112,9 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
         doc["teams"].append(
             {
                 "slug": slug,
-                "name": walk.text(team.get("name"), join(location, "name"), max_length=200),
+                "name": walk.text(
+                    team.get("name"), join(location, "name"), max_length=200, single_line=True
+                ),
                 "function": function,
                 "site": walk.text(team.get("site"), join(location, "site"), required=False),
                 "headcount": _headcount(walk, team, location),
@@ -181,7 +187,7 @@ def organization_import(
         ):
             problems.add(
                 "organization",
-                _("%(value)s is already used by another workspace; choose another slug"),
+                _("%(value)s is not available; choose another slug"),
                 value=repr(doc["organization"]),
             )
         existing_sites = {s.slug: s for s in organization.sites.all()} if organization else {}

@@ -132,13 +132,22 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
         raise Refused.at(
             "file", _("not a valid XLSX file (%(error)s)"), error=type(exc).__name__
         ) from None
+    rows: list[list[str]] = []
     try:
         sheet = workbook.worksheets[0]
-        rows = []
         for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             rows.append([_cell_text(v) for v in values])
             if len(rows) > MAX_ROWS + 1:
                 raise Refused.at("file", _("more than %(MAX_ROWS)s rows"), MAX_ROWS=f"{MAX_ROWS:,}")
+    except Refused:
+        raise
+    except Exception as exc:  # a sheet cut short: XML ParseError, KeyError, zlib errors...
+        raise Refused.at(
+            "file",
+            _("the first sheet could not be read after row %(rows)s (%(error)s); save it again"),
+            rows=len(rows),
+            error=type(exc).__name__,
+        ) from None
     finally:
         workbook.close()
     while rows and not any(rows[-1]):

@@ -7,12 +7,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
 from assessments.models import (
+    CONTROL_CHARACTERS,
     SLUG_RE,
     AgreedAnswer,
     BankVersion,
@@ -100,7 +102,8 @@ def campaign_create(
     if not _SLUG.fullmatch(slug or "") or len(slug) > 60:
         problems.add("slug", _("use lowercase letters, digits and hyphens (for example acme-2026)"))
     elif Campaign.objects.filter(slug=slug).exists():
-        problems.add("slug", _("%(slug)s is already used by another campaign"), slug=repr(slug))
+        # Slugs are unique across workspaces: say nothing of whose campaign holds it.
+        problems.add("slug", _("%(slug)s is not available; choose another"), slug=repr(slug))
     if not bank_version.is_published:
         problems.add(
             "bank", _("%(label)s is a draft; publish it before using it"), label=bank_version.label
@@ -120,7 +123,10 @@ def campaign_create(
             opens_on=opens_on,
             closes_on=closes_on,
         )
-        campaign.full_clean()
+        try:
+            campaign.full_clean()
+        except ValidationError as error:
+            raise Refused.from_validation(error) from None
         campaign.save()
         campaign.teams.set(_teams_of(organization, teams))
     return campaign
@@ -153,6 +159,8 @@ def campaign_update(
         problems.add(
             "campaign", _("%(slug)s is closed; its settings no longer change"), slug=campaign.slug
         )
+    if name is not None and CONTROL_CHARACTERS.search(name):
+        problems.add("name", _("must not contain line breaks or other control characters"))
     _check_settings(problems, campaign.bank_version, min_group_size, gap_threshold, targets)
     problems.raise_if_any()
     campaign.min_group_size = min_group_size

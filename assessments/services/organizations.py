@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -21,12 +22,16 @@ def organization_create(
     *, workspace: Workspace, name: str, slug: str, industry: str = ""
 ) -> Organization:
     organization = Organization(workspace=workspace, name=name, slug=slug, industry=industry)
-    return _saved(organization, _("Another organisation uses this slug."))
+    return _saved(organization, _("This slug is not available; choose another."))
 
 
 def organization_update(*, organization: Organization, name: str, industry: str) -> Organization:
     """Rename; the slug stays (addresses and files use it)."""
     organization.name, organization.industry = name, industry
+    try:
+        organization.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise Refused.from_validation(error) from None
     organization.save(update_fields=["name", "industry"])
     return organization
 
@@ -64,6 +69,12 @@ def team_save(
 
 
 def _saved(row: Any, clash: Any) -> Any:
+    """Save after the model's own checks (no control characters in names, slug shape); a
+    slug clash found by the database is refused at the slug."""
+    try:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise Refused.from_validation(error) from None
     try:
         with transaction.atomic():
             row.save()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
 from assessments.models import (
+    CONTROL_CHARACTERS,
     FUNCTION_KEYS,
     Answer,
     Campaign,
@@ -109,6 +110,8 @@ def invitation_create(
         problems.add("team", _("a team join link needs a team"))
     if kind not in Invitation.Kind.values:
         problems.add("kind", _("%(kind)s is not person or team"), kind=repr(kind))
+    if CONTROL_CHARACTERS.search(name):
+        problems.add("name", _("must not contain line breaks or other control characters"))
     problems.raise_if_any()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 from pptx import Presentation
@@ -296,6 +297,10 @@ def test_api_refuses_what_it_should(client, demo):
     assert client.get(url, **auth).json() == {"error": "Not found."}
     assert client.get(reverse("assessments:api-campaigns"), **auth).json() == {"campaigns": []}
     assert client.post(url, **auth).status_code == 405
+    # Issue 16.15: with CSRF checks on (as in production), a POST still gets the JSON 405.
+    strict = Client(enforce_csrf_checks=True)
+    posted = strict.post(url, **auth)
+    assert (posted.status_code, posted.json()) == (405, {"error": "The API is read-only: use GET."})
     # A client viewer reads the organisation's scores through the API too.
     viewer = builders.user("cio")
     ClientViewer.objects.create(user=viewer, organization=demo.organization)

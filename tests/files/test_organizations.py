@@ -171,7 +171,7 @@ def test_workspace_may_be_left_out_only_with_a_single_workspace(workspace, other
 def test_slug_taken_by_another_workspace_is_refused(workspace, other_workspace):
     organization_import(data=dump(ACME), fmt="yaml")
     assert refused({**ACME, "workspace": "rival"}) == [
-        "organization: 'acme' is already used by another workspace; choose another slug"
+        "organization: 'acme' is not available; choose another slug"
     ]
 
 

@@ -271,3 +271,20 @@ def test_imported_answers_read_back_with_their_time(campaign):
     answer = Answer.objects.get()
     assert answer.updated is not None and answer.updated.tzinfo is not None
     assert (answer.comment, answer.is_na) == ("", False)
+
+
+def test_a_sheet_cut_short_is_refused_not_a_traceback(campaign):
+    """Issue 16.15: a truncated sheet raised openpyxl's raw ParseError."""
+    whole = xlsx([["respondent", "function", "C-1"]] + [[f"r-{n}", "it", 1] for n in range(50)])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole)) as source, zipfile.ZipFile(out, "w") as cut:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]
+            cut.writestr(item, content)
+    problems = refused(campaign, out.getvalue(), filename="cut.xlsx")
+    assert len(problems) == 1
+    assert problems[0].startswith("file: the first sheet could not be read after row ")
+    assert problems[0].endswith("(ParseError); save it again")
+    assert not Answer.objects.exists()

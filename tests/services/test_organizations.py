@@ -27,7 +27,7 @@ def test_organization_slug_clash_is_refused_at_the_slug(workspace):
     organization_create(workspace=workspace, name="Acme", slug="acme")
     with pytest.raises(Refused) as refused:
         organization_create(workspace=workspace, name="Acme again", slug="acme")
-    assert refused.value.lines == ["slug: Another organisation uses this slug."]
+    assert refused.value.lines == ["slug: This slug is not available; choose another."]
 
 
 def test_sites_and_teams_stay_in_their_organisation(workspace, other_workspace):

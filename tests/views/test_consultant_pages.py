@@ -201,7 +201,7 @@ def test_campaign_form_reports_a_taken_slug(logged_in, org, campaign):
             "gap_threshold": 0.5,
         },
     )
-    assert "Campaign with this Slug already exists" in response.content.decode()
+    assert "This slug is not available; choose another." in response.content.decode()
 
 
 def test_person_link_is_shown_once_and_emailed(
