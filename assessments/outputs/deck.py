@@ -19,6 +19,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Emu, Inches, Pt
 
 from assessments.models import Campaign
+from assessments.files.exports import safe
 from assessments.outputs.charts import FUNCTION_NAMES
 from assessments.outputs.dashboard import dashboard_context
 
@@ -174,10 +175,12 @@ def campaign_deck(campaign: Campaign) -> bytes:
         2.3,
     )
 
-    # Scores against targets: a native clustered bar chart
+    # Scores against targets: a native clustered bar chart. Its data lives in an embedded
+    # workbook whose writer turns text starting with "=" into a formula: names pass through
+    # `safe`, as in the spreadsheet exports.
     slide = deck.slide("Scores against targets")
     data = CategoryChartData(number_format="0.000")
-    data.categories = [r["name"] for r in rows]
+    data.categories = [safe(r["name"]) for r in rows]
     data.add_series("Score", [r["score"] for r in rows])
     data.add_series("Target", [r["target"] for r in rows])
     chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 12, 5.9))
@@ -189,7 +192,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     # Radar: IT and OT (a suppressed function has no series)
     slide = deck.slide("How IT and OT see each dimension")
     data = CategoryChartData(number_format="0.000")
-    data.categories = [r["name"] for r in rows]
+    data.categories = [safe(r["name"]) for r in rows]
     data.add_series("Everyone", [r["score"] for r in rows])
     for function in ("it", "ot"):
         group = doc["by_function"].get(function, {})
@@ -209,7 +212,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     scored = [r for r in rows if r["gap"] and r["gap"]["gap"] is not None]
     if scored:
         data = CategoryChartData(number_format="+0.000;-0.000")
-        data.categories = [r["name"] for r in scored]
+        data.categories = [safe(r["name"]) for r in scored]
         data.add_series("IT minus OT", [r["gap"]["gap"] for r in scored])
         chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 8, 5.9))
         chart.has_legend = False

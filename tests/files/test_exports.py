@@ -323,3 +323,49 @@ def test_revoked_token_no_longer_opens_the_api(client, demo):
     client.logout()
     url = reverse("assessments:api-campaigns")
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def test_deck_workbooks_hold_names_as_text_not_formulas(workspace):
+    """Issue 16.14: a dimension named `=1+1 …` became a live formula in the embedded chart
+    workbooks of the deck."""
+    from openpyxl import load_workbook
+
+    from assessments.files.banks import bank_import
+    from assessments.outputs.deck import campaign_deck
+    from assessments.services.survey import (
+        answer_save,
+        invitation_create,
+        response_start,
+        response_submit,
+    )
+
+    doc = builders.small_bank_document(bank="formula")
+    doc["dimensions"][0]["name"] = '=HYPERLINK("http://evil.example","click")'
+    doc["dimensions"][1]["name"] = "+1+1 Scaling"
+    version = bank_import(data=builders.as_yaml(doc), fmt="yaml").version
+    org = builders.organization(workspace, slug="formula")  # beside the demo (acme)
+    campaign = builders.campaign(
+        workspace, slug="formula-2026", org=org, version=version, min_group_size=1
+    )
+    link = invitation_create(campaign=campaign, kind="person")
+    response = response_start(invitation=link.invitation, function="it")
+    for question in version.questions.prefetch_related("choices"):
+        answer_save(response=response, question=question, value="2")
+    response_submit(response=response)
+    deck = Presentation(io.BytesIO(campaign_deck(campaign)))
+    formulas, texts = [], set()
+    for slide in deck.slides:
+        for shape in slide.shapes:
+            if not shape.has_chart:
+                continue
+            blob = shape.chart.part.chart_workbook.xlsx_part.blob
+            sheet = load_workbook(io.BytesIO(blob)).active
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":
+                        formulas.append(cell.value)
+                    elif isinstance(cell.value, str):
+                        texts.add(cell.value)
+    assert formulas == []
+    assert '\'=HYPERLINK("http://evil.example","click")' in texts
+    assert "'+1+1 Scaling" in texts
