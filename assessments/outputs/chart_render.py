@@ -5,7 +5,11 @@ the box it reloads that tab after every figure, parsing 4.6 MB of plotly.js agai
 the 0.22 s a chart costs (measured, docs/performance.md). Its JavaScript purges the plot after
 each figure, so this renderer reloads the tab only every `RELOAD_EVERY` figures and after an
 error (the browser is then restarted). The browser never touches the network: plotly.js
-comes from the Python package and MathJax, which kaleido would fetch from a CDN, is off.
+comes from the Python package and MathJax, which kaleido would fetch from a CDN, is off; and
+whatever a figure asks for (a layout image, CSS in a label that escaped `charts.plain`), the
+browser cannot fetch it: every request goes to a proxy that is not there, loopback
+included, names resolve to nothing, and the page may not read other files
+(`_OfflineChromium`; tests/outputs/test_chart_render.py proves it with a canary server).
 
 The browser starts on first use and stops when the process exits. Renders are serialised: a
 lock guards the one tab, and the asyncio loop that drives it runs in a daemon thread.
@@ -22,12 +26,29 @@ from concurrent.futures import Future
 from typing import Any
 
 import kaleido
+from choreographer.browsers import Chromium
 
 logger = logging.getLogger(__name__)
 
 RELOAD_EVERY = 100
 START_TIMEOUT = 60.0  # seconds for Chromium to start
 RENDER_TIMEOUT = 30.0  # seconds for one figure
+
+
+# Flags choreographer adds that a renderer of untrusted labels must not have.
+_UNSAFE_FLAGS = {"--allow-file-access-from-files", "--disable-web-security"}
+OFFLINE_FLAGS = (
+    "--proxy-server=http://127.0.0.1:9",  # nothing listens on the discard port
+    "--proxy-bypass-list=<-loopback>",  # ... and loopback goes through it too
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+
+
+class _OfflineChromium(Chromium):
+    """Chromium as choreographer starts it, cut off from every network and file."""
+
+    def get_cli(self) -> list[str]:
+        return [*(a for a in super().get_cli() if a not in _UNSAFE_FLAGS), *OFFLINE_FLAGS]
 
 
 class _Kaleido(kaleido.Kaleido):
@@ -58,7 +79,9 @@ class ChartRenderer:
         os.environ.setdefault("BROWSER_PATH", self.browser_path)
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="kaleido", daemon=True).start()
-        browser = _Kaleido(n=1, timeout=RENDER_TIMEOUT, mathjax=False)
+        browser = _Kaleido(
+            n=1, timeout=RENDER_TIMEOUT, mathjax=False, browser_cls=_OfflineChromium
+        )
         self._loop, self._kaleido = loop, browser
         self._run(loop, browser.open(), START_TIMEOUT)
         return loop, browser

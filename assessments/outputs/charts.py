@@ -64,6 +64,27 @@ class Labels:
     def dimension(self, key: str) -> str:
         return self.dimensions.get(key, key)
 
+    def plain(self) -> Labels:
+        """The same labels with plotly's markup characters escaped (`plain`): what every
+        figure below draws, so a name is shown, never obeyed."""
+        return Labels(
+            dimensions={k: plain(v) for k, v in self.dimensions.items()},
+            lenses=self.lenses,
+            stages={k: plain(v) for k, v in self.stages.items()},
+            questions={k: plain(v) for k, v in self.questions.items()},
+            choices={k: [(c, plain(t)) for c, t in v] for k, v in self.choices.items()},
+            teams={k: plain(v) for k, v in self.teams.items()},
+            sites={k: plain(v) for k, v in self.sites.items()},
+        )
+
+
+def plain(text: str) -> str:
+    """Text that plotly shows as it is. Plotly reads HTML-like markup in every label and
+    title (`<b>`, `<a href>`, `<span style>`): names typed by users would become links on the
+    dashboard and, with CSS, requests from the PDF's chart renderer. Entities show as the
+    characters they stand for."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 def _layout(figure: go.Figure, title: str, height: int = 420, **extra: Any) -> go.Figure:
     layout: dict[str, Any] = {
@@ -99,6 +120,7 @@ def stage_colour(stage: int | None) -> str:
 
 
 def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
+    labels = labels.plain()
     dims = overall(doc)["dimensions"]
     keys = [k for k in labels.dimensions if k in dims][::-1]  # first dimension on top
     scores = [dims[k]["score"] for k in keys]
@@ -158,6 +180,7 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
 
 
 def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
+    labels = labels.plain()
     keys = list(labels.dimensions)
     theta = [_wrap(labels.dimension(k), 18) for k in keys]
     figure = go.Figure()
@@ -210,6 +233,7 @@ def _noise(se: float | None) -> str:
 
 
 def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
+    labels = labels.plain()
     gaps = doc["perception_gaps"]
     keys = [k for k in labels.dimensions if k in gaps][::-1]
     if not keys:
@@ -274,6 +298,7 @@ def heatmap(
     """Groups (teams or sites) by dimensions. A suppressed group shows no number at all."""
     if not groups:
         return None
+    labels, names = labels.plain(), {k: plain(v) for k, v in names.items()}
     rows = list(groups)[::-1]
     keys = list(labels.dimensions)
     z: list[list[float | None]] = []
@@ -340,6 +365,7 @@ def distribution_bars(
     """Share of each answer, per function: IT and OT side by side."""
     if not distribution:
         return None
+    labels = labels.plain()
     choices = list(labels.choices.get(question, []))
     keys = [key for key, _ in choices]
     for word, text in ((NA, "N/A"), (DK, "Don't know")):
@@ -378,6 +404,7 @@ def distribution_bars(
 def progress_bars(
     doc: ScoreDocument, baseline_doc: ScoreDocument | None, labels: Labels
 ) -> go.Figure | None:
+    labels = labels.plain()
     progress = doc.get("progress")
     if not progress or baseline_doc is None:
         return None
@@ -431,7 +458,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
         return None
     figure = go.Figure()
     figure.add_scatter(
-        x=[_wrap(p.label, 26) for p in points],
+        x=[_wrap(plain(p.label), 26) for p in points],
         y=[p.stage_score for p in points],
         mode="lines+markers+text",
         text=[f"Stage {p.stage}" for p in points],
@@ -448,7 +475,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
     change = (points[-1].stage_score or 0) - (points[0].stage_score or 0)
     title = (
         f"Stage score {'up' if change >= 0 else 'down'} {abs(change):.2f} over "
-        f"{len(points)} campaigns{title_subject}"
+        f"{len(points)} campaigns{plain(title_subject)}"
     )
     return _layout(
         figure,
