@@ -18,8 +18,8 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Emu, Inches, Pt
 
-from assessments.models import Campaign
 from assessments.files.exports import safe
+from assessments.models import Campaign
 from assessments.outputs.charts import FUNCTION_NAMES
 from assessments.outputs.dashboard import dashboard_context
 
