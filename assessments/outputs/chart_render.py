@@ -79,9 +79,7 @@ class ChartRenderer:
         os.environ.setdefault("BROWSER_PATH", self.browser_path)
         loop = asyncio.new_event_loop()
         threading.Thread(target=loop.run_forever, name="kaleido", daemon=True).start()
-        browser = _Kaleido(
-            n=1, timeout=RENDER_TIMEOUT, mathjax=False, browser_cls=_OfflineChromium
-        )
+        browser = _Kaleido(n=1, timeout=RENDER_TIMEOUT, mathjax=False, browser_cls=_OfflineChromium)
         self._loop, self._kaleido = loop, browser
         self._run(loop, browser.open(), START_TIMEOUT)
         return loop, browser
