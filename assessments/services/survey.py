@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.errors import ProblemList, Refused
+from assessments.errors import Problem, ProblemList, Refused, StrOrPromise
 from assessments.models import (
     CONTROL_CHARACTERS,
     FUNCTION_KEYS,
@@ -229,23 +229,32 @@ def answers_of(response: Response) -> dict[int, Answer]:
     return {a.question_id: a for a in Answer.objects.filter(response=response)}
 
 
-class SurveyClosed(Exception):
-    """The response can no longer change: submitted, or its campaign is not open."""
+class SurveyClosed(Refused):
+    """The response can no longer change: submitted, or its campaign is not open. The survey
+    pages show it as a page of its own (409), not as a problem with an answer."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise, **params: Any) -> None:
+        super().__init__([Problem("", message, params)])
+
+    @property
+    def message(self) -> str:
+        return self.problems[0].text
+
+
+SUBMITTED = _("You have already submitted your answers; they can no longer change.")
 
 
 def _check_writable(response: Response) -> None:
     campaign = response.campaign
     if campaign.status == Campaign.Status.CLOSED:
         when = campaign.closed_at.date().isoformat() if campaign.closed_at else ""
-        raise SurveyClosed(f"This assessment closed on {when}. Your answers were not changed.")
+        raise SurveyClosed(
+            _("This assessment closed on %(when)s. Your answers were not changed."), when=when
+        )
     if campaign.status != Campaign.Status.OPEN:
-        raise SurveyClosed("This assessment is not open yet.")
+        raise SurveyClosed(_("This assessment is not open yet."))
     if response.submitted_at is not None:
-        raise SurveyClosed("You have already submitted your answers; they can no longer change.")
+        raise SurveyClosed(SUBMITTED)
 
 
 def answer_save(
@@ -288,6 +297,13 @@ def answer_save(
     for _attempt in range(2):
         try:
             with transaction.atomic():
+                # Submitted means locked, also for an answer that arrives at the same moment
+                # as the submit: this UPDATE takes the response's row lock (PostgreSQL) or the
+                # write lock (SQLite) and finds nothing once the submit has committed.
+                if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
+                    updated=timezone.now()
+                ):
+                    raise SurveyClosed(SUBMITTED)
                 answer = Answer.objects.filter(response=response, question=question).first()
                 if answer is None:
                     if value is None and not comment:
@@ -299,7 +315,6 @@ def answer_save(
                 if comment is not None:
                     answer.comment = comment
                 answer.save()
-                Response.objects.filter(pk=response.pk).update(updated=timezone.now())
                 return answer
         except IntegrityError:
             continue  # the same answer saved from another tab at the same moment: retry
