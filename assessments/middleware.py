@@ -1,4 +1,6 @@
-"""Two guards that run before the views.
+"""Guards that run before the views.
+
+Request bodies: see RequestBodyLimitMiddleware.
 
 CSRF for pages sent with `Referrer-Policy: no-referrer`.
 
@@ -16,8 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
 
 def null_origin_ok(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -75,3 +80,42 @@ class RefuseNulCharactersMiddleware:
         yield "cookies", [v for pair in request.COOKIES.items() for v in pair]
         if request.method == "POST":
             yield "form", [v for key, vs in request.POST.lists() for v in (key, *vs)]
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 to a request whose declared body is larger than its address accepts,
+    before anything reads it.
+
+    Django parses a multipart body (spooling files to disk) the first time anything touches
+    `request.POST`, which the NUL guard and the CSRF check both do: without this an anonymous
+    300 MB POST was written to disk before its CSRF 403. Pages that take a file allow what
+    their file may weigh (`UPLOAD_LIMITS`, by URL name); everything else `MAX_REQUEST_BYTES`.
+    A body sent without a length is read as empty by Django, so it cannot slip past. Slow
+    clients are the reverse proxy's business (README, "Production deployment").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        limit = self.limit_for(request.path_info)
+        if length < 0 or length > limit:
+            page = render_to_string(
+                "413.html", {"limit": limit, "length": max(length, 0)}, request=None
+            )
+            response = HttpResponse(page, status=413)
+            response["Connection"] = "close"  # the unread body must not be taken as a request
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def limit_for(path: str) -> int:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return int(settings.MAX_REQUEST_BYTES)
+        return int(settings.UPLOAD_LIMITS.get(match.view_name, settings.MAX_REQUEST_BYTES))

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "assessments.middleware.RequestBodyLimitMiddleware",  # before anything reads a body
     "assessments.middleware.RefuseNulCharactersMiddleware",  # before anything queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -277,6 +278,14 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 
 # Limits on uploaded files (banks, organisations, responses). Django refuses larger bodies.
+# Request bodies (assessments/middleware.py): 512 kB for any form, more only where a file is
+# uploaded (its own limit plus room for the form around it).
+MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", 512 * 1024)
+UPLOAD_LIMITS = {
+    "assessments:organization-upload": 2 * 1024 * 1024 + 64 * 1024,
+    "assessments:workspace-settings": 512 * 1024 + 64 * 1024,
+    "admin:assessments_bankversion_upload": 2 * 1024 * 1024 + 64 * 1024,
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -258,3 +258,30 @@ def test_behind_a_proxy_a_lock_out_hits_only_the_client_that_guessed(owner):
     assert (
         colleague.post(url, {"username": "olivia", "password": "pw-olivia-123"}).status_code == 302
     )
+
+
+def test_a_huge_body_is_refused_before_anything_reads_it(client, monkeypatch, owner):
+    """Issue 16.5: an anonymous 300 MB multipart POST was spooled to disk before its CSRF 403."""
+    from django.http import request as http_request
+
+    def parse(*args, **kwargs):
+        raise AssertionError("the body was parsed")
+
+    monkeypatch.setattr(http_request.MultiPartParser, "parse", parse)
+    declared = str(300 * 1024 * 1024)
+    for url in (reverse("login"), reverse("assessments:survey-start"), "/no/such/page/"):
+        refused = client.post(url, {"file": "x"}, CONTENT_LENGTH=declared)
+        assert refused.status_code == 413, url
+        assert "this page takes at most 512.0" in refused.content.decode()
+    # Where a file is expected, its own limit: 2 MB for an organisation file.
+    client.force_login(owner)
+    upload = reverse("assessments:organization-upload")
+    assert client.post(upload, {"file": "x"}, CONTENT_LENGTH=declared).status_code == 413
+    monkeypatch.undo()
+    small = client.post(upload, {})
+    assert small.status_code == 200 and "This field is required" in small.content.decode()
+
+
+def test_an_ordinary_form_is_far_below_the_limit(client):
+    page = client.post(reverse("assessments:workshop-code"), {"code": "x" * 10_000})
+    assert page.status_code == 200

@@ -116,3 +116,17 @@ def test_production_settings_switch_on_hsts_and_secure_cookies():
         "True",
         "django.core.cache.backends.redis.RedisCache",
     ]
+
+
+def test_the_documented_gunicorn_listens_on_loopback_only():
+    """Issue 16.5: slow bodies stall sync workers, so gunicorn is reached only through the
+    buffering proxy (deploy/nginx.conf), never directly."""
+    import runpy
+
+    root = Path(__file__).resolve().parents[1]
+    conf = runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))
+    assert conf["bind"].startswith("127.0.0.1:")
+    nginx = (root / "deploy" / "nginx.conf").read_text()
+    assert "proxy_request_buffering on;" in nginx and "client_body_timeout" in nginx
+    readme = (root / "README.md").read_text()
+    assert "--bind 0.0.0.0" not in readme  # noqa: S104 - the check that it is gone
