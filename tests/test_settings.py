@@ -129,4 +129,4 @@ def test_the_documented_gunicorn_listens_on_loopback_only():
     nginx = (root / "deploy" / "nginx.conf").read_text()
     assert "proxy_request_buffering on;" in nginx and "client_body_timeout" in nginx
     readme = (root / "README.md").read_text()
-    assert "--bind 0.0.0.0" not in readme  # noqa: S104 - the check that it is gone
+    assert "--bind 0.0.0.0" not in readme
