@@ -1,6 +1,6 @@
 """Guards that run before the views.
 
-Request bodies: see RequestBodyLimitMiddleware.
+Request bodies: see RequestBodyLimitMiddleware. Signed-in sessions: StaffSessionMiddleware.
 
 CSRF for pages sent with `Referrer-Policy: no-referrer`.
 
@@ -15,14 +15,18 @@ NUL characters: see RefuseNulCharactersMiddleware.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control
 
 
 def null_origin_ok(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -119,3 +123,33 @@ class RequestBodyLimitMiddleware:
         except Resolver404:
             return int(settings.MAX_REQUEST_BYTES)
         return int(settings.UPLOAD_LIMITS.get(match.view_name, settings.MAX_REQUEST_BYTES))
+
+
+SESSION_SIGNED_IN_AT = "signed_in_at"
+
+
+class StaffSessionMiddleware:
+    """Sessions of people who sign in (consultants, client viewers, staff) end when idle for
+    `STAFF_SESSION_IDLE` seconds and at the latest `STAFF_SESSION_MAX` after signing in;
+    respondents keep the long session that lets them come back to their survey. Every page
+    for a signed-in person is sent `Cache-Control: no-store`: dashboards and reports hold a
+    client's confidential figures and must not stay in a shared computer's cache.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in:
+            now = int(time.time())
+            started = request.session.setdefault(SESSION_SIGNED_IN_AT, now)
+            if now - int(started) > settings.STAFF_SESSION_MAX:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE)  # renewed by each request
+        response = self.get_response(request)
+        if signed_in:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

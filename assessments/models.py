@@ -871,6 +871,10 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    # When the token stops working (None: only when the password changes).
+    expires = models.DateTimeField(null=True, blank=True)
+    # A digest of the owner's password hash when the token was made: a new password revokes it.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created"]

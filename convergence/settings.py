@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "assessments.middleware.NullOriginMiddleware",  # see its docstring
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessments.middleware.StaffSessionMiddleware",  # idle and maximum age, no-store
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -241,7 +242,12 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Convergence <convergence@localhost>")
 
 # Respondents come back to an unfinished survey days later: keep their session for 60 days.
-SESSION_COOKIE_AGE = 60 * 24 * 3600
+SESSION_COOKIE_AGE = 60 * 24 * 3600  # respondents: come back to a survey for two months
+# People who sign in: the session ends after 8 hours without a request, and 24 hours after
+# signing in whatever happens (assessments/middleware.py).
+STAFF_SESSION_IDLE = envint("STAFF_SESSION_IDLE_MINUTES", 8 * 60) * 60
+STAFF_SESSION_MAX = envint("STAFF_SESSION_MAX_HOURS", 24) * 3600
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)  # an API token's life (services/tokens.py)
 
 # Production hardening that costs nothing in development.
 SECURE_CONTENT_TYPE_NOSNIFF = True

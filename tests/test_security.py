@@ -285,3 +285,26 @@ def test_a_huge_body_is_refused_before_anything_reads_it(client, monkeypatch, ow
 def test_an_ordinary_form_is_far_below_the_limit(client):
     page = client.post(reverse("assessments:workshop-code"), {"code": "x" * 10_000})
     assert page.status_code == 200
+
+
+def test_signed_in_sessions_end_when_idle_and_after_a_day(client, owner, settings):
+    """Issue 16.10: consultants got the respondents' 60-day session and cacheable pages."""
+    import time as clock
+
+    client.force_login(owner)
+    page = client.get(reverse("assessments:home"))
+    assert "no-store" in page["Cache-Control"] and "private" in page["Cache-Control"]
+    assert client.session.get_expiry_age() == settings.STAFF_SESSION_IDLE == 8 * 3600
+    session = client.session
+    session["signed_in_at"] = int(clock.time()) - settings.STAFF_SESSION_MAX - 1
+    session.save()
+    expired = client.get(reverse("assessments:home"))
+    assert expired.status_code == 302 and expired["Location"].startswith("/accounts/login/")
+    assert client.get(reverse("assessments:home")).status_code == 302  # signed out for good
+
+
+def test_respondents_keep_their_long_session(client, campaign):
+    team = campaign.organization.teams.get(slug="ot-north")
+    token = invitation_create(campaign=campaign, kind="person", team=team).token
+    client.get(reverse("assessments:link-open", args=[token]))
+    assert client.session.get_expiry_age() == 60 * 24 * 3600

@@ -12,6 +12,7 @@ from assessments.errors import Refused
 from assessments.models import Membership, Workspace
 from assessments.services.accounts import password_link, user_for_email
 from assessments.services.emails import send_after_commit
+from assessments.services.tokens import tokens_revoke_all
 
 
 def member_add(*, workspace: Workspace, email: str, absolute_url: Callable[[str], str]) -> bool:
@@ -44,6 +45,8 @@ def member_remove(*, workspace: Workspace, membership: Membership) -> None:
         if membership.role == Membership.Role.OWNER and list(owners) == [membership]:
             raise Refused.at("membership", _("a workspace keeps at least one owner"))
         membership.delete()
+        # Their API tokens opened this workspace's campaigns: they stop now.
+        tokens_revoke_all(user=membership.user)
 
 
 def workspace_branding_save(

@@ -1,7 +1,8 @@
 """Personal API tokens: made and revoked on the profile page, checked on every API call.
 
 A token is 32 random bytes (URL-safe base64, prefixed `cvg_`), shown once; only its SHA-256
-is stored. docs/architecture.md (the API) and README ("The JSON API") say how to use one.
+is stored. It stops working after `API_TOKEN_DAYS` (90), when its owner's password changes,
+and when its owner is removed from a workspace. docs/architecture.md (the API) and README ("The JSON API") say how to use one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,15 @@ from assessments.models import ApiToken
 TOKEN_PREFIX = "cvg_"  # nosec B105  # noqa: S105 - a public marker, not a secret
 MAX_TOKENS = 20
 TOUCH_EVERY = timedelta(minutes=5)  # how stale `last_used` may get (spares a write a call)
+
+
+def lifetime() -> timedelta:
+    return timedelta(days=settings.API_TOKEN_DAYS)
+
+
+def password_stamp(user: Any) -> str:
+    """Changes whenever the user's password does (a digest of its hash, never the hash)."""
+    return hashlib.sha256(f"api-token:{user.password}".encode()).hexdigest()
 
 
 def _digest(token: str) -> str:
@@ -36,9 +47,19 @@ def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
             )
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         row = ApiToken.objects.create(
-            user=user, name=name, prefix=token[: len(TOKEN_PREFIX) + 4], token_hash=_digest(token)
+            user=user,
+            name=name,
+            prefix=token[: len(TOKEN_PREFIX) + 4],
+            token_hash=_digest(token),
+            expires=timezone.now() + lifetime(),
+            password_stamp=password_stamp(user),
         )
     return row, token
+
+
+def tokens_revoke_all(*, user: Any) -> int:
+    """Every token of `user` (removed from a workspace); how many there were."""
+    return ApiToken.objects.filter(user=user).delete()[0]
 
 
 def token_revoke(*, user: Any, token: ApiToken) -> None:
@@ -57,6 +78,10 @@ def token_user(header: str) -> Any:
     if row is None or not row.user.is_active:
         return None
     now = timezone.now()
+    if row.expires is not None and row.expires <= now:
+        return None
+    if row.password_stamp != password_stamp(row.user):
+        return None  # the password changed (or was reset) since the token was made
     if row.last_used is None or now - row.last_used > TOUCH_EVERY:
         ApiToken.objects.filter(pk=row.pk).update(last_used=now)
     return row.user

@@ -54,3 +54,29 @@ def test_last_used_is_noted_at_most_every_five_minutes(owner):
     row.refresh_from_db()
     assert row.last_used > first - timedelta(minutes=1)
     assert row.last_used <= timezone.now()
+
+
+def test_a_token_expires_and_stops_with_a_new_password(owner, settings):
+    """Issue 16.10: tokens had no expiry and survived a password change."""
+    row, token = token_create(user=owner, name="BI")
+    assert row.expires is not None
+    assert abs(
+        (row.expires - timezone.now()) - timedelta(days=settings.API_TOKEN_DAYS)
+    ) < timedelta(minutes=1)
+    ApiToken.objects.filter(pk=row.pk).update(expires=timezone.now() - timedelta(seconds=1))
+    assert token_user(f"Bearer {token}") is None
+    _row, token = token_create(user=owner, name="BI 2")
+    assert token_user(f"Bearer {token}") == owner
+    owner.set_password("a-new-password-2026")
+    owner.save()
+    assert token_user(f"Bearer {token}") is None
+
+
+def test_removing_a_member_revokes_their_tokens(workspace, owner, consultant):
+    from assessments.models import Membership
+    from assessments.services.members import member_remove
+
+    _row, token = token_create(user=consultant, name="BI")
+    member_remove(workspace=workspace, membership=Membership.objects.get(user=consultant))
+    assert token_user(f"Bearer {token}") is None
+    assert not ApiToken.objects.filter(user=consultant).exists()
