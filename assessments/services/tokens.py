@@ -2,7 +2,7 @@
 
 A token is 32 random bytes (URL-safe base64, prefixed `cvg_`), shown once; only its SHA-256
 is stored. It stops working after `API_TOKEN_DAYS` (90), when its owner's password changes,
-and when its owner is removed from a workspace. docs/architecture.md (the API) and README ("The JSON API") say how to use one.
+and when its owner is removed from a workspace. README ("JSON API") says how to use one.
 """
 
 from __future__ import annotations
