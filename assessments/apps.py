@@ -16,6 +16,7 @@ class AssessmentsConfig(AppConfig):
 
         checks.register(chromium_check)
         checks.register(security.shared_cache_check, checks.Tags.caches, deploy=True)
+        checks.register(security.mail_check, checks.Tags.security, deploy=True)
         security.connect_signals()
 
 

@@ -21,6 +21,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core import checks
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.core.mail.backends.base import BaseEmailBackend
 from django_ratelimit.core import get_usage
 
 logger = logging.getLogger("convergence.security")
@@ -113,6 +114,71 @@ def wrong_guess(request: HttpRequest, what: str) -> None:
     tried, limit, _ = _guesses(request, count=True)
     log = logger.warning if tried >= limit else logger.info
     log("wrong %s ip=%s (%d of %d allowed)", what, client_ip(request), tried, limit)
+
+
+# --- Password resets -------------------------------------------------------------------------
+
+
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's password reset page, with a brake: each request mails someone, so one address
+    may ask `PASSWORD_RESET_RATE` times (5 an hour) and one e-mail address 3 times an hour."""
+    from django.contrib.auth.views import PasswordResetView
+
+    if request.method == "POST":
+        email = request.POST.get("email", "").strip().lower()
+        limits = (
+            ("password-reset-ip", "ip", settings.PASSWORD_RESET_RATE),
+            ("password-reset-email", lambda group, req: email, "3/h"),
+        )
+        for group, key, rate in limits:
+            usage = _usage(request, group, key, rate)
+            if usage is not None and usage["should_limit"]:
+                logger.warning("password reset refused ip=%s (%s)", client_ip(request), group)
+                minutes = max(1, -(-int(usage["time_left"]) // 60))
+                response = render(
+                    request, "registration/too_many_resets.html", {"minutes": minutes}, status=429
+                )
+                response["Retry-After"] = str(max(1, int(usage["time_left"])))
+                return response
+    return PasswordResetView.as_view()(request)
+
+
+def _usage(request: HttpRequest, group: str, key: Any, rate: str) -> dict[str, Any] | None:
+    try:
+        return get_usage(request, group=group, key=key, rate=rate, increment=True)
+    except Exception as exc:  # the cache is unreachable: the brake is off, as for guessing
+        logger.error("%s limit off: the cache is unavailable (%s)", group, exc)
+        return None
+
+
+# --- E-mail without a server ---------------------------------------------------------------
+
+
+class UnsentMailBackend(BaseEmailBackend):
+    """Production without EMAIL_HOST: mails are not sent, and their bodies (which hold
+    password-set and survey links) are not written anywhere; the log says what was dropped."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        for message in email_messages:
+            logger.error(
+                "e-mail not sent (no EMAIL_HOST): %r to %d recipient(s)",
+                message.subject,
+                len(message.recipients()),
+            )
+        return 0
+
+
+def mail_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG or settings.EMAIL_HOST:
+        return []
+    return [
+        checks.Error(
+            "No e-mail server: invitations, viewer and member links and password resets "
+            "would not be sent.",
+            hint="Set EMAIL_HOST (and EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL).",
+            id="convergence.E003",
+        )
+    ]
 
 
 # --- Deployment check -----------------------------------------------------------------------

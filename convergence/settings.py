@@ -173,6 +173,7 @@ SILENCED_SYSTEM_CHECKS = [
 # Wrong links or codes one client may try before it must wait, e.g. "30/10m" (30 per ten
 # minutes). Only failures count: 300 phones behind one plant router open valid links freely.
 LINK_GUESS_RATE = os.getenv("LINK_GUESS_RATE", "30/10m")
+PASSWORD_RESET_RATE = os.getenv("PASSWORD_RESET_RATE", "5/h")  # per address (security.py)
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not lock a workshop out (security.py)
 # Behind a reverse proxy every request comes from the proxy's address: name the header that
 # carries the client's, as Django's META key (e.g. HTTP_X_REAL_IP). The proxy must set it.
@@ -228,12 +229,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
-# E-mail: printed to the console unless an SMTP server is configured.
+# E-mail: SMTP when EMAIL_HOST is set. Without it, DEBUG prints mails to the console; in
+# production nothing is printed (invitation and password links must not land in the server's
+# log): the mail is dropped and logged without its body, and `check --deploy` fails.
 EMAIL_HOST = os.getenv("EMAIL_HOST", "")
 EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend"
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "assessments.security.UnsentMailBackend"
 )
 EMAIL_PORT = envint("EMAIL_PORT", 587)
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")

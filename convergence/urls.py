@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from assessments import security
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Django's password reset with a rate limit (each request sends an e-mail).
+    path("accounts/password_reset/", security.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("assessments.urls")),
 ]

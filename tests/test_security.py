@@ -308,3 +308,23 @@ def test_respondents_keep_their_long_session(client, campaign):
     token = invitation_create(campaign=campaign, kind="person", team=team).token
     client.get(reverse("assessments:link-open", args=[token]))
     assert client.session.get_expiry_age() == 60 * 24 * 3600
+
+
+def test_password_resets_are_rate_limited(client, owner, django_capture_on_commit_callbacks):
+    """Issue 16.9: 20 reset requests sent 20 e-mails."""
+    from django.core import mail
+
+    owner.email = "olivia@northwind.example"
+    owner.save()
+    url = reverse("password_reset")
+    statuses = [
+        client.post(url, {"email": "olivia@northwind.example"}).status_code for _ in range(5)
+    ]
+    assert statuses == [302, 302, 302, 429, 429]  # three an hour for one e-mail address
+    assert len(mail.outbox) == 3
+    refused = client.post(url, {"email": "olivia@northwind.example"})
+    assert "Too many password resets" in refused.content.decode()
+    # From one address, five an hour whatever the e-mail.
+    other = Client(REMOTE_ADDR="203.0.113.50")
+    codes = [other.post(url, {"email": f"n{n}@example.com"}).status_code for n in range(6)]
+    assert codes == [302] * 5 + [429]

@@ -76,13 +76,31 @@ def deploy_check(**extra: str) -> subprocess.CompletedProcess[str]:
 
 def test_production_settings_pass_the_deploy_check():
     # The check reads settings only; it does not connect to Redis.
-    result = deploy_check(REDIS_URL="redis://cache.internal:6379/0")
+    result = deploy_check(REDIS_URL="redis://cache.internal:6379/0", EMAIL_HOST="smtp.internal")
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
 
+def test_deploy_check_fails_without_an_email_server():
+    """Issue 16.9: without EMAIL_HOST production printed every link into the server log."""
+    result = deploy_check(REDIS_URL="redis://cache.internal:6379/0", EMAIL_HOST="")
+    assert result.returncode == 1
+    assert "convergence.E003" in result.stderr and "Set EMAIL_HOST" in result.stderr
+
+
+def test_without_an_email_server_production_logs_no_link(caplog):
+    from django.core.mail import EmailMessage
+
+    from assessments.security import UnsentMailBackend
+
+    message = EmailMessage("Acme: your results", "Choose: https://x/reset/SECRET/", to=["a@b.c"])
+    with caplog.at_level("ERROR", logger="convergence.security"):
+        assert UnsentMailBackend().send_messages([message]) == 0
+    assert "Acme: your results" in caplog.text and "SECRET" not in caplog.text
+
+
 def test_deploy_check_asks_for_a_shared_cache():
-    result = deploy_check(REDIS_URL="")
+    result = deploy_check(REDIS_URL="", EMAIL_HOST="smtp.internal")
     assert result.returncode == 1
     assert "convergence.W002" in result.stderr
     assert "Set REDIS_URL" in result.stderr

@@ -1,5 +1,5 @@
 """Survey links: a person's (mailed when it has an address) and a team's join link, shown
-once with a QR code, and revoked."""
+once with a QR code (in the answer to the POST that made it), and revoked."""
 
 from __future__ import annotations
 
@@ -16,12 +16,22 @@ from assessments.forms import PersonInvitationForm, TeamLinkForm
 from assessments.models import Invitation
 from assessments.services.survey import NewInvitation, invitation_create, invitation_revoke
 
-SESSION_NEW_LINK = "new_link"  # the link just made, shown once on the next page
-
 
 def _show_once(request: HttpRequest, new: NewInvitation) -> HttpResponse:
-    request.session[SESSION_NEW_LINK] = {"id": new.invitation.pk, "token": new.token}
-    return redirect("assessments:invitation-created", slug=new.invitation.campaign.slug)
+    """The new link and its QR code, as the answer to the POST that made it: the token is
+    stored nowhere (not in the session, not in a cache), only its hash in the database."""
+    import segno
+
+    campaign = new.invitation.campaign
+    link = request.build_absolute_uri(reverse("assessments:link-open", args=[new.token]))
+    qr = segno.make(link, error="m").svg_inline(scale=8, dark="#1f3a5f")
+    response = render(
+        request,
+        "assessments/invitation_created.html",
+        {"campaign": campaign, "invitation": new.invitation, "link": link, "qr": qr},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -71,27 +81,12 @@ def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def invitation_created(request: HttpRequest, slug: str) -> HttpResponse:
-    """Shows a new link once (only its hash is stored), with its QR code for printing."""
-    import segno
-
+    """Where a reload of the new-link page lands: a link is shown only when it is made."""
     campaign = access.get_campaign_for_user(request, slug)
-    new = request.session.pop(SESSION_NEW_LINK, None)
-    invitation = None
-    if new:
-        invitation = Invitation.objects.filter(pk=new["id"], campaign=campaign).first()
-    if invitation is None:
-        messages.info(
-            request,
-            "A link is shown only once, when it is made. Create a new one if you need it.",
-        )
-        return redirect("assessments:campaign-detail", slug=campaign.slug)
-    link = request.build_absolute_uri(reverse("assessments:link-open", args=[new["token"]]))
-    qr = segno.make(link, error="m").svg_inline(scale=8, dark="#1f3a5f")
-    return render(
-        request,
-        "assessments/invitation_created.html",
-        {"campaign": campaign, "invitation": invitation, "link": link, "qr": qr},
+    messages.info(
+        request, "A link is shown only once, when it is made. Create a new one if you need it."
     )
+    return redirect("assessments:campaign-detail", slug=campaign.slug)
 
 
 @login_required

@@ -220,6 +220,12 @@ def test_person_link_is_shown_once_and_emailed(
     assert invitation.token_hash == hash_token(token)
     assert len(token) >= 32  # 24 random bytes, base64
     assert token not in str(Invitation.objects.values_list())  # only the hash is stored
+    # Issue 16.9: nor is the token kept in the session (a database row for 60 days).
+    from django.contrib.sessions.models import Session
+
+    assert not any(token in str(s.get_decoded()) for s in Session.objects.all())
+    assert response.redirect_chain == []  # the page is the POST's own answer
+    assert "no-store" in response["Cache-Control"]
     assert "<svg" in page  # the QR code
     assert mail.outbox[0].to == ["pat@example.com"] and f"/s/{token}/" in mail.outbox[0].body
     assert mail.outbox[0].subject == "Acme: IT/OT convergence assessment"
