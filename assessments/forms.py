@@ -20,6 +20,10 @@ from assessments.models import (
 )
 
 
+LOGO_MAX_BYTES = 500 * 1024
+LOGO_MAX_PIXELS = 2000
+
+
 def posted(request: HttpRequest) -> tuple[Any, Any]:
     """Form data and files of a POST, or (None, None). An empty POST is still a POST: its
     form is bound and says what is missing (`request.POST or None` would not)."""
@@ -153,9 +157,30 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
         self.helper = self._helper()
 
     def clean_logo(self) -> Any:
+        """A PNG or JPEG of at most 500 kB and 2000 × 2000 pixels, checked by decoding it
+        (a renamed file or a decompression bomb is refused here, not in the next report)."""
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > 500 * 1024:
+        if not logo or not hasattr(logo, "read") or getattr(logo, "_committed", False):
+            return logo  # cleared, or the logo already stored
+        if getattr(logo, "size", 0) > LOGO_MAX_BYTES:
             raise forms.ValidationError("The logo may be at most 500 kB.")
+        from PIL import Image
+
+        try:
+            logo.seek(0)
+            with Image.open(logo) as image:
+                kind, (width, height) = image.format, image.size
+                image.verify()
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            raise forms.ValidationError("This is not a PNG or JPEG image.") from None
+        finally:
+            logo.seek(0)
+        if kind not in ("PNG", "JPEG"):
+            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
+            raise forms.ValidationError(
+                f"The logo is {width} × {height} pixels; at most 2000 × 2000, please."
+            )
         return logo
 
 

@@ -83,8 +83,10 @@ class Workspace(models.Model):
     logo = models.FileField(
         upload_to="logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "svg"])],
-        help_text="PNG, JPEG or SVG, shown on the report's cover (at most 500 kB).",
+        # No SVG: an SVG is a program for the renderer (a 2.3 kB one of nested <use> kept
+        # every report busy for 60 s). Raster images are checked on upload (forms.py).
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
+        help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 × 2000 pixels).",
     )
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     created = models.DateTimeField(auto_now_add=True)

@@ -19,9 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core import checks
+from django.core.mail.backends.base import BaseEmailBackend
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.core.mail.backends.base import BaseEmailBackend
 from django_ratelimit.core import get_usage
 
 logger = logging.getLogger("convergence.security")

@@ -20,6 +20,7 @@ from typing import Any
 
 import markdown
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -30,6 +31,7 @@ from assessments.outputs.dashboard import Chart, dashboard_context
 from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
 from assessments.selectors.scores import campaign_snapshot
 
+FAILED_REPORT_SECONDS = 600  # how long a failed report is answered at once
 logger = logging.getLogger(__name__)
 
 CHART_WIDTH = 760
@@ -72,11 +74,11 @@ def _logo_uri(campaign: Campaign) -> str | None:
             "The logo of workspace %s could not be read", campaign.organization.workspace_id
         )
         return None
-    if len(data) > 500 * 1024:
-        return None
-    kind = {"svg": "image/svg+xml", "png": "image/png"}.get(
-        logo.name.rsplit(".", 1)[-1].lower(), "image/jpeg"
+    kind = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}.get(
+        logo.name.rsplit(".", 1)[-1].lower()
     )
+    if len(data) > 500 * 1024 or kind is None:
+        return None  # too large, or an SVG stored before only raster logos were taken
     return f"data:{kind};base64," + base64.b64encode(data).decode()
 
 
@@ -187,10 +189,19 @@ def campaign_report_pdf(campaign: Campaign) -> bytes:
     stored = ReportFile.objects.filter(campaign=campaign).first()
     if stored is not None and stored.fingerprint == fingerprint:
         return bytes(stored.pdf)
+    # A report that failed fails again at once for a while, instead of holding a worker for
+    # the whole time limit at every click (its inputs are the same: the fingerprint).
+    failed = f"report-failed:{fingerprint}"
+    if (reason := cache.get(failed)) is not None:
+        raise RenderError(reason)
     document = report_document(campaign)
-    pdf = render_pdf_limited(
-        document.html, {}, settings.REPORT_TIME_LIMIT, charts=document.chart_jobs()
-    )
+    try:
+        pdf = render_pdf_limited(
+            document.html, {}, settings.REPORT_TIME_LIMIT, charts=document.chart_jobs()
+        )
+    except RenderError as exc:
+        cache.set(failed, str(exc), FAILED_REPORT_SECONDS)
+        raise
     try:
         with transaction.atomic():
             ReportFile.objects.update_or_create(

@@ -249,3 +249,49 @@ def test_report_says_when_the_baseline_used_another_bank_version(demo):
     assert report.report_context(demo)["baseline_version_differs"] is True
     text = pdf_text(report.campaign_report_pdf(demo))
     assert "The baseline acme-2025 used version 2 of the question bank" in text
+
+
+@NO_CHROMIUM
+def test_a_failing_report_fails_fast_and_once(demo, monkeypatch):
+    """Issue 16.4: every click on a report that could not be made held a worker for the whole
+    time limit; failures were not remembered."""
+    calls = []
+
+    def slow_failure(*args, **kwargs):
+        calls.append(1)
+        raise pdf_render.RenderError("the report took longer than 30 s")
+
+    monkeypatch.setattr(report, "render_pdf_limited", slow_failure)
+    for _click in range(3):
+        with pytest.raises(pdf_render.RenderError, match="took longer than 30 s"):
+            report.campaign_report_pdf(demo)
+    assert len(calls) == 1
+
+
+def _image(kind: str, size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, "#1f3a5f").save(out, kind)
+    return out.getvalue()
+
+
+def test_logos_are_raster_images_of_bounded_size(client, owner, workspace):
+    """Issue 16.4: a 2.3 kB SVG (nested <use>) made every report run into its time limit."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(owner)
+    url = reverse("assessments:workspace-settings", args=[workspace.slug])
+
+    def upload(name: str, data: bytes) -> str:
+        form = {"name": "Northwind", "brand_colour": "#1f3a5f", "paper_size": "A4"}
+        page = client.post(url, {**form, "logo": SimpleUploadedFile(name, data)}, follow=True)
+        return page.content.decode()
+
+    bomb = b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>'
+    assert "This is not a PNG or JPEG image." in upload("bomb.svg", bomb)
+    assert "This is not a PNG or JPEG image." in upload("bomb.png", bomb)
+    assert "at most 2000 × 2000" in upload("wide.png", _image("PNG", (4000, 10)))
+    assert "Saved the workspace settings" in upload("logo.png", _image("PNG", (400, 120)))
+    workspace.refresh_from_db()
+    assert workspace.logo.name.startswith("logos/logo")
