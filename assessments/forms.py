@@ -19,7 +19,6 @@ from assessments.models import (
     Workspace,
 )
 
-
 LOGO_MAX_BYTES = 500 * 1024
 LOGO_MAX_PIXELS = 2000
 
