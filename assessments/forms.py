@@ -156,7 +156,7 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
         self.helper = self._helper()
 
     def clean_logo(self) -> Any:
-        """A PNG or JPEG of at most 500 kB and 2000 × 2000 pixels, checked by decoding it
+        """A PNG or JPEG of at most 500 kB and 2000 x 2000 pixels, checked by decoding it
         (a renamed file or a decompression bomb is refused here, not in the next report)."""
         logo = self.cleaned_data.get("logo")
         if not logo or not hasattr(logo, "read") or getattr(logo, "_committed", False):
@@ -178,7 +178,7 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
             raise forms.ValidationError("The logo must be a PNG or JPEG image.")
         if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
             raise forms.ValidationError(
-                f"The logo is {width} × {height} pixels; at most 2000 × 2000, please."
+                f"The logo is {width} x {height} pixels; at most 2000 x 2000, please."
             )
         return logo
 

@@ -86,7 +86,7 @@ class Workspace(models.Model):
         # No SVG: an SVG is a program for the renderer (a 2.3 kB one of nested <use> kept
         # every report busy for 60 s). Raster images are checked on upload (forms.py).
         validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
-        help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 × 2000 pixels).",
+        help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 x 2000 pixels).",
     )
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
     created = models.DateTimeField(auto_now_add=True)

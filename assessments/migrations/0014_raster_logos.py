@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='workspace',
             name='logo',
-            field=models.FileField(blank=True, help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 × 2000 pixels).", upload_to='logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg'])]),
+            field=models.FileField(blank=True, help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 x 2000 pixels).", upload_to='logos/', validators=[django.core.validators.FileExtensionValidator(['png', 'jpg', 'jpeg'])]),
         ),
     ]

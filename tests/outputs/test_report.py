@@ -291,7 +291,7 @@ def test_logos_are_raster_images_of_bounded_size(client, owner, workspace):
     bomb = b'<svg xmlns="http://www.w3.org/2000/svg"><g id="a"><use href="#a"/></g></svg>'
     assert "This is not a PNG or JPEG image." in upload("bomb.svg", bomb)
     assert "This is not a PNG or JPEG image." in upload("bomb.png", bomb)
-    assert "at most 2000 × 2000" in upload("wide.png", _image("PNG", (4000, 10)))
+    assert "at most 2000 x 2000" in upload("wide.png", _image("PNG", (4000, 10)))
     assert "Saved the workspace settings" in upload("logo.png", _image("PNG", (400, 120)))
     workspace.refresh_from_db()
     assert workspace.logo.name.startswith("logos/logo")
