@@ -21,6 +21,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core import checks
 from django.core.mail.backends.base import BaseEmailBackend
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
@@ -119,7 +120,7 @@ def wrong_guess(request: HttpRequest, what: str) -> None:
 # --- Password resets -------------------------------------------------------------------------
 
 
-def password_reset(request: HttpRequest) -> HttpResponse:
+def password_reset(request: HttpRequest) -> HttpResponseBase:
     """Django's password reset page, with a brake: each request mails someone, so one address
     may ask `PASSWORD_RESET_RATE` times (5 an hour) and one e-mail address 3 times an hour."""
     from django.contrib.auth.views import PasswordResetView
