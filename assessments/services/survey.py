@@ -255,6 +255,9 @@ def _check_writable(response: Response) -> None:
         raise SurveyClosed(_("This assessment is not open yet."))
     if response.submitted_at is not None:
         raise SurveyClosed(SUBMITTED)
+    if response.invitation_id and response.invitation and response.invitation.revoked_at:
+        # Revoking a link also stops the browsers that opened it before.
+        raise SurveyClosed(_("This link was withdrawn. Ask the person who sent it for a new one."))
 
 
 def answer_save(
@@ -323,9 +326,8 @@ def answer_save(
 
 def response_submit(*, response: Response) -> bool:
     """Submit once. Returns True if this call submitted it, False if it already was."""
-    campaign = response.campaign
-    if campaign.status != Campaign.Status.OPEN and response.submitted_at is None:
-        _check_writable(response)
+    if response.submitted_at is None:
+        _check_writable(response)  # closed, not open yet, or its link withdrawn
     with transaction.atomic():
         now = timezone.now()
         updated = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(

@@ -74,7 +74,9 @@ def load_response(request: HttpRequest, public_id: uuid.UUID) -> Response | None
     if str(public_id) not in request.session.get(SESSION_RESPONSES, []):
         return None
     return (
-        Response.objects.select_related("campaign__organization", "campaign__bank_version")
+        Response.objects.select_related(
+            "campaign__organization", "campaign__bank_version", "invitation"
+        )
         .filter(public_id=public_id)
         .first()
     )
@@ -283,8 +285,10 @@ def survey_submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return invalid_link(request)
     try:
         response_submit(response=response)
-    except SurveyClosed:
-        return closed_page(request, response.campaign)
+    except SurveyClosed as exc:
+        if response.campaign.is_closed:
+            return closed_page(request, response.campaign)
+        return render(request, "survey/message.html", {"message": exc.message}, status=409)
     return HttpResponseRedirect(reverse("assessments:survey-thanks", args=[public_id]))
 
 

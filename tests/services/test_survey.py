@@ -76,3 +76,20 @@ def test_invitation_problems_are_listed_together(campaign, other_workspace):
         "team: not a team of this campaign's organisation",
         "kind: 'door' is not person or team",
     ]
+
+
+def test_revoking_a_link_stops_the_browsers_that_opened_it(campaign):
+    """Issue 16.8: sessions opened with a revoked link could still answer and submit."""
+    from assessments.services.survey import invitation_revoke
+
+    link = invitation_create(campaign=campaign, kind="person", name="Pat")
+    response = response_start(invitation=link.invitation, function="it")
+    answer_save(response=response, question=_question(campaign, "C-1"), value="2")
+    invitation_revoke(invitation=link.invitation)
+    response = Response.objects.select_related("invitation", "campaign").get(pk=response.pk)
+    with pytest.raises(SurveyClosed) as closed:
+        answer_save(response=response, question=_question(campaign, "S-1"), value="2")
+    assert "This link was withdrawn" in closed.value.message
+    with pytest.raises(SurveyClosed):
+        response_submit(response=response)
+    assert Response.objects.get(pk=response.pk).submitted_at is None
