@@ -6,14 +6,19 @@ with the client's address and never a password or a token.
 
 Guessing: a survey link carries 32 random bytes and cannot be guessed, but a workshop code is
 short by design (people type it from a projector). Every wrong link or code counts against the
-client's address (django-ratelimit, in the shared cache); past `LINK_GUESS_RATE` the client
-gets "429 Too many wrong links" for the rest of the window, whatever it asks, so the answer
-reveals nothing. Only failures count: a whole plant behind one router opens valid links freely.
+browser (django-ratelimit, in the shared cache); past `LINK_GUESS_RATE` that browser gets
+"429 Too many wrong links" for the rest of the window, whatever it asks, so the answer reveals
+nothing. A browser is its address and a random cookie (`cvg_b`) set at its first wrong guess:
+one participant mistyping the code sixty times does not lock out the room behind the same
+plant router. A client that drops the cookie to start afresh meets the address's own brake,
+`LINK_GUESS_ADDRESS_RATE` (600 in ten minutes: 32^6 codes would take over 30 years). Only
+failures count: a whole plant behind one router opens valid links freely.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -82,22 +87,61 @@ def connect_signals() -> None:
 # --- Guessing links and codes ---------------------------------------------------------------
 
 
+BROWSER_COOKIE = "cvg_b"
+
+
+def browser_id(request: HttpRequest) -> str:
+    """This browser's guessing identity: its cookie, or a new one the response will set."""
+    known = request.COOKIES.get(BROWSER_COOKIE, "")
+    if len(known) == 22 and known.replace("-", "").replace("_", "").isalnum():
+        return known
+    if not hasattr(request, "new_browser_id"):
+        request.new_browser_id = secrets.token_urlsafe(16)  # type: ignore[attr-defined]
+    return str(request.new_browser_id)  # type: ignore[attr-defined]
+
+
+def remember_browser(request: HttpRequest, response: HttpResponse) -> None:
+    """Set the cookie `browser_id` made for this request (survey pages call it)."""
+    new = getattr(request, "new_browser_id", None)
+    if new:
+        response.set_cookie(
+            BROWSER_COOKIE,
+            new,
+            max_age=30 * 24 * 3600,
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
+
+
 def _guesses(request: HttpRequest, *, count: bool) -> tuple[int, int, int]:
-    """(wrong guesses so far, limit, seconds left in the window).
+    """(wrong guesses so far, limit, seconds left in the window) of whichever brake is
+    nearest: this browser's, or its address's.
 
     If the cache cannot be reached (Redis down), the brake is off rather than every link
     refused: in the middle of a workshop, links must open; survey links cannot be guessed
     anyway, and the outage is logged."""
-    try:
-        usage = get_usage(
-            request, group=GUESS_GROUP, key="ip", rate=settings.LINK_GUESS_RATE, increment=count
-        )
-    except Exception as exc:  # the cache backend's own error types vary
-        logger.error("link-guess limit off: the cache is unavailable (%s)", exc)
+    browser = f"{client_ip(request)}:{browser_id(request)}"
+    brakes = (
+        (GUESS_GROUP, lambda group, req: browser, settings.LINK_GUESS_RATE),
+        (f"{GUESS_GROUP}-address", "ip", settings.LINK_GUESS_ADDRESS_RATE),
+    )
+    found: list[tuple[int, int, int]] = []
+    for group, key, rate in brakes:
+        try:
+            usage = get_usage(request, group=group, key=key, rate=rate, increment=count)
+        except Exception as exc:  # the cache backend's own error types vary
+            logger.error("link-guess limit off: the cache is unavailable (%s)", exc)
+            return 0, 1, 0
+        if usage is None or usage["time_left"] == -1:  # disabled, or the cache failed
+            continue
+        found.append((int(usage["count"]), int(usage["limit"]), int(usage["time_left"])))
+    if not found:
         return 0, 1, 0
-    if usage is None or usage["time_left"] == -1:  # disabled, or the cache failed to count
-        return 0, 1, 0
-    return int(usage["count"]), int(usage["limit"]), int(usage["time_left"])
+    spent = [brake for brake in found if brake[0] >= brake[1]]
+    if spent:
+        return max(spent, key=lambda brake: brake[2])  # the longest wait
+    return min(found, key=lambda brake: brake[1] - brake[0])  # the nearest brake
 
 
 def guessing_refused(request: HttpRequest) -> HttpResponse | None:

@@ -172,7 +172,8 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 # Wrong links or codes one client may try before it must wait, e.g. "30/10m" (30 per ten
 # minutes). Only failures count: 300 phones behind one plant router open valid links freely.
-LINK_GUESS_RATE = os.getenv("LINK_GUESS_RATE", "30/10m")
+LINK_GUESS_RATE = os.getenv("LINK_GUESS_RATE", "30/10m")  # per browser (address + cookie)
+LINK_GUESS_ADDRESS_RATE = os.getenv("LINK_GUESS_ADDRESS_RATE", "600/10m")  # per address
 PASSWORD_RESET_RATE = os.getenv("PASSWORD_RESET_RATE", "5/h")  # per address (security.py)
 RATELIMIT_FAIL_OPEN = True  # a cache outage must not lock a workshop out (security.py)
 # Behind a reverse proxy every request comes from the proxy's address: name the header that

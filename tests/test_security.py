@@ -328,3 +328,34 @@ def test_password_resets_are_rate_limited(client, owner, django_capture_on_commi
     other = Client(REMOTE_ADDR="203.0.113.50")
     codes = [other.post(url, {"email": f"n{n}@example.com"}).status_code for n in range(6)]
     assert codes == [302] * 5 + [429]
+
+
+@override_settings(LINK_GUESS_RATE="5/10m", LINK_GUESS_ADDRESS_RATE="20/10m")
+def test_one_participant_mistyping_does_not_lock_out_the_room(campaign):
+    """Issue 16.7: one participant typing 60 wrong codes locked 8 of 8 others behind the same
+    plant NAT out of the valid code for 10 minutes."""
+    workshop = workshop_for(campaign)
+    plant = "198.51.100.20"
+    clumsy = Client(REMOTE_ADDR=plant)
+    codes = [
+        clumsy.post(reverse("assessments:workshop-code"), {"code": "ZZZZZZ"}).status_code
+        for _ in range(8)
+    ]
+    assert codes == [200] * 5 + [429] * 3  # that browser is slowed down...
+    for _colleague in range(8):  # ... the rest of the room joins
+        colleague = Client(REMOTE_ADDR=plant)
+        page = colleague.get(reverse("assessments:workshop-join", args=[workshop.join_code]))
+        assert page.status_code == 200
+
+
+@override_settings(LINK_GUESS_RATE="5/10m", LINK_GUESS_ADDRESS_RATE="20/10m")
+def test_dropping_the_cookie_meets_the_address_brake(campaign):
+    """Enumeration with a fresh browser per guess still stops, at the address's own limit."""
+    statuses = []
+    for number in range(22):
+        fresh = Client(REMOTE_ADDR="203.0.113.77")  # no cookie: a new browser each time
+        guess = f"Q{number:05d}"
+        statuses.append(
+            fresh.post(reverse("assessments:workshop-code"), {"code": guess}).status_code
+        )
+    assert statuses == [200] * 20 + [429] * 2

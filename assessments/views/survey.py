@@ -23,7 +23,7 @@ from assessments.errors import Refused
 from assessments.forms import StartSurveyForm, posted
 from assessments.middleware import null_origin_ok
 from assessments.models import Campaign, Invitation, Question, Response
-from assessments.security import guessing_refused, wrong_guess
+from assessments.security import guessing_refused, remember_browser, wrong_guess
 from assessments.services.survey import (
     SurveyClosed,
     answer_save,
@@ -47,6 +47,7 @@ def survey_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         response["Cache-Control"] = "no-store"
+        remember_browser(request, response)  # the guessing brake's cookie, if one was made
         return response
 
     return wrapped
