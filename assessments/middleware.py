@@ -126,6 +126,8 @@ class RequestBodyLimitMiddleware:
 
 
 SESSION_SIGNED_IN_AT = "signed_in_at"
+SESSION_SEEN_AT = "seen_at"
+TOUCH_SESSION_EVERY = 300  # seconds
 
 
 class StaffSessionMiddleware:
@@ -144,11 +146,16 @@ class StaffSessionMiddleware:
         signed_in = user is not None and user.is_authenticated
         if signed_in:
             now = int(time.time())
-            started = request.session.setdefault(SESSION_SIGNED_IN_AT, now)
+            session = request.session
+            started = session.setdefault(SESSION_SIGNED_IN_AT, now)
             if now - int(started) > settings.STAFF_SESSION_MAX:
                 logout(request)
                 return redirect_to_login(request.get_full_path())
-            request.session.set_expiry(settings.STAFF_SESSION_IDLE)  # renewed by each request
+            # The idle clock restarts with each request, written at most every five minutes
+            # (a session write costs queries on every page otherwise).
+            if now - int(session.get(SESSION_SEEN_AT, 0)) > TOUCH_SESSION_EVERY:
+                session[SESSION_SEEN_AT] = now
+                session.set_expiry(settings.STAFF_SESSION_IDLE)
         response = self.get_response(request)
         if signed_in:
             patch_cache_control(response, no_store=True, private=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 import yaml
 from django.core import mail
@@ -325,9 +327,11 @@ def test_owner_sets_report_branding(logged_in, workspace, tmp_path, settings):
 
     settings.MEDIA_ROOT = tmp_path
     url = reverse("assessments:workspace-settings", args=[workspace.slug])
-    logo = SimpleUploadedFile(
-        "logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', content_type="image/svg+xml"
-    )
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (300, 90), "#123456").save(png, "PNG")
+    logo = SimpleUploadedFile("logo.png", png.getvalue(), content_type="image/png")
     logged_in.post(
         url,
         {
