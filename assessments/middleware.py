@@ -135,7 +135,8 @@ class StaffSessionMiddleware:
     `STAFF_SESSION_IDLE` seconds and at the latest `STAFF_SESSION_MAX` after signing in;
     respondents keep the long session that lets them come back to their survey. Every page
     for a signed-in person is sent `Cache-Control: no-store`: dashboards and reports hold a
-    client's confidential figures and must not stay in a shared computer's cache.
+    client's confidential figures and must not stay in a shared computer's cache (polls with
+    an ETag: `private, no-cache`, so the 304s still work).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -157,6 +158,10 @@ class StaffSessionMiddleware:
                 session[SESSION_SEEN_AT] = now
                 session.set_expiry(settings.STAFF_SESSION_IDLE)
         response = self.get_response(request)
-        if signed_in:
+        if signed_in and response.has_header("ETag"):
+            # A poll answered 304 while nothing changes (the workshop screen): the browser
+            # keeps it privately and asks again every time; nothing shared may store it.
+            patch_cache_control(response, private=True, no_cache=True)
+        elif signed_in:
             patch_cache_control(response, no_store=True, private=True)
         return response

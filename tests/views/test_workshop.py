@@ -133,3 +133,13 @@ def test_participant_poll_is_304_until_the_facilitator_moves(facilitator, campai
     facilitator.post(state, {"question": "S-1"})
     moved = phone.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert moved.status_code == 200 and "Q3" in moved.content.decode()
+
+
+def test_the_projector_poll_stays_private_but_revalidates(facilitator, campaign):
+    """Signed-in pages are no-store (issue 16.10), except a poll with an ETag: the browser
+    must keep it to send If-None-Match, so it is private and revalidated every time."""
+    workshop_for(campaign)
+    poll = facilitator.get(reverse("assessments:workshop-room", args=[campaign.slug]))
+    assert set(poll["Cache-Control"].replace(" ", "").split(",")) == {"no-cache", "private"}
+    page = facilitator.get(reverse("assessments:workshop", args=[campaign.slug]))
+    assert "no-store" in page["Cache-Control"]
