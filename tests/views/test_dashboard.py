@@ -57,6 +57,7 @@ def test_dashboard_says_the_stage_the_reason_the_gap_and_the_first_step(consulta
     assert first["dimension"] == overall["blockers"][0]["dimension"]
     assert "blocks the next stage)" in plain
     assert "Holding you back:</strong> Employee skills" in html
+    assert "an enabler not yet at Stage 2 makes the next step harder." in plain
 
 
 def test_every_dimension_score_is_the_score_documents(consultant_client):
