@@ -17,6 +17,7 @@ failures count: a whole plant behind one router opens valid links freely.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 from typing import Any
@@ -44,6 +45,17 @@ def client_ip(request: HttpRequest | None) -> str:
     header = settings.CLIENT_IP_HEADER
     value = request.META.get(header, "") if header else ""
     return value.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "") or "-"
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """`client_ip` where an address must be an address (django-axes stores it in an `inet`
+    column on PostgreSQL): None when there is none, as for a test client's forced login."""
+    value = client_ip(request)
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _who(request: HttpRequest | None) -> str:

@@ -182,7 +182,7 @@ CLIENT_IP_HEADER = os.getenv("CLIENT_IP_HEADER", "")
 # One reading of the client's address for the logs, the guessing limits and the login
 # lock-out (django-axes would otherwise key on the proxy's address and lock a username out
 # for everyone behind it).
-AXES_CLIENT_IP_CALLABLE = "assessments.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "assessments.security.client_address"
 if CLIENT_IP_HEADER:
     RATELIMIT_IP_META_KEY = "assessments.security.client_ip"
 
