@@ -42,9 +42,13 @@ lint: install
 # The short workshop load test CI runs: 50 phones against gunicorn, reconciled with the
 # database, then again with the server killed and restarted mid-run. Exits 1 on an error or a
 # lost or duplicated answer; latency is reported, not asserted (CI machines vary).
+# The kill run goes to every database in LOADTEST_DATABASES; the plain run, which the kill
+# run repeats with more in it, only to the first (CI stays well under its 20 minutes).
 LOADTEST_DATABASES ?= sqlite
+LOADTEST_FIRST = $(firstword $(subst $(comma), ,$(LOADTEST_DATABASES)))
+comma := ,
 loadtest: install
-	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --check
+	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_FIRST) --participants 50 --think 0.3,0.8 --ramp 5 --check
 	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --kill-after 15 --check
 
 clean:

@@ -293,6 +293,7 @@ if not DEBUG:
 # Request bodies (assessments/middleware.py): 512 kB for any form, more only where a file is
 # uploaded (its own limit plus room for the form around it).
 MAX_REQUEST_BYTES = envint("MAX_REQUEST_BYTES", 512 * 1024)
+ADMIN_MAX_REQUEST_BYTES = 5 * 1024 * 1024
 UPLOAD_LIMITS = {
     "assessments:organization-upload": 2 * 1024 * 1024 + 64 * 1024,
     "assessments:workspace-settings": 512 * 1024 + 64 * 1024,

@@ -359,3 +359,15 @@ def test_dropping_the_cookie_meets_the_address_brake(campaign):
             fresh.post(reverse("assessments:workshop-code"), {"code": guess}).status_code
         )
     assert statuses == [200] * 20 + [429] * 2
+
+
+def test_the_admin_takes_a_whole_draft_bank_but_not_more(client, staff):
+    from assessments.middleware import RequestBodyLimitMiddleware
+
+    assert RequestBodyLimitMiddleware.limit_for("/admin/assessments/bankversion/1/change/") == (
+        5 * 1024 * 1024
+    )
+    client.force_login(staff)
+    too_big = str(6 * 1024 * 1024)
+    url = "/admin/assessments/bankversion/1/change/"
+    assert client.post(url, {"x": "y"}, CONTENT_LENGTH=too_big).status_code == 413
