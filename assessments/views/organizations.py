@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -158,7 +159,30 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _child_page(request: HttpRequest, organization: Any, form: Any, title: str) -> HttpResponse:
+# A site or a team: its model, its form and the service that saves it.
+_CHILDREN: dict[str, tuple[Any, Any, Callable[..., Any]]] = {
+    "site": (Site, SiteForm, site_save),
+    "team": (Team, TeamForm, team_save),
+}
+
+
+def _child_form(request: HttpRequest, slug: str, what: str, child_slug: str | None) -> HttpResponse:
+    """Create (`child_slug=None`) or edit a site or a team of an organisation."""
+    model, form_class, service = _CHILDREN[what]
+    organization = access.get_organization_for_user(request, slug)
+    row = (
+        get_object_or_404(model, organization=organization, slug=child_slug) if child_slug else None
+    )
+    form = form_class(posted(request)[0], instance=row, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = service(organization=organization, **{what: row}, **form.cleaned_data)
+        except Refused as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(request, f"Saved {what} {saved.name}.")
+            return redirect("assessments:organization-detail", slug=organization.slug)
+    title = f"Edit {what} {row.name}" if row else f"New {what}"
     return render(
         request,
         "assessments/form.html",
@@ -166,58 +190,24 @@ def _child_page(request: HttpRequest, organization: Any, form: Any, title: str) 
     )
 
 
-def _site_form(request: HttpRequest, slug: str, site_slug: str | None) -> HttpResponse:
-    organization = access.get_organization_for_user(request, slug)
-    site = get_object_or_404(Site, organization=organization, slug=site_slug) if site_slug else None
-    form = SiteForm(posted(request)[0], instance=site, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = site_save(organization=organization, site=site, **form.cleaned_data)
-        except Refused as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, f"Saved site {saved.name}.")
-            return redirect("assessments:organization-detail", slug=organization.slug)
-    return _child_page(
-        request, organization, form, f"Edit site {site.name}" if site else "New site"
-    )
-
-
-def _team_form(request: HttpRequest, slug: str, team_slug: str | None) -> HttpResponse:
-    organization = access.get_organization_for_user(request, slug)
-    team = get_object_or_404(Team, organization=organization, slug=team_slug) if team_slug else None
-    form = TeamForm(posted(request)[0], instance=team, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = team_save(organization=organization, team=team, **form.cleaned_data)
-        except Refused as exc:
-            exc.add_to_form(form)
-        else:
-            messages.success(request, f"Saved team {saved.name}.")
-            return redirect("assessments:organization-detail", slug=organization.slug)
-    return _child_page(
-        request, organization, form, f"Edit team {team.name}" if team else "New team"
-    )
-
-
 @login_required
 def site_create(request: HttpRequest, slug: str) -> HttpResponse:
-    return _site_form(request, slug, None)
+    return _child_form(request, slug, "site", None)
 
 
 @login_required
 def site_edit(request: HttpRequest, slug: str, site: str) -> HttpResponse:
-    return _site_form(request, slug, site)
+    return _child_form(request, slug, "site", site)
 
 
 @login_required
 def team_create(request: HttpRequest, slug: str) -> HttpResponse:
-    return _team_form(request, slug, None)
+    return _child_form(request, slug, "team", None)
 
 
 @login_required
 def team_edit(request: HttpRequest, slug: str, team: str) -> HttpResponse:
-    return _team_form(request, slug, team)
+    return _child_form(request, slug, "team", team)
 
 
 @login_required
