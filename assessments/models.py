@@ -8,7 +8,6 @@ service layer, the admin and the command line all meet the same wall with the sa
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 
 from assessments.vocabulary import (
+    CONTROL_CHARACTERS,
     DECISION_ANSWERS,
     DEFAULT_MIN_GROUP_SIZE,
     FUNCTIONS,
@@ -37,7 +37,6 @@ slug_validator = RegexValidator(
 # Slugs are unique across every workspace (they are in addresses): a clash must not tell one
 # consultancy which slugs another's clients use.
 SLUG_TAKEN = {"unique": "This slug is not available; choose another."}
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def no_control_characters(value: str) -> None:

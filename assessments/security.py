@@ -140,12 +140,10 @@ def _guesses(request: HttpRequest, *, count: bool) -> tuple[int, int, int]:
     )
     found: list[tuple[int, int, int]] = []
     for group, key, rate in brakes:
-        try:
-            usage = get_usage(request, group=group, key=key, rate=rate, increment=count)
-        except Exception as exc:  # the cache backend's own error types vary
-            logger.error("link-guess limit off: the cache is unavailable (%s)", exc)
+        usage = _usage(request, group, key, rate, increment=count)
+        if usage is None:  # the cache is unavailable (logged): the brake is off
             return 0, 1, 0
-        if usage is None or usage["time_left"] == -1:  # disabled, or the cache failed
+        if usage["time_left"] == -1:  # disabled, or the cache failed to count
             continue
         found.append((int(usage["count"]), int(usage["limit"]), int(usage["time_left"])))
     if not found:
@@ -200,12 +198,19 @@ def password_reset(request: HttpRequest) -> HttpResponseBase:
     return PasswordResetView.as_view()(request)
 
 
-def _usage(request: HttpRequest, group: str, key: Any, rate: str) -> dict[str, Any] | None:
+def _usage(
+    request: HttpRequest, group: str, key: Any, rate: str, *, increment: bool = True
+) -> dict[str, Any] | None:
+    """django-ratelimit's count, or None when the cache cannot be reached (Redis down): the
+    brake is then off rather than everything refused, and the outage is logged."""
     try:
-        return get_usage(request, group=group, key=key, rate=rate, increment=True)
-    except Exception as exc:  # the cache is unreachable: the brake is off, as for guessing
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=increment)
+    except Exception as exc:  # the cache backend's own error types vary
         logger.error("%s limit off: the cache is unavailable (%s)", group, exc)
         return None
+    return (
+        {"count": 0, "limit": 1, "time_left": -1, "should_limit": False} if usage is None else usage
+    )
 
 
 # --- E-mail without a server ---------------------------------------------------------------

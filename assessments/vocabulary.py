@@ -4,6 +4,8 @@ answers to a decision question, and the defaults. Pure Python, imported by the p
 
 from __future__ import annotations
 
+import re
+
 FUNCTIONS: tuple[str, ...] = ("it", "ot", "business", "leadership", "other")
 IT_OT: tuple[str, str] = ("it", "ot")
 
@@ -24,3 +26,6 @@ DEFAULT_TARGET = 2
 SCORED = "scored"
 DECISION = "decision"
 QUESTION_KINDS: tuple[str, str] = (SCORED, DECISION)
+
+# No line breaks or other control characters: names go into pages, files and e-mail headers.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from yaml.nodes import MappingNode, Node
 
 from assessments.errors import ProblemList, Refused, StrOrPromise
+from assessments.vocabulary import CONTROL_CHARACTERS
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 8
@@ -238,7 +239,6 @@ def load_document(
 
 # Control characters have no place in names and texts; PostgreSQL refuses NUL outright.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def is_number(value: Any) -> bool:
@@ -295,7 +295,7 @@ class Walker:
         if not isinstance(value, str):
             self.problems.add(location, _("must be text"))
             return ""
-        control = (_LINE_BREAKS if single_line else _CONTROL).search(value)
+        control = (CONTROL_CHARACTERS if single_line else _CONTROL).search(value)
         if control:
             self.problems.add(
                 location,

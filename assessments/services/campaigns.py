@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
 from assessments.models import (
-    CONTROL_CHARACTERS,
     SLUG_RE,
     AgreedAnswer,
     BankVersion,
@@ -25,7 +24,7 @@ from assessments.models import (
     Team,
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
-from assessments.vocabulary import DEFAULT_MIN_GROUP_SIZE, NA
+from assessments.vocabulary import CONTROL_CHARACTERS, DEFAULT_MIN_GROUP_SIZE, NA
 
 _SLUG = re.compile(SLUG_RE)
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Problem, ProblemList, Refused, StrOrPromise
 from assessments.models import (
-    CONTROL_CHARACTERS,
     FUNCTION_KEYS,
     Answer,
     Campaign,
@@ -31,7 +30,7 @@ from assessments.models import (
     Team,
 )
 from assessments.services.emails import send_after_commit
-from assessments.vocabulary import DK, NA
+from assessments.vocabulary import CONTROL_CHARACTERS, DK, NA
 
 TOKEN_BYTES = 24  # 192 bits
 # What a respondent reads for the answers of a decision question (docs/methodology.md,
