@@ -300,4 +300,8 @@ def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         return invalid_link(request)
     if response.submitted_at is None:
         return redirect("assessments:survey-resume", public_id=public_id)
-    return render(request, "survey/thanks.html", {"campaign": response.campaign})
+    # The response is named so that answers still kept in this browser are sent, and then
+    # refused as submitted, which clears them (static/js/survey.js).
+    return render(
+        request, "survey/thanks.html", {"campaign": response.campaign, "response": response}
+    )

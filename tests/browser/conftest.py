@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def driver() -> Iterator[object]:
+    """Playwright itself, for the tests that need their own browser (a persistent profile)."""
     if not Path(CHROMIUM).exists():
         message = (
             f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium` "
@@ -46,9 +47,14 @@ def chromium() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def chromium(driver) -> Iterator[object]:
+    browser = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield browser
+    browser.close()
 
 
 def csp_violations(context) -> list[str]:
