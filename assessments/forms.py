@@ -198,11 +198,37 @@ class PersonInvitationForm(_Crispy, forms.Form):
 
 class TeamLinkForm(_Crispy, forms.Form):
     team = forms.ModelChoiceField(queryset=Team.objects.none())
+    max_responses = forms.IntegerField(
+        label="Most responses",
+        required=False,
+        min_value=1,
+        max_value=100000,
+        help_text="Empty: the team's headcount, when it has one. The link then takes nobody more.",
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = self._helper()
         self.fields["team"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+
+
+class WorkshopLimitsForm(_Crispy, forms.Form):
+    max_participants = forms.IntegerField(
+        label="Most participants",
+        required=False,
+        min_value=1,
+        max_value=100000,
+        help_text="Empty: no limit. The code lets nobody more join.",
+    )
+    cap_teams = forms.BooleanField(
+        label="No team beyond its headcount",
+        required=False,
+        help_text="A team with a headcount takes no more responses than it has people.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
 
 
 class EmailInviteForm(_Crispy, forms.Form):

@@ -631,12 +631,24 @@ class Invitation(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A join link takes at most this many responses (discarded ones do not count); a person
+    # link is one response anyway. Null: no cap.
+    max_responses = models.PositiveIntegerField(
+        "Most responses",
+        null=True,
+        blank=True,
+        help_text="The link stops taking new people after this many (empty: no limit).",
+    )
 
     class Meta:
         ordering = ["-created"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["person", "team"]), name="invitation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_responses__isnull=True) | Q(max_responses__gte=1),
+                name="invitation_max_responses_positive",
             ),
             models.CheckConstraint(
                 condition=Q(kind="person") | Q(team__isnull=False), name="join_link_has_team"
@@ -651,8 +663,16 @@ class Invitation(models.Model):
         return self.revoked_at is not None
 
 
+class ResponseQuerySet(models.QuerySet):
+    def counted(self) -> ResponseQuerySet:
+        """The responses that count anywhere (scores, completion, the room, exports): all
+        but those a consultant discarded as fabricated (docs/methodology.md)."""
+        return self.filter(discarded_at__isnull=True)
+
+
 class Response(models.Model):
-    """One respondent's answers in one campaign; only submitted responses count in scores."""
+    """One respondent's answers in one campaign; only submitted responses count in scores,
+    and none that a consultant discarded."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
     respondent = models.CharField(max_length=100)
@@ -671,9 +691,24 @@ class Response(models.Model):
     site = models.ForeignKey(
         Site, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
+    # The workshop it joined through its code (null for links and imports).
+    workshop = models.ForeignKey(
+        "Workshop", on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # Set aside by a consultant (it looked fabricated): kept, but counted nowhere, and its
+    # browser can no longer change it. Restoring clears it.
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    discard_reason = models.CharField(
+        max_length=200, blank=True, validators=[no_control_characters]
+    )
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["created"]
@@ -795,6 +830,27 @@ class Workshop(models.Model):
     revealed = models.BooleanField(default=False)
     # Bumped on every change of the facilitator's state; phones compare it when they poll.
     state_version = models.PositiveIntegerField(default=0)
+    # Who may join: at most this many people in all (null: no cap), and, with cap_teams, no
+    # team beyond its headcount (teams without one are not capped).
+    max_participants = models.PositiveIntegerField(
+        "Most participants",
+        null=True,
+        blank=True,
+        help_text="The code stops letting people join after this many (empty: no limit).",
+    )
+    cap_teams = models.BooleanField(
+        "No team beyond its headcount",
+        default=True,
+        help_text="A team with a headcount takes no more responses than it has people.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_participants__isnull=True) | Q(max_participants__gte=1),
+                name="workshop_max_participants_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Workshop {self.join_code} of {self.campaign}"

@@ -85,3 +85,58 @@ def classes_of(mapping: Mapping[Key, Key], sizes: Mapping[Key, int]) -> dict[Key
     for real, protected in mapping.items():
         counted[protected] += sizes[real]
     return dict(counted)
+
+
+def groups_singled_out(
+    before: Mapping[Key, int],
+    after: Mapping[Key, int],
+    minimum: int,
+    hide_order: Sequence[int] = (1, 2, 0),
+) -> list[Key]:
+    """The groups whose members a change of the responses (some set aside, some restored)
+    would move by 1 to minimum-1 people: comparing such a group's figures before and after
+    the change would show those few people's answers (the same subtraction this module
+    prevents between groups, only between two moments).
+
+    `before` and `after` count the submitted responses per real key. A group fixes each
+    coordinate or leaves it open (`ANY` here means "any"), and holds the responses whose
+    *protected* key matches (rule 8b); every such group is checked, which covers every view,
+    every breakdown and every intersection. Returns the groups that fail (empty: safe)."""
+    keys = [key for key in {*before, *after} if before.get(key, 0) or after.get(key, 0)]
+    if not keys:
+        return []
+    protect_before = protect({k: before.get(k, 0) for k in keys}, minimum, hide_order)
+    protect_after = protect({k: after.get(k, 0) for k in keys}, minimum, hide_order)
+    width = len(keys[0])
+    values: list[set[str]] = [{ANY} for _ in range(width)]
+    for protected in (*protect_before.values(), *protect_after.values()):
+        for index, value in enumerate(protected):
+            values[index].add(value)
+
+    def matches(group: Key, protected: Key | None) -> bool:
+        return protected is not None and all(
+            g in (ANY, p) for g, p in zip(group, protected, strict=True)
+        )
+
+    failing = []
+    for group in _product(values):
+        moved = 0
+        for key in keys:
+            was = matches(group, protect_before.get(key)) and before.get(key, 0) > 0
+            now = matches(group, protect_after.get(key)) and after.get(key, 0) > 0
+            if was and now:
+                moved += abs(before.get(key, 0) - after.get(key, 0))
+            elif was:
+                moved += before.get(key, 0)
+            elif now:
+                moved += after.get(key, 0)
+        if 0 < moved < minimum:
+            failing.append(group)
+    return failing
+
+
+def _product(values: Sequence[set[str]]) -> list[Key]:
+    groups: list[Key] = [()]
+    for options in values:
+        groups = [(*group, value) for group in groups for value in sorted(options)]
+    return groups

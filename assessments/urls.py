@@ -12,6 +12,7 @@ from assessments.views import (
     members,
     organizations,
     profile,
+    responses,
     survey,
     workshop_audience,
     workshop_presenter,
@@ -78,12 +79,20 @@ urlpatterns = [
         name="workshop-state",
     ),
     path(
+        "campaigns/<slug:slug>/workshop/access/",
+        workshop_presenter.workshop_access,
+        name="workshop-access",
+    ),
+    path(
         "campaigns/<slug:slug>/dashboard/", dashboard.campaign_dashboard, name="campaign-dashboard"
     ),
     path(
         "campaigns/<slug:slug>/completion/",
         campaigns.campaign_completion,
         name="campaign-completion",
+    ),
+    path(
+        "campaigns/<slug:slug>/responses/", responses.campaign_responses, name="campaign-responses"
     ),
     path("campaigns/<slug:slug>/open/", campaigns.campaign_open_view, name="campaign-open"),
     path("campaigns/<slug:slug>/close/", campaigns.campaign_close_view, name="campaign-close"),

@@ -10,7 +10,23 @@ from html.parser import HTMLParser
 from typing import Any
 
 _SKIP = {"script", "style", "template"}
-_BLOCK = {"p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "br", "section"}
+_BLOCK = {
+    "p",
+    "div",
+    "li",
+    "tr",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "br",
+    "section",
+    "dt",
+    "dd",
+}
 
 
 class _Reader(HTMLParser):

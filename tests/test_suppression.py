@@ -221,3 +221,85 @@ def test_the_models_functions_are_the_vocabularys():
     from assessments.models import Function
 
     assert tuple(Function.values) == FUNCTIONS
+
+
+# --- Between two moments: setting responses aside or restoring them -----------------------
+
+
+def _groups_singled_out(before, after, minimum=5):
+    from assessments.suppression import groups_singled_out
+
+    return groups_singled_out(Counter(before), Counter(after), minimum)
+
+
+def test_taking_one_response_away_singles_it_out():
+    before = {("it", "ops", "n"): 10, ("ot", "line", "n"): 10}
+    after = {("it", "ops", "n"): 9, ("ot", "line", "n"): 10}
+    failing = _groups_singled_out(before, after)
+    # The campaign, IT, the ops team, plant n: each would differ by that one person.
+    assert (ANY, ANY, ANY) in failing and ("it", ANY, ANY) in failing
+    assert ("ot", ANY, ANY) not in failing
+
+
+def test_taking_a_whole_minimum_away_from_one_class_is_safe():
+    before = {("it", "ops", "n"): 10, ("ot", "line", "n"): 10}
+    after = {("it", "ops", "n"): 5, ("ot", "line", "n"): 10}
+    assert _groups_singled_out(before, after) == []
+
+
+def test_five_taken_across_two_teams_still_single_out_the_fifth():
+    # Four fakes in ops and one real person in line: the line team would differ by one.
+    before = {("it", "ops", "n"): 10, ("ot", "line", "n"): 10}
+    after = {("it", "ops", "n"): 6, ("ot", "line", "n"): 9}
+    failing = _groups_singled_out(before, after)
+    assert ("ot", "line", "n") in failing and (ANY, ANY, ANY) not in failing
+
+
+def test_a_class_that_falls_under_the_minimum_moves_whole():
+    # Taking 5 of 7 leaves 2 in ops, who lose their team: the it function and plant n groups
+    # change by the 5 taken away only; the ops team disappears. Nothing is singled out.
+    before = {("it", "ops", "n"): 7, ("it", "dev", "n"): 6, ("ot", "line", "n"): 10}
+    after = {("it", "ops", "n"): 2, ("it", "dev", "n"): 6, ("ot", "line", "n"): 10}
+    assert _groups_singled_out(before, after) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.tuples(
+            st.sampled_from(["it", "ot", "business"]),
+            st.sampled_from(["a", "b", ANY]),
+            st.sampled_from(["n", "s", ANY]),
+        ),
+        st.integers(0, 12),
+        min_size=1,
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_an_accepted_change_moves_every_group_by_zero_or_the_minimum(before, data):
+    """Whatever is accepted, every group by protected values (every view, breakdown and
+    intersection) gains or loses 0 or at least m members."""
+    from assessments.suppression import protect
+
+    after = {key: data.draw(st.integers(0, count)) for key, count in before.items()}
+    if _groups_singled_out(before, after):
+        return
+    minimum = 5
+    sizes_before = {k: v for k, v in before.items() if v}
+    sizes_after = {k: v for k, v in after.items() if v}
+    p_before = protect(sizes_before, minimum) if sizes_before else {}
+    p_after = protect(sizes_after, minimum) if sizes_after else {}
+    members_before = [(k, i) for k, v in before.items() for i in range(v)]
+    for group in {*p_before.values(), *p_after.values(), (ANY, ANY, ANY)}:
+        for fixed in range(8):
+            probe = tuple(g if fixed & (1 << index) else ANY for index, g in enumerate(group))
+
+            def inside(protected, probe=probe):
+                return protected is not None and all(
+                    q in (ANY, p) for q, p in zip(probe, protected, strict=True)
+                )
+
+            was = {m for m in members_before if inside(p_before.get(m[0]))}
+            now = {m for m in members_before if m[1] < after[m[0]] and inside(p_after.get(m[0]))}
+            assert len(was ^ now) == 0 or len(was ^ now) >= minimum, (probe, before, after)

@@ -41,7 +41,7 @@ from assessments.models import (
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
 from assessments.services.campaigns import agreed_answer_record, campaign_create
-from assessments.vocabulary import NA
+from assessments.vocabulary import CONTROL_CHARACTERS, NA
 
 FORMAT = "convergence-campaign-archive"
 FORMAT_VERSION = 1
@@ -74,6 +74,8 @@ RESPONSE_FIELDS = {
     "submitted_at",
     "answers",
     "comments",
+    "discarded_at",
+    "discard_reason",
 }
 
 
@@ -113,6 +115,12 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
             "submitted_at": _iso(r.submitted_at),
             "answers": answers.get(r.pk, {}),
             "comments": comments.get(r.pk, {}),
+            # Only on responses a consultant set aside (docs/file-formats.md).
+            **(
+                {"discarded_at": _iso(r.discarded_at), "discard_reason": r.discard_reason}
+                if r.discarded_at
+                else {}
+            ),
         }
         for r in Response.objects.filter(campaign=campaign)
         .select_related("team", "site")
@@ -440,6 +448,11 @@ def _import_responses(campaign: Campaign, responses: list[Any], location: str) -
         _check_comments(problems, campaign, item.get("comments", {}), f"{where}.comments")
         if item.get("submitted_at") is not None and _moment(item["submitted_at"]) is None:
             problems.add(f"{where}.submitted_at", _("must be a date and time, or null"))
+        if item.get("discarded_at") is not None and _moment(item["discarded_at"]) is None:
+            problems.add(f"{where}.discarded_at", _("must be a date and time, or null"))
+        reason = item.get("discard_reason") or ""
+        if not isinstance(reason, str) or len(reason) > 200 or CONTROL_CHARACTERS.search(reason):
+            problems.add(f"{where}.discard_reason", _("must be one line of at most 200 characters"))
         if not isinstance(item.get("name") or "", str) or len(item.get("name") or "") > 200:
             problems.add(f"{where}.name", _("must be text of at most 200 characters"))
         keys += [str(k) for k in item.get("answers", {}) if str(k) not in keys]
@@ -464,6 +477,12 @@ def _import_responses(campaign: Campaign, responses: list[Any], location: str) -
         names=[item.get("name") or "" for item in responses],
     )
     _write_comments(campaign, {item["respondent"]: item.get("comments", {}) for item in responses})
+    for item in responses:
+        if item.get("discarded_at"):
+            Response.objects.filter(campaign=campaign, respondent=item["respondent"]).update(
+                discarded_at=_moment(item["discarded_at"]),
+                discard_reason=item.get("discard_reason") or "",
+            )
 
 
 def _check_comments(problems: ProblemList, campaign: Campaign, comments: Any, where: str) -> None:

@@ -181,26 +181,43 @@ def answer_table(campaign: Campaign) -> Table:
     """One row per respondent in the responses-file layout, plus a typed name: four
     queries whatever the campaign's size. Function, team and site are the *protected* ones
     (rule 8: "*" where hidden), so a pseudonymous row cannot be pinned to a small team; an
-    in-progress row, in no figure, shows none of them."""
+    in-progress row, in no figure, shows none of them. Rows are in the order of their
+    protected coordinates and then of the response's random public id, never of arrival:
+    who answered when (a workshop, the completion tracker) must not point at a row."""
     keys = list(
         Question.objects.filter(version=campaign.bank_version)
         .in_survey_order()
         .values_list("key", flat=True)
     )
-    responses = list(
-        Response.objects.filter(campaign=campaign)
-        .order_by("created", "id")
-        .values_list("id", "name", "function", "team__slug", "site__slug", "submitted_at")
-    )
     answers = answer_cells(campaign)
     protection = campaign_protection(campaign)
     hidden = (ANY, ANY, ANY)
+    rows = (
+        Response.objects.counted()
+        .filter(campaign=campaign)
+        .values_list(
+            "id", "public_id", "name", "function", "team__slug", "site__slug", "submitted_at"
+        )
+    )
+    responses = sorted(
+        (
+            protection.get((function, team or ANY, site or ANY), hidden)
+            if submitted_at
+            else hidden,
+            submitted_at is None,
+            str(public_id),
+            pk,
+            name,
+            submitted_at,
+        )
+        for pk, public_id, name, function, team, site, submitted_at in rows
+    )
     table = Table("answers", [*FIXED_COLUMNS, "name", *keys])
     width = len(str(len(responses)))
-    for number, (pk, name, function, team, site, submitted_at) in enumerate(responses, start=1):
+    for number, ((function, team, site), _open, _order, pk, name, submitted_at) in enumerate(
+        responses, start=1
+    ):
         given = answers.get(pk, {})
-        real = (function, team or ANY, site or ANY)
-        function, team, site = protection.get(real, hidden) if submitted_at else hidden
         table.rows.append(
             [
                 f"R{number:0{max(4, width)}d}",

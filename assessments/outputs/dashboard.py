@@ -126,7 +126,11 @@ def comments(campaign: Campaign, snapshot: ScoreSnapshot) -> dict[str, list[dict
     protection = protection_of(snapshot)
     result: dict[str, list[dict[str, str]]] = {}
     rows = (
-        Answer.objects.filter(response__campaign=campaign, response__submitted_at__isnull=False)
+        Answer.objects.filter(
+            response__campaign=campaign,
+            response__submitted_at__isnull=False,
+            response__discarded_at__isnull=True,
+        )
         .exclude(comment="")
         .values_list(
             "question__key",

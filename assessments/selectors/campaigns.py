@@ -17,7 +17,8 @@ def completion(campaign: Campaign) -> dict[str, Any]:
     teams that have not answered, and no score rests on them (docs/methodology.md, privacy).
     """
     rows = (
-        Response.objects.filter(campaign=campaign)
+        Response.objects.counted()
+        .filter(campaign=campaign)
         .order_by()
         .values("team_id", "function")
         .annotate(

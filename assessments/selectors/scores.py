@@ -164,7 +164,8 @@ def campaign_tally(campaign: Campaign, index: BankIndex, org: Organisation) -> s
         )
 
     response_counts = (
-        Response.objects.filter(campaign=campaign)
+        Response.objects.counted()
+        .filter(campaign=campaign)
         .order_by()
         .values("function", "team_id", "site_id")
         .annotate(
@@ -215,7 +216,7 @@ _ANSWER_TEXTS_SQL = """
     SELECT r.function, r.team_id, r.site_id, {answers}
     FROM {response} r
     JOIN {answer} a ON a.response_id = r.id
-    WHERE r.campaign_id = %s AND r.submitted_at IS NOT NULL
+    WHERE r.campaign_id = %s AND r.submitted_at IS NOT NULL AND r.discarded_at IS NULL
     GROUP BY r.id, r.function, r.team_id, r.site_id
 """
 
@@ -334,16 +335,25 @@ def campaign_fingerprints(campaigns: Iterable[Campaign], view: View = EVERYONE) 
     campaigns = list(campaigns)
     ids = [c.pk for c in campaigns]
     responses = {
-        row["campaign_id"]: [row["n"], row["submitted"], str(row["latest"])]
+        row["campaign_id"]: [
+            row["n"],
+            row["submitted"],
+            str(row["latest"]),
+            row["discarded"],
+            str(row["last_discard"]),
+        ]
         for row in Response.objects.filter(campaign_id__in=ids)
         .order_by()
         .values("campaign_id")
         .annotate(
-            n=Count("id"),
-            submitted=Count("id", filter=Q(submitted_at__isnull=False)),
+            n=Count("id", filter=Q(discarded_at__isnull=True)),
+            submitted=Count("id", filter=Q(submitted_at__isnull=False, discarded_at__isnull=True)),
             # Answers of responses in progress change no figure (only their count does):
             # a workshop's votes do not make the scores compute again at every poll.
             latest=Max("updated", filter=Q(submitted_at__isnull=False)),
+            # Discarding or restoring a response changes the figures.
+            discarded=Count("id", filter=Q(discarded_at__isnull=False)),
+            last_discard=Max("discarded_at"),
         )
     }
     agreed = {

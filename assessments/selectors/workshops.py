@@ -44,7 +44,8 @@ def room_state(workshop: Workshop) -> RoomState:
     """Two aggregate queries, whatever the size of the room."""
     campaign = workshop.campaign
     rows = (
-        Response.objects.filter(campaign=campaign)
+        Response.objects.counted()
+        .filter(campaign=campaign)
         .order_by()
         .values("function")
         .annotate(
@@ -67,7 +68,9 @@ def room_state(workshop: Workshop) -> RoomState:
         cast: dict[str, dict[str, int]] = {}
         for row in (
             Answer.objects.filter(
-                response__campaign=campaign, question_id=workshop.current_question_id
+                response__campaign=campaign,
+                response__discarded_at__isnull=True,
+                question_id=workshop.current_question_id,
             )
             .filter(Q(choice__isnull=False) | Q(is_na=True) | Q(is_dk=True))
             .order_by()

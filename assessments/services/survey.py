@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,9 +96,11 @@ def invitation_create(
     email: str = "",
     created_by: Any = None,
     absolute_url: Callable[[str], str] | None = None,
+    max_responses: int | None = None,
 ) -> NewInvitation:
     """A person's link (mailed to `email` when given with `absolute_url`, which makes the
-    survey's path a full address) or a team's join link. The token is returned once."""
+    survey's path a full address) or a team's join link, which takes at most `max_responses`
+    people when given. The token is returned once."""
     problems = ProblemList()
     if campaign.is_closed:
         problems.add(
@@ -111,6 +114,10 @@ def invitation_create(
         problems.add("kind", _("%(kind)s is not person or team"), kind=repr(kind))
     if CONTROL_CHARACTERS.search(name):
         problems.add("name", _("must not contain line breaks or other control characters"))
+    if max_responses is not None and max_responses < 1:
+        problems.add("max_responses", _("must be at least 1, or empty for no limit"))
+    if max_responses is not None and kind == Invitation.Kind.PERSON:
+        problems.add("max_responses", _("a personal link is one response; it takes no limit"))
     problems.raise_if_any()
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with transaction.atomic():
@@ -122,6 +129,7 @@ def invitation_create(
             name=name,
             email=email,
             created_by=created_by,
+            max_responses=max_responses,
         )
         if email and absolute_url is not None:
             send_after_commit(
@@ -176,12 +184,19 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
     for _attempt in range(3):  # a clash of 32 random bits is unlikely, but possible
         try:
             with transaction.atomic():
+                # Two tabs opening one person link at once: one response; a join link's
+                # cap holds under concurrent visitors. The row lock (PostgreSQL), or the
+                # write lock the touch takes (SQLite), is held while counting.
+                locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+                Invitation.objects.filter(pk=locked.pk).update(kind=F("kind"))
                 if invitation.kind == Invitation.Kind.PERSON:
-                    # Two tabs opening one person link at once: one response.
-                    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
                     existing = Response.objects.filter(invitation=locked).first()
                     if existing is not None:
                         return existing
+                elif locked.max_responses is not None:
+                    taken = Response.objects.counted().filter(invitation=locked).count()
+                    if taken >= locked.max_responses:
+                        raise Refused.at("invitation", LINK_FULL, n=locked.max_responses)
                 response = Response.objects.create(
                     campaign=campaign,
                     respondent=_new_reference(prefix),
@@ -241,6 +256,13 @@ class SurveyClosed(Refused):
 
 
 SUBMITTED = _("You have already submitted your answers; they can no longer change.")
+DISCARDED = _(
+    "The facilitator set these answers aside; they can no longer change. If you think this is "
+    "a mistake, tell them."
+)
+LINK_FULL = _(
+    "This link has taken all the responses it allows (%(n)s). Ask the person who sent it."
+)
 
 
 def _check_writable(response: Response) -> None:
@@ -257,6 +279,8 @@ def _check_writable(response: Response) -> None:
     if response.invitation_id and response.invitation and response.invitation.revoked_at:
         # Revoking a link also stops the browsers that opened it before.
         raise SurveyClosed(_("This link was withdrawn. Ask the person who sent it for a new one."))
+    if response.discarded_at is not None:
+        raise SurveyClosed(DISCARDED)
 
 
 def answer_save(

@@ -21,13 +21,17 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a pr
 CODE_LENGTH = 6
 
 
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _attempt in range(CODE_LENGTH))
+
+
 def workshop_for(campaign: Campaign) -> Workshop:
     """The campaign's workshop, made with a fresh join code on first use."""
     existing = Workshop.objects.filter(campaign=campaign).first()
     if existing is not None:
         return existing
     for _attempt in range(10):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _attempt in range(CODE_LENGTH))
+        code = _new_code()
         try:
             with transaction.atomic():
                 return Workshop.objects.create(campaign=campaign, join_code=code)
@@ -38,7 +42,16 @@ def workshop_for(campaign: Campaign) -> Workshop:
     raise Refused.at("workshop", _("could not make a join code, please try again"))
 
 
+FULL = _("This workshop has all the participants it takes (%(n)s). Ask the facilitator.")
+TEAM_FULL = _(
+    "%(team)s has %(n)s people and as many responses already. If you are one of them and "
+    "have not answered, ask the facilitator."
+)
+
+
 def workshop_join(*, workshop: Workshop, team: Team) -> Response:
+    """A new participant. The facilitator's caps hold under concurrent joins: the workshop's
+    row is locked while the room is counted (PostgreSQL; SQLite's write lock does the same)."""
     campaign = workshop.campaign
     if campaign.status != Campaign.Status.OPEN:
         raise Refused.at("campaign", _("%(name)s is not open"), name=campaign.name)
@@ -47,17 +60,61 @@ def workshop_join(*, workshop: Workshop, team: Team) -> Response:
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                response = Response.objects.create(
+                locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+                # Touch the row: on SQLite this takes the write lock before counting.
+                Workshop.objects.filter(pk=locked.pk).update(state_version=F("state_version"))
+                _check_room(locked, team)
+                return Response.objects.create(
                     campaign=campaign,
                     respondent=f"w-{secrets.token_hex(4)}",
                     function=team.function,
                     team=team,
                     site=team.site,
+                    workshop=locked,
                 )
-                return response
         except IntegrityError:
             continue
     raise Refused.at("response", _("could not join, please try again"))
+
+
+def _check_room(workshop: Workshop, team: Team) -> None:
+    counted = Response.objects.counted()
+    if workshop.max_participants is not None:
+        joined = counted.filter(workshop=workshop).count()
+        if joined >= workshop.max_participants:
+            raise Refused.at("workshop", FULL, n=workshop.max_participants)
+    if workshop.cap_teams and team.headcount:
+        answered = counted.filter(campaign_id=workshop.campaign_id, team=team).count()
+        if answered >= team.headcount:
+            raise Refused.at("team", TEAM_FULL, team=team.name, n=team.headcount)
+
+
+def workshop_set_limits(
+    *, workshop: Workshop, max_participants: int | None, cap_teams: bool
+) -> Workshop:
+    if max_participants is not None and max_participants < 1:
+        raise Refused.at("max_participants", _("must be at least 1, or empty for no limit"))
+    workshop.max_participants = max_participants
+    workshop.cap_teams = cap_teams
+    workshop.save(update_fields=["max_participants", "cap_teams"])
+    return workshop
+
+
+def workshop_rotate_code(*, workshop: Workshop) -> Workshop:
+    """A new join code (the old one was shared too widely): the old code stops letting anyone
+    join; phones that already joined follow the workshop to its new code."""
+    for _attempt in range(10):
+        code = _new_code()
+        try:
+            with transaction.atomic():
+                Workshop.objects.filter(pk=workshop.pk).update(
+                    join_code=code, state_version=F("state_version") + 1
+                )
+        except IntegrityError:
+            continue
+        workshop.refresh_from_db(fields=["join_code", "state_version"])
+        return workshop
+    raise Refused.at("workshop", _("could not make a join code, please try again"))
 
 
 def workshop_set_state(

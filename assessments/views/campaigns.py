@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -107,7 +107,9 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     organization = campaign.organization
-    invitations = campaign.invitations.select_related("team").annotate(started=Count("responses"))
+    invitations = campaign.invitations.select_related("team").annotate(
+        started=Count("responses", filter=Q(responses__discarded_at__isnull=True))
+    )
     return render(
         request,
         "assessments/campaign_detail.html",

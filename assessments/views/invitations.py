@@ -64,14 +64,16 @@ def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     form = TeamLinkForm(request.POST, organization=campaign.organization, prefix="join")
     if not form.is_valid():
-        messages.error(request, "Choose a team for the join link.")
+        messages.error(request, "Check the join link: " + form.errors.as_text())
         return redirect("assessments:campaign-detail", slug=campaign.slug)
     try:
+        team = form.cleaned_data["team"]
         new = invitation_create(
             campaign=campaign,
             kind=Invitation.Kind.TEAM,
-            team=form.cleaned_data["team"],
+            team=team,
             created_by=request.user,
+            max_responses=form.cleaned_data["max_responses"] or team.headcount,
         )
     except Refused as exc:
         messages.error(request, exc.sentence)

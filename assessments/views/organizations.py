@@ -122,7 +122,10 @@ def organization_detail(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.get_organization_for_user(request, slug, manage=False)
     manage = access.is_member(request, organization.workspace_id)
     campaigns = organization.campaigns.select_related("bank_version__bank").annotate(
-        submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False))
+        submitted=Count(
+            "responses",
+            filter=Q(responses__submitted_at__isnull=False, responses__discarded_at__isnull=True),
+        )
     )
     return render(
         request,

@@ -7,7 +7,9 @@ import uuid
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import condition
+from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.errors import Refused
 from assessments.models import Campaign, Question, Response, Workshop
@@ -102,11 +104,34 @@ def _live_etag(request: HttpRequest, code: str) -> str | None:
     return participant_etag(workshop, response)
 
 
+def _moved(request: HttpRequest, code: str) -> str | None:
+    """The workshop's new code, for a browser that joined under `code` before the
+    facilitator made a new one; None when it did not (then `code` is simply wrong)."""
+    joined = request.session.get(SESSION_WORKSHOPS, {}).get(code)
+    response = load_response(request, uuid.UUID(joined)) if joined else None
+    if response is None or response.workshop_id is None:
+        return None
+    workshop = Workshop.objects.filter(pk=response.workshop_id).first()
+    if workshop is None or workshop.join_code == code:
+        return None
+    joined_map = dict(request.session.get(SESSION_WORKSHOPS, {}))
+    joined_map[workshop.join_code] = joined_map.pop(code)
+    request.session[SESSION_WORKSHOPS] = joined_map
+    return workshop.join_code
+
+
 @survey_headers
 @condition(etag_func=_live_etag)
 def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
     """Paced mode: the facilitator's current question. Free mode: the survey itself."""
     workshop, response = _participant(request, code)
+    if workshop is None and (new_code := _moved(request, code)):
+        # The facilitator made a new code: this phone, already in, follows (the whole page,
+        # not only the polled fragment, so that it polls the new address from now on).
+        target = reverse("assessments:workshop-live", args=[new_code])
+        if request.htmx:  # type: ignore[attr-defined]
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
     if workshop is None or response is None:
         return invalid_link(request)
     if workshop.campaign.is_closed:

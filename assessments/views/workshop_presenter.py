@@ -15,12 +15,19 @@ from django.views.decorators.http import condition, require_POST
 
 from assessments import access
 from assessments.errors import Refused
+from assessments.forms import WorkshopLimitsForm
 from assessments.models import Campaign, Function, Question, Workshop
 from assessments.outputs import charts
 from assessments.outputs.dashboard import Chart, labels_for
 from assessments.selectors.scores import campaign_snapshot
 from assessments.selectors.workshops import RoomState, room_state, vote_shares
-from assessments.services.workshops import workshop_for, workshop_set_state, workshop_step
+from assessments.services.workshops import (
+    workshop_for,
+    workshop_rotate_code,
+    workshop_set_limits,
+    workshop_set_state,
+    workshop_step,
+)
 
 
 def _room(request: HttpRequest, slug: str) -> tuple[Campaign, Workshop, RoomState]:
@@ -74,6 +81,12 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
             "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
             "qr": segno.make(address, error="m").svg_inline(scale=10, dark="#1f3a5f"),
             "questions": questions,
+            "limits_form": WorkshopLimitsForm(
+                initial={
+                    "max_participants": workshop.max_participants,
+                    "cap_teams": workshop.cap_teams,
+                }
+            ),
             **_room_context(workshop, state),
         },
     )
@@ -114,6 +127,36 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
             question=question,
             revealed={"reveal": True, "hide": False}.get(action),
         )
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    return redirect("assessments:workshop", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def workshop_access(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who may join: the caps, and a new code when the old one went beyond the room."""
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    action = request.POST.get("action", "")
+    try:
+        if action == "rotate":
+            workshop = workshop_rotate_code(workshop=workshop)
+            messages.success(
+                request,
+                f"The new code is {workshop.join_code}. The old one lets nobody else join.",
+            )
+        elif action == "limits":
+            form = WorkshopLimitsForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, "Check the limits: " + form.errors.as_text())
+            else:
+                workshop_set_limits(
+                    workshop=workshop,
+                    max_participants=form.cleaned_data["max_participants"],
+                    cap_teams=form.cleaned_data["cap_teams"],
+                )
+                messages.success(request, "Saved who may join.")
     except Refused as exc:
         messages.error(request, exc.sentence)
     return redirect("assessments:workshop", slug=campaign.slug)

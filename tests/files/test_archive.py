@@ -169,3 +169,22 @@ def test_not_json_is_refused_by_the_command(tmp_path, db):
     bad.write_text("{not json")
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("import_campaign", str(bad))
+
+
+def test_responses_set_aside_stay_set_aside(demo):
+    from django.utils import timezone
+
+    waiting = Response.objects.filter(campaign=demo, submitted_at__isnull=True)
+    assert waiting.update(discarded_at=timezone.now(), discard_reason="made up") == 4
+    archive = campaign_archive(demo)
+    entries = archive["campaigns"][-1]["responses"]
+    assert len(entries) == 63  # kept, like the database keeps them
+    assert sum("discarded_at" in e for e in entries) == 4
+    _import(_as_copy(archive))  # the scores, without them, match
+    copy_ = Campaign.objects.get(slug="acme-2026-copy")
+    assert set(
+        Response.objects.filter(campaign=copy_, discarded_at__isnull=False).values_list(
+            "discard_reason", flat=True
+        )
+    ) == {"made up"}
+    assert Response.objects.counted().filter(campaign=copy_).count() == 59
