@@ -24,9 +24,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
+
+from assessments.services import two_factor
 
 
 def null_origin_ok(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -171,3 +175,69 @@ class StaffSessionMiddleware:
         elif signed_in:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+SESSION_TWO_FACTOR = "two_factor_need"  # [checked at, "verify" | "setup" | ""]
+# Pages a person who still owes the code may open: signing in and out, the code and set-up
+# pages, and the survey (anyone may answer one).
+TWO_FACTOR_FREE = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "assessments:two-factor-verify",
+    "assessments:two-factor-setup",
+    "assessments:link-open",
+    "assessments:workshop-code",
+    "assessments:workshop-join",
+    "assessments:workshop-live",
+}
+
+
+class TwoFactorMiddleware:
+    """After the password, the code (services/two_factor.py). A signed-in person with an
+    authenticator app who has not given its code in this session, or whose account requires
+    one and has none yet, sees only the code page (or the set-up page), whatever they ask
+    for; the address they asked for is where they land after it. Whether someone owes a code
+    is read from the database at most every five minutes and kept in the session, so pages
+    cost no query more (an owner requiring it reaches open sessions within five minutes)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_verified():
+            need = self._need(request, user)
+            if need and not self._free(request):
+                page = "two-factor-verify" if need == "verify" else "two-factor-setup"
+                target = reverse(f"assessments:{page}")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _need(request: HttpRequest, user: Any) -> str:
+        now = int(time.time())
+        cached = request.session.get(SESSION_TWO_FACTOR)
+        if cached and now - int(cached[0]) < TOUCH_SESSION_EVERY:
+            return str(cached[1])
+        if two_factor.is_on(user):
+            need = "verify"
+        elif two_factor.is_required(user):
+            need = "setup"
+        else:
+            need = ""
+        request.session[SESSION_TWO_FACTOR] = [now, need]
+        return need
+
+    @staticmethod
+    def _free(request: HttpRequest) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return True  # a 404 shows nothing
+        return match.view_name in TWO_FACTOR_FREE or match.view_name.startswith(
+            "assessments:survey-"
+        )

@@ -88,6 +88,8 @@ class Workspace(models.Model):
         help_text="PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 x 2000 pixels).",
     )
     paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    # Every member must sign in with a second factor (services/two_factor.py).
+    require_two_factor = models.BooleanField("Require two-factor sign-in", default=False)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,6 +14,7 @@ from assessments.views import (
     profile,
     responses,
     survey,
+    two_factor,
     workshop_audience,
     workshop_presenter,
 )
@@ -46,6 +47,11 @@ urlpatterns = [
         "workspaces/<slug:workspace>/settings/",
         members.workspace_settings,
         name="workspace-settings",
+    ),
+    path(
+        "workspaces/<slug:workspace>/two-factor/",
+        members.workspace_two_factor,
+        name="workspace-two-factor",
     ),
     path(
         "workspaces/<slug:workspace>/members/<int:membership>/remove/",
@@ -118,6 +124,14 @@ urlpatterns = [
     ),
     # Your profile: API tokens
     path("profile/", profile.profile, name="profile"),
+    path("profile/two-factor/", two_factor.two_factor_setup, name="two-factor-setup"),
+    path(
+        "profile/two-factor/recovery-codes/",
+        two_factor.two_factor_recovery,
+        name="two-factor-recovery",
+    ),
+    path("profile/two-factor/off/", two_factor.two_factor_off, name="two-factor-off"),
+    path("accounts/code/", two_factor.two_factor_verify, name="two-factor-verify"),
     path("profile/tokens/<int:api_token>/revoke/", profile.token_revoke, name="token-revoke"),
     # The read-only JSON API (Bearer tokens)
     path("api/v1/campaigns/", api.campaigns, name="api-campaigns"),

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "assessments",
 ]
 
@@ -89,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.StaffSessionMiddleware",  # idle and maximum age, no-store
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "assessments.middleware.TwoFactorMiddleware",  # the code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -254,6 +259,13 @@ SESSION_COOKIE_AGE = 60 * 24 * 3600  # respondents: come back to a survey for tw
 STAFF_SESSION_IDLE = envint("STAFF_SESSION_IDLE_MINUTES", 8 * 60) * 60
 STAFF_SESSION_MAX = envint("STAFF_SESSION_MAX_HOURS", 24) * 3600
 API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)  # an API token's life (services/tokens.py)
+# Two-factor sign-in (services/two_factor.py): always for staff in production (off with
+# DEBUG, so `make run`'s demo admin signs in with a password); for a workspace's members when
+# its owner requires it; for anyone who turns it on.
+TWO_FACTOR_FOR_STAFF = envbool("TWO_FACTOR_FOR_STAFF", not DEBUG)
+TWO_FACTOR_RATE = os.getenv("TWO_FACTOR_RATE", "10/10m")  # wrong codes per person
+OTP_TOTP_ISSUER = "Convergence"
+OTP_TOTP_THROTTLE_FACTOR = 1  # django-otp: each wrong code doubles the wait (1 s, 2 s, 4 s...)
 
 # Production hardening that costs nothing in development.
 SECURE_CONTENT_TYPE_NOSNIFF = True

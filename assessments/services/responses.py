@@ -59,9 +59,11 @@ def _check_moment(
     counted = (
         Response.objects.counted()
         .filter(campaign=campaign, submitted_at__isnull=False)
-        .select_related("team", "site")
+        .values_list("function", "team__slug", "site__slug")
     )
-    before: Counter[Key] = Counter(_real_key(r) for r in counted)
+    before: Counter[Key] = Counter(
+        (function, team or ANY, site or ANY) for function, team, site in counted
+    )
     after = Counter(before)
     for response in changing:
         if response.submitted_at is not None:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import access
 from assessments.errors import Refused
 from assessments.forms import EmailInviteForm, WorkspaceSettingsForm, posted
 from assessments.models import Membership
+from assessments.services import two_factor
 from assessments.services.members import member_add, member_remove, workspace_branding_save
 
 
@@ -32,7 +35,13 @@ def members(request: HttpRequest, workspace: str) -> HttpResponse:
         {
             "workspace": ws,
             "form": form,
-            "memberships": ws.memberships.select_related("user").order_by("user__username"),
+            "memberships": ws.memberships.select_related("user")
+            .annotate(
+                two_factor=Exists(
+                    TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+                )
+            )
+            .order_by("user__username"),
         },
     )
 
@@ -64,4 +73,23 @@ def member_remove_view(request: HttpRequest, workspace: str, membership: int) ->
         messages.error(request, exc.problems[0].text.capitalize() + ".")
     else:
         messages.success(request, f"Removed {target.user.get_username()}.")
+    return redirect("assessments:members", workspace=ws.slug)
+
+
+@login_required
+@require_POST
+def workspace_two_factor(request: HttpRequest, workspace: str) -> HttpResponse:
+    ws = access.get_owned_workspace(request, workspace)
+    required = request.POST.get("require") == "1"
+    try:
+        two_factor.workspace_require(workspace=ws, required=required, by=request.user)
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    else:
+        messages.success(
+            request,
+            "Two-factor sign-in is now required for every member."
+            if required
+            else "Two-factor sign-in is no longer required (members who use it keep it).",
+        )
     return redirect("assessments:members", workspace=ws.slug)

@@ -14,7 +14,7 @@ from assessments import access
 from assessments.errors import Refused
 from assessments.forms import TokenForm, posted
 from assessments.models import ApiToken
-from assessments.services import tokens
+from assessments.services import tokens, two_factor
 
 
 @never_cache
@@ -38,6 +38,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             "new_token": new_token,
             "tokens": ApiToken.objects.filter(user=access.current_user(request)),
             "api_root": request.build_absolute_uri(reverse("assessments:api-campaigns")),
+            "two_factor_on": two_factor.is_on(request.user),
+            "two_factor_required": two_factor.is_required(request.user),
+            "recovery_left": two_factor.recovery_codes_left(request.user),
         },
     )
 

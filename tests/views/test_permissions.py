@@ -47,7 +47,17 @@ SURVEY = {
     "survey-submit",
     "survey-thanks",
 }
-NO_OBJECT = {"home", "organization-create", "organization-upload", "profile"}
+NO_OBJECT = {
+    "home",
+    "organization-create",
+    "organization-upload",
+    "profile",
+    # One's own second factor (tests/views/test_two_factor.py).
+    "two-factor-setup",
+    "two-factor-verify",
+    "two-factor-recovery",
+    "two-factor-off",
+}
 # Bearer tokens, not sessions: 401 without one; outsiders' tokens get 404 (test_exports.py).
 API = {"api-campaigns", "api-campaign-scores"}
 
