@@ -35,6 +35,7 @@ def members(request: HttpRequest, workspace: str) -> HttpResponse:
         {
             "workspace": ws,
             "form": form,
+            "settings_form": WorkspaceSettingsForm(instance=ws),
             "memberships": ws.memberships.select_related("user")
             .annotate(
                 two_factor=Exists(

@@ -61,6 +61,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         {
             "qr": segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1f3a5f"),
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "config_url": device.config_url,
             "error": error,
             "required": two_factor.is_required(user),
             "replacing": two_factor.is_on(user),

@@ -354,6 +354,10 @@ def test_owner_sets_report_branding(logged_in, workspace, tmp_path, settings):
     assert "brand_colour: use a colour like #1f3a5f" in response.content.decode()
     workspace.refresh_from_db()
     assert workspace.brand_colour == "#123456"
+    # The form on the members page shows the fields, filled in (it once rendered empty).
+    page = logged_in.get(reverse("assessments:members", args=[workspace.slug])).content.decode()
+    assert 'name="brand_colour"' in page and 'value="#123456"' in page
+    assert 'name="logo"' in page and 'value="Northwind Partners"' in page
 
 
 def test_consultant_cannot_change_branding(client, consultant, workspace):
