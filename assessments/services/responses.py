@@ -53,9 +53,7 @@ def _check_moment(
 ) -> None:
     """Refuses a change that would let the figures before and after single anyone out."""
     if campaign.is_closed:
-        raise Refused.at(
-            "campaign", _("%(name)s is closed: its figures are final."), name=campaign.name
-        )
+        raise Refused.at("", _("%(name)s is closed: its figures are final."), name=campaign.name)
     counted = (
         Response.objects.counted()
         .filter(campaign=campaign, submitted_at__isnull=False)
@@ -71,7 +69,7 @@ def _check_moment(
     failing = groups_singled_out(before, after, campaign.min_group_size)
     if failing:
         raise Refused.at(
-            "responses",
+            "",
             SINGLES_OUT,
             action=action,
             count=len(changing),
@@ -96,7 +94,7 @@ def _check_moment(
                 moved[(response.function,)] += 1 if restoring else -1
         if groups_singled_out(voters, moved, campaign.min_group_size, hide_order=(0,)):
             raise Refused.at(
-                "responses",
+                "",
                 SINGLES_OUT,
                 action=action,
                 count=len(changing),
@@ -126,7 +124,7 @@ def responses_discard(
             .select_related("team", "site")
         )
         if not changing:
-            raise Refused.at("responses", _("No response matches: nothing was set aside."))
+            raise Refused.at("", _("No response matches: nothing was set aside."))
         _check_moment(campaign, changing, restoring=False, action=_("Setting aside"))
         now = timezone.now()
         return Response.objects.filter(pk__in=[r.pk for r in changing]).update(
@@ -143,7 +141,7 @@ def responses_restore(*, campaign: Campaign, responses: Iterable[Response]) -> i
             .select_related("team", "site")
         )
         if not changing:
-            raise Refused.at("responses", _("No set-aside response matches: nothing changed."))
+            raise Refused.at("", _("No set-aside response matches: nothing changed."))
         _check_moment(campaign, changing, restoring=True, action=_("Restoring"))
         return Response.objects.filter(pk__in=[r.pk for r in changing]).update(
             discarded_at=None, discarded_by=None, discard_reason="", updated=timezone.now()

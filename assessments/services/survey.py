@@ -196,7 +196,7 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                 elif locked.max_responses is not None:
                     taken = Response.objects.counted().filter(invitation=locked).count()
                     if taken >= locked.max_responses:
-                        raise Refused.at("invitation", LINK_FULL, n=locked.max_responses)
+                        raise Refused.at("", LINK_FULL, n=locked.max_responses)
                 response = Response.objects.create(
                     campaign=campaign,
                     respondent=_new_reference(prefix),

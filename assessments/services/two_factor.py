@@ -65,11 +65,11 @@ def app_confirm(*, request: Any, user: Any, code: str) -> list[str]:
     """Confirm the app with its first code; returns the recovery codes, shown once."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        raise Refused.at("code", _("Start the set-up again: there is no app waiting."))
+        raise Refused.at("", _("Start the set-up again: there is no app waiting."))
     _check_allowed(device)
     if not device.verify_token(_clean(code)):
         raise Refused.at(
-            "code",
+            "",
             _(
                 "That code does not match. Check that the phone's clock is right and type the "
                 "six digits the app shows now."
@@ -92,7 +92,7 @@ def _check_allowed(device: Any) -> None:
     until = (details or {}).get("locked_until")
     seconds = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
     raise Refused.at(
-        "code",
+        "",
         _("Too many wrong codes in a row: wait %(seconds)s seconds, then try again."),
         seconds=seconds,
     )
@@ -109,7 +109,7 @@ def _new_recovery_codes(user: Any) -> list[str]:
 def recovery_codes_renew(*, user: Any) -> list[str]:
     """Ten new recovery codes; the old ones stop working."""
     if not is_on(user):
-        raise Refused.at("code", _("Two-factor sign-in is not on."))
+        raise Refused.at("", _("Two-factor sign-in is not on."))
     with transaction.atomic():
         return _new_recovery_codes(user)
 
@@ -138,7 +138,7 @@ def turn_off(*, user: Any, code: str) -> None:
     """Turn two-factor sign-in off, with a current code; not where it is required."""
     if is_required(user):
         raise Refused.at(
-            "code",
+            "",
             _("Two-factor sign-in is required for your account (%(where)s); it stays on."),
             where=", ".join(requiring_workspaces(user)) or _("staff"),
         )
@@ -146,7 +146,7 @@ def turn_off(*, user: Any, code: str) -> None:
     if not any(
         d.verify_token(token) for d in devices_for_user(user, confirmed=True, for_verify=True)
     ):
-        raise Refused.at("code", _("That code does not match: two-factor sign-in stays on."))
+        raise Refused.at("", _("That code does not match: two-factor sign-in stays on."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
@@ -157,7 +157,7 @@ def workspace_require(*, workspace: Workspace, required: bool, by: Any) -> Works
     have it first, or the first page after saving would lock them out of their own setting."""
     if required and not is_on(by):
         raise Refused.at(
-            "require_two_factor",
+            "",
             _("Turn on two-factor sign-in for yourself first (your profile), then require it."),
         )
     workspace.require_two_factor = required

@@ -82,11 +82,11 @@ def _check_room(workshop: Workshop, team: Team) -> None:
     if workshop.max_participants is not None:
         joined = counted.filter(workshop=workshop).count()
         if joined >= workshop.max_participants:
-            raise Refused.at("workshop", FULL, n=workshop.max_participants)
+            raise Refused.at("", FULL, n=workshop.max_participants)
     if workshop.cap_teams and team.headcount:
         answered = counted.filter(campaign_id=workshop.campaign_id, team=team).count()
         if answered >= team.headcount:
-            raise Refused.at("team", TEAM_FULL, team=team.name, n=team.headcount)
+            raise Refused.at("", TEAM_FULL, team=team.name, n=team.headcount)
 
 
 def workshop_set_limits(

@@ -53,6 +53,7 @@ def test_turning_it_on_needs_a_code_from_the_app(owner):
     browser.get(reverse("assessments:two-factor-setup"))
     wrong = browser.post(reverse("assessments:two-factor-setup"), {"code": "000000"})
     assert "That code does not match" in visible_text(wrong.content.decode())
+    assert "code: That" not in visible_text(wrong.content.decode())
     assert not TOTPDevice.objects.filter(user=owner, confirmed=True).exists()
     # At once, the right code waits: each wrong one doubles django-otp's delay.
     pending = TOTPDevice.objects.get(user=owner, confirmed=False)
