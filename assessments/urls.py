@@ -100,6 +100,7 @@ urlpatterns = [
     path(
         "campaigns/<slug:slug>/responses/", responses.campaign_responses, name="campaign-responses"
     ),
+    path("campaigns/<slug:slug>/preview/", campaigns.campaign_preview, name="campaign-preview"),
     path("campaigns/<slug:slug>/open/", campaigns.campaign_open_view, name="campaign-open"),
     path("campaigns/<slug:slug>/close/", campaigns.campaign_close_view, name="campaign-close"),
     path(

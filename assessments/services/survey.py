@@ -223,15 +223,20 @@ class SurveyPage:
 
 def survey_pages(response: Response) -> list[SurveyPage]:
     """One page per dimension, with the questions asked of the respondent's function."""
+    return pages_for(response.campaign.bank_version_id, response.function)
+
+
+def pages_for(version_id: int, function: str) -> list[SurveyPage]:
+    """The survey's pages as a respondent of `function` sees them (also the preview's)."""
     questions = (
-        Question.objects.filter(version_id=response.campaign.bank_version_id)
+        Question.objects.filter(version_id=version_id)
         .select_related("dimension")
         .prefetch_related("choices")
         .in_survey_order()
     )
     pages: list[SurveyPage] = []
     for question in questions:
-        if not question.asked_of(response.function):
+        if not question.asked_of(function):
             continue
         if not pages or pages[-1].dimension.pk != question.dimension_id:
             pages.append(SurveyPage(len(pages) + 1, question.dimension, []))

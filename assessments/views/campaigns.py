@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from assessments import access
 from assessments.errors import Refused
 from assessments.forms import CampaignForm, PersonInvitationForm, TeamLinkForm, posted
-from assessments.models import Invitation
+from assessments.models import Function, Invitation
 from assessments.selectors.campaigns import completion
 from assessments.services.campaigns import (
     campaign_close,
@@ -21,6 +21,7 @@ from assessments.services.campaigns import (
     campaign_open,
     campaign_update,
 )
+from assessments.services.survey import pages_for
 
 # The service names the bank version `bank`; the form calls its field `bank_version`.
 FORM_FIELDS = {"bank": "bank_version"}
@@ -162,3 +163,33 @@ def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
             request, f"{campaign.name} is closed: links stop working and its scores are final."
         )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+@login_required
+def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The survey as a respondent's phone shows it, page by page, for one function; nothing
+    chosen here is sent or saved (no response exists, the page has no answer address)."""
+    campaign = access.get_campaign_for_user(request, slug)
+    function = request.GET.get("function", "ot")
+    if function not in dict(Function.choices):
+        function = "ot"
+    pages = pages_for(campaign.bank_version_id, function)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    number = min(max(number, 1), len(pages)) if pages else 1
+    current = pages[number - 1] if pages else None
+    return render(
+        request,
+        "survey/preview.html",
+        {
+            "campaign": campaign,
+            "function": function,
+            "functions": Function.choices,
+            "pages": pages,
+            "page": current,
+            "rows": [(q, None) for q in current.questions] if current else [],
+            "total": sum(len(p.questions) for p in pages),
+        },
+    )
