@@ -102,6 +102,7 @@ class CampaignForm(_Crispy, forms.ModelForm):
             "closes_on",
             "min_group_size",
             "gap_threshold",
+            "shuffle_choices",
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),

@@ -569,6 +569,13 @@ class Campaign(models.Model):
             "others to single out fewer (docs/methodology.md, Privacy)."
         ),
     )
+    # Each respondent sees a question's answers in an order of their own (docs/methodology.md).
+    shuffle_choices = models.BooleanField(
+        "Shuffle the answers",
+        default=False,
+        help_text="Each respondent sees each question's answers in an order of their own, so "
+        "the most mature answer is not always last. What is stored and scored never changes.",
+    )
     gap_threshold = models.FloatField(
         default=0.5,
         validators=[MinValueValidator(0), MaxValueValidator(3)],

@@ -58,6 +58,7 @@ CAMPAIGN_FIELDS = {
     "min_group_size",
     "gap_threshold",
     "targets",
+    "shuffle_choices",
     "teams",
     "baseline",
     "responses",
@@ -65,6 +66,7 @@ CAMPAIGN_FIELDS = {
     "notes",
     "scores",
 }
+OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices"}  # left out when false (older archives)
 RESPONSE_FIELDS = {
     "respondent",
     "name",
@@ -138,6 +140,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         "min_group_size": campaign.min_group_size,
         "gap_threshold": campaign.gap_threshold,
         "targets": campaign.targets,
+        **({"shuffle_choices": True} if campaign.shuffle_choices else {}),
         "teams": sorted(campaign.teams.values_list("slug", flat=True)),
         "baseline": baseline.slug if baseline else None,
         "responses": responses,
@@ -250,7 +253,7 @@ def _check_shape(raw: Any) -> dict[str, Any]:
             continue
         for key in sorted(set(entry) - CAMPAIGN_FIELDS):
             problems.add(f"{location}.{key}", _("is not a field of a campaign"))
-        for key in sorted(CAMPAIGN_FIELDS - set(entry)):
+        for key in sorted(CAMPAIGN_FIELDS - set(entry) - OPTIONAL_CAMPAIGN_FIELDS):
             problems.add(f"{location}.{key}", _("is missing"))
         if not isinstance(entry.get("slug"), str):
             problems.add(f"{location}.slug", _("must be text"))
@@ -368,6 +371,7 @@ def _import_campaign(
             min_group_size=entry["min_group_size"],
             gap_threshold=entry["gap_threshold"],
             targets=entry["targets"],
+            shuffle_choices=entry.get("shuffle_choices") is True,
             status=Campaign.Status.OPEN,
         )
     except Refused as exc:

@@ -89,6 +89,7 @@ def campaign_create(
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
     gap_threshold: float = 0.5,
     targets: dict[str, int] | None = None,
+    shuffle_choices: bool = False,
     status: str = Campaign.Status.DRAFT,
     opens_on: date | None = None,
     closes_on: date | None = None,
@@ -119,6 +120,7 @@ def campaign_create(
             min_group_size=min_group_size,
             gap_threshold=gap_threshold,
             targets=targets,
+            shuffle_choices=shuffle_choices,
             opens_on=opens_on,
             closes_on=closes_on,
         )
@@ -150,6 +152,7 @@ def campaign_update(
     opens_on: date | Unchanged | None = UNCHANGED,
     closes_on: date | Unchanged | None = UNCHANGED,
     teams: Iterable[Team] | None = None,
+    shuffle_choices: bool | None = None,
 ) -> Campaign:
     """Change a campaign that is not closed: its scoring settings and, when given, its name,
     dates and the teams in scope."""
@@ -166,6 +169,9 @@ def campaign_update(
     campaign.gap_threshold = gap_threshold
     campaign.targets = targets
     fields = ["min_group_size", "gap_threshold", "targets"]
+    if shuffle_choices is not None:
+        campaign.shuffle_choices = shuffle_choices
+        fields.append("shuffle_choices")
     if name is not None:
         campaign.name = name or campaign.slug
         fields.append("name")

@@ -8,6 +8,7 @@ Every answer is saved the moment it is chosen; submitting is idempotent.
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,9 +56,12 @@ class Option:
     checked: bool
 
 
-def answer_options(question: Question, answer: Answer | None) -> list[Option]:
+def answer_options(question: Question, answer: Answer | None, seed: str = "") -> list[Option]:
     """The answers a respondent can pick for a question, the saved one checked: its choices
-    (or, for a decision question, who decides), then N/A and Don't know where allowed."""
+    (or, for a decision question, who decides), then N/A and Don't know where allowed. With
+    a `seed` (the response's id, when the campaign shuffles), the choices come in an order of
+    that respondent's own, the same on every page load; N/A and Don't know stay last. The
+    order changes only what is shown: each option still posts its own key."""
     options: list[Option] = []
     if question.is_decision:
         options += [
@@ -69,6 +73,9 @@ def answer_options(question: Question, answer: Answer | None) -> list[Option]:
             Option(c.key, c.text, answer is not None and answer.choice_id == c.pk)
             for c in question.choices.all()
         ]
+        if seed:
+            # Not for secrecy: a stable order per respondent and question.
+            random.Random(f"{seed}:{question.key}").shuffle(options)  # noqa: S311  # nosec B311
     if question.allow_na:
         label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
         options.append(Option(NA, label, answer is not None and answer.is_na))

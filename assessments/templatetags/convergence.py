@@ -31,7 +31,8 @@ def twice(value: float | None) -> float | None:
     return None if value is None else 2 * value
 
 
-@register.filter
-def answer_options(question: Any, answer: Any) -> list[survey.Option]:
-    """The answers a respondent can pick for a question, the saved one checked."""
-    return survey.answer_options(question, answer)
+@register.simple_tag
+def answer_options(question: Any, answer: Any, seed: str = "") -> list[survey.Option]:
+    """The answers a respondent can pick for a question, the saved one checked; in the
+    respondent's own order when the campaign shuffles (`seed`)."""
+    return survey.answer_options(question, answer, seed or "")

@@ -41,6 +41,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 name=data["name"],
                 min_group_size=data["min_group_size"],
                 gap_threshold=data["gap_threshold"],
+                shuffle_choices=data["shuffle_choices"],
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 teams=data["teams"],
@@ -83,6 +84,7 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 teams=data["teams"],
+                shuffle_choices=data["shuffle_choices"],
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)

@@ -218,6 +218,7 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
             "page": current,
             "pages": pages,
             "rows": [(q, answers.get(q.pk)) for q in current.questions],
+            "shuffle_seed": str(response.public_id) if campaign.shuffle_choices else "",
             "errors": errors,
             "done": done,
             "total": total,
