@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from assessments.models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
 from assessments.outputs import charts
 from assessments.outputs.findings import (
+    dont_know,
     function_rows,
     hidden_note,
     ladder,
@@ -236,6 +237,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
             if overall["stage"] is not None
             else "",
             "largest_gap": largest_gap(doc, labels),
+            "dont_know": dont_know(doc, labels),
             "recommendations": recommendations(doc, labels),
             "divergent": divergent_charts,
             "comments": [

@@ -181,3 +181,26 @@ def hidden_note(doc: ScoreDocument, minimum: int) -> str | None:
 
 def function_rows(doc: ScoreDocument) -> list[tuple[str, Mapping[str, Any]]]:
     return [(FUNCTION_NAMES[f], doc["by_function"][f]) for f in doc.get("by_function", {})]
+
+
+DONT_KNOW_FINDING = 0.2  # a fifth of a dimension's answers "Don't know" is worth saying
+
+
+def dont_know(
+    doc: ScoreDocument, labels: Labels, threshold: float = DONT_KNOW_FINDING
+) -> list[dict[str, Any]]:
+    """Where people could not answer (rule 2, `dont_know`): each shown function, and
+    everyone, with the dimensions where at least `threshold` of the answers were Don't know,
+    the largest first. "OT answered Don't know to 22 % of IT infrastructure questions" says
+    what the others may need to explain; it is never a score, and never an IT/OT gap."""
+    groups: list[tuple[str, Any]] = [("Everyone", shown(doc["overall"]))]
+    groups += [(FUNCTION_NAMES[f], shown(g)) for f, g in doc.get("by_function", {}).items()]
+    found = []
+    for who, figures in groups:
+        if figures is None:
+            continue  # a hidden group says nothing, not even how much it did not know
+        for key in labels.dimensions:
+            share = figures["dimensions"].get(key, {}).get("dont_know")
+            if share is not None and share >= threshold:
+                found.append({"who": who, "dimension": labels.dimension(key), "share": share})
+    return sorted(found, key=lambda item: (-item["share"], item["who"], item["dimension"]))

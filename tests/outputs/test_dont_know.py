@@ -1,0 +1,54 @@
+"""Don't know as a finding (issue 17, point 3): "OT answered Don't know to 50 % of the
+Collaboration questions", from shown groups only, on the dashboard and in the report, equal
+to the score document."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from assessments.files.responses import responses_import
+from assessments.outputs import findings
+from assessments.outputs.dashboard import labels_for
+from assessments.outputs.report import report_context
+from assessments.selectors.scores import campaign_scores
+from tests import builders
+from tests.html import visible_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def campaign(workspace):
+    campaign = builders.campaign(workspace, version=builders.decision_bank())
+    rows = ["respondent,function,team,site,submitted,C-1,C-2,S-1,S-2,I-1"]
+    for n in range(6):
+        rows.append(f"it{n},,it-ops,north,yes,2,2,1,1,2")
+        rows.append(f"ot{n},,ot-north,north,yes,DK,1,1,1,1")
+    responses_import(campaign=campaign, data="\n".join(rows).encode(), filename="a.csv")
+    return campaign
+
+
+def test_the_finding_reads_the_score_document(campaign):
+    doc = campaign_scores(campaign)
+    share = doc["by_function"]["ot"]["dimensions"]["collab"]["dont_know"]
+    assert share == 0.5
+    found = findings.dont_know(doc, labels_for(campaign))
+    assert {"who": "OT", "dimension": "Collaboration", "share": 0.5} in found
+    assert found[0]["share"] == 0.5  # the largest first
+    assert all(item["who"] != "IT" for item in found)  # IT knew
+
+
+def test_a_hidden_group_says_nothing_about_what_it_did_not_know(campaign):
+    doc = campaign_scores(campaign)
+    doc["by_function"]["ot"] = {"n": 0, "answered": 6, "suppressed": True}
+    assert all(item["who"] != "OT" for item in findings.dont_know(doc, labels_for(campaign)))
+
+
+def test_dashboard_and_report_say_it(client, owner, campaign):
+    client.force_login(owner)
+    page = client.get(reverse("assessments:campaign-dashboard", args=[campaign.slug]))
+    text = visible_text(page.content.decode())
+    assert "OT answered Don't know to 50 % of the Collaboration questions" in text
+    context = report_context(campaign)
+    assert {"who": "OT", "dimension": "Collaboration", "share": 0.5} in context["dont_know"]
