@@ -26,6 +26,7 @@ from assessments.outputs.findings import (
     strongest_and_weakest,
     why_not_next,
 )
+from assessments.selectors.campaigns import LOW_RATE
 from assessments.selectors.scores import (
     EVERYONE,
     ScoreFilter,
@@ -177,6 +178,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
         "view_answered": overall["answered"],
         "thin": submitted < minimum or bool(overall.get("suppressed")),
         "minimum": minimum,
+        "low_rate": LOW_RATE,
     }
     if context["thin"]:
         return context

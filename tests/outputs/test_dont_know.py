@@ -52,3 +52,27 @@ def test_dashboard_and_report_say_it(client, owner, campaign):
     assert "OT answered Don't know to 50 % of the Collaboration questions" in text
     context = report_context(campaign)
     assert {"who": "OT", "dimension": "Collaboration", "share": 0.5} in context["dont_know"]
+
+
+def test_a_low_response_rate_is_said_everywhere(client, owner, campaign):
+    """Rule 16 with a warning: 12 answered of 60 expected is 20 %."""
+    from assessments.models import Team
+    from assessments.selectors.campaigns import completion
+
+    Team.objects.filter(organization=campaign.organization, slug__in=["it-ops", "ot-north"]).update(
+        headcount=30
+    )
+    done = completion(campaign)
+    rates = {team.slug: counts["rate"] for team, counts in done["teams"]}
+    assert rates["it-ops"] == rates["ot-north"] == 0.2 and rates["biz"] is None
+    assert (done["expected"], done["rate"]) == (60, 0.2)
+    client.force_login(owner)
+    page = client.get(reverse("assessments:campaign-detail", args=[campaign.slug]))
+    text = visible_text(page.content.decode())
+    assert "20 % of the 60 people expected low" in text
+    assert "20 % of 30 low" in text
+    dashboard = client.get(reverse("assessments:campaign-dashboard", args=[campaign.slug]))
+    assert "Only 20 % of the 60 people expected have answered" in visible_text(
+        dashboard.content.decode()
+    )
+    assert campaign_scores(campaign)["respondents"]["response_rate"] == 0.2
