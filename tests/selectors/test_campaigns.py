@@ -23,10 +23,11 @@ def test_completion_counts_started_and_submitted_per_team_and_function(workspace
     assert (counts["submitted"], counts["in_progress"]) == (1, 2)
     teams = {team.slug: figures for team, figures in counts["teams"]}
     assert teams == {
-        "it-ops": {"submitted": 0, "in_progress": 0},
-        "ot-north": {"submitted": 1, "in_progress": 1},
-        "biz": {"submitted": 0, "in_progress": 0},
+        "it-ops": {"submitted": 0, "in_progress": 0, "rate": None},  # no headcount
+        "ot-north": {"submitted": 1, "in_progress": 1, "rate": None},
+        "biz": {"submitted": 0, "in_progress": 0, "rate": None},
     }
+    assert (counts["expected"], counts["rate"]) == (0, None)
     assert counts["no_team"] == {"submitted": 0, "in_progress": 1}
     functions = dict(counts["functions"])
     assert functions["OT"] == {"submitted": 1, "in_progress": 1}
