@@ -187,8 +187,6 @@ TWO_FACTOR_FREE = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
-    "assessments:two-factor-verify",
-    "assessments:two-factor-setup",
     "assessments:link-open",
     "assessments:workshop-code",
     "assessments:workshop-join",
@@ -211,8 +209,10 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not user.is_verified():
             need = self._need(request, user)
-            if need and not self._free(request):
-                page = "two-factor-verify" if need == "verify" else "two-factor-setup"
+            # Only the page the person owes: someone who has an app but has not given its
+            # code must not reach the set-up page, which would replace the app.
+            page = "two-factor-verify" if need == "verify" else "two-factor-setup"
+            if need and not self._free(request, f"assessments:{page}"):
                 target = reverse(f"assessments:{page}")
                 return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -233,11 +233,10 @@ class TwoFactorMiddleware:
         return need
 
     @staticmethod
-    def _free(request: HttpRequest) -> bool:
+    def _free(request: HttpRequest, owed: str) -> bool:
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return True  # a 404 shows nothing
-        return match.view_name in TWO_FACTOR_FREE or match.view_name.startswith(
-            "assessments:survey-"
-        )
+        name = match.view_name
+        return name == owed or name in TWO_FACTOR_FREE or name.startswith("assessments:survey-")

@@ -63,6 +63,9 @@ def _clean(code: str) -> str:
 
 def app_confirm(*, request: Any, user: Any, code: str) -> list[str]:
     """Confirm the app with its first code; returns the recovery codes, shown once."""
+    if is_on(user) and not request.user.is_verified():
+        # The password alone must never replace the app (that would undo the second factor).
+        raise Refused.at("", _("Give the code of your current app first, then set up a new one."))
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         raise Refused.at("", _("Start the set-up again: there is no app waiting."))

@@ -200,3 +200,28 @@ def test_the_survey_stays_open_to_someone_who_owes_a_code(owner, workspace):
     link = invitation_create(campaign=campaign, kind=Invitation.Kind.PERSON)
     opened = browser.get(reverse("assessments:link-open", args=[link.token]))
     assert opened["Location"] == reverse("assessments:survey-start")
+
+
+def test_the_password_alone_cannot_replace_the_app(owner):
+    """An attacker with the password must not set up an app of their own."""
+    _turn_on(_signed_in(owner), owner)
+    original = TOTPDevice.objects.get(user=owner, confirmed=True)
+    attacker = _signed_in(owner)
+    setup = reverse("assessments:two-factor-setup")
+    assert attacker.get(setup)["Location"].startswith(reverse("assessments:two-factor-verify"))
+    assert attacker.post(setup, {"code": "123456"})["Location"].startswith(
+        reverse("assessments:two-factor-verify")
+    )
+    # Even past the middleware, the service refuses.
+    from django.test import RequestFactory
+
+    from assessments.errors import Refused
+    from assessments.services import two_factor
+
+    request = RequestFactory().post(setup)
+    request.user = owner
+    owner.is_verified = lambda: False
+    pending = two_factor.app_pending(owner)
+    with pytest.raises(Refused, match="Give the code of your current app first"):
+        two_factor.app_confirm(request=request, user=owner, code=_code(pending))
+    assert TOTPDevice.objects.get(user=owner, confirmed=True).pk == original.pk
