@@ -76,3 +76,13 @@ def test_a_low_response_rate_is_said_everywhere(client, owner, campaign):
         dashboard.content.decode()
     )
     assert campaign_scores(campaign)["respondents"]["response_rate"] == 0.2
+
+
+def test_the_score_exports_carry_the_shares(campaign):
+    from assessments.files.exports import score_rows_long, tables_for
+
+    rows = score_rows_long(tables_for(campaign, "scores")).rows
+    shares = {(table, item, field): value for table, item, field, value in rows}
+    assert shares[("by_function", "ot", "dimensions.collab.dont_know")] == 0.5
+    assert shares[("by_function", "it", "dimensions.collab.dont_know")] == 0.0
+    assert shares[("overall.dimensions", "collab", "dont_know")] == 0.25
