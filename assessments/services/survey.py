@@ -44,6 +44,14 @@ DECISION_LABELS = {
     "vendor": "A vendor or service provider",
     "nobody": "Nobody: it is not decided",
 }
+# Short enough for a row of tap targets on a phone; the legend above the grid spells them out.
+DECISION_SHORT = {
+    "it": "IT",
+    "ot": "OT",
+    "joint": "Together",
+    "vendor": "Vendor",
+    "nobody": "Nobody",
+}
 NA_LABEL = "Does not apply to us"
 NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
 DK_LABEL = "I don't know"
@@ -54,6 +62,7 @@ class Option:
     value: str
     label: str
     checked: bool
+    short: str = ""  # the decision grid's tap target (the full label is its title)
 
 
 def answer_options(question: Question, answer: Answer | None, seed: str = "") -> list[Option]:
@@ -65,7 +74,7 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
     options: list[Option] = []
     if question.is_decision:
         options += [
-            Option(key, label, answer is not None and answer.decision == key)
+            Option(key, label, answer is not None and answer.decision == key, DECISION_SHORT[key])
             for key, label in DECISION_LABELS.items()
         ]
     else:
@@ -78,9 +87,9 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
             random.Random(f"{seed}:{question.key}").shuffle(options)  # noqa: S311  # nosec B311
     if question.allow_na:
         label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
-        options.append(Option(NA, label, answer is not None and answer.is_na))
+        options.append(Option(NA, label, answer is not None and answer.is_na, "N/A"))
     if question.allow_dont_know:
-        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk))
+        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk, DK_LABEL))
     return options
 
 

@@ -220,9 +220,19 @@ def test_dont_know_and_who_decides_can_be_answered(client, workspace):
     html = page.content.decode()
     # C-1 offers Don't know; the decision question offers who decides, N/A and Don't know.
     assert 'name="q-C-1" value="DK"> <span>I don&#x27;t know</span>' in html
-    for value, label in (("joint", "IT and OT together"), ("vendor", "A vendor or service")):
-        assert f'name="q-D-1" value="{value}"> <span>{label}' in html
-    assert 'name="q-D-1" value="NA"> <span>Does not apply to us</span>' in html
+    # A decision is a row of short tap targets; each carries its full meaning as its title.
+    for value, short, label in (
+        ("joint", "Together", "IT and OT together"),
+        ("vendor", "Vendor", "A vendor or service provider"),
+    ):
+        assert (
+            f'title="{label}"><input type="radio" name="q-D-1" value="{value}"> <span>{short}'
+            in html
+        )
+    assert (
+        'title="Does not apply to us"><input type="radio" name="q-D-1" value="NA"> <span>N/A'
+        in html
+    )
     assert save(client, response, "C-1", "DK").content == b"Saved"
     assert save(client, response, "D-1", "joint").content == b"Saved"
     refused = save(client, response, "C-2", "DK")
