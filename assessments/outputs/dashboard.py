@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from assessments.models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
 from assessments.outputs import charts
 from assessments.outputs.findings import (
+    decision_matrix,
     dont_know,
     function_rows,
     hidden_note,
@@ -240,6 +241,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
             else "",
             "largest_gap": largest_gap(doc, labels),
             "dont_know": dont_know(doc, labels),
+            "decisions": decision_matrix(doc, labels),
             "recommendations": recommendations(doc, labels),
             "divergent": divergent_charts,
             "comments": [

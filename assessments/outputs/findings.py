@@ -204,3 +204,57 @@ def dont_know(
             if share is not None and share >= threshold:
                 found.append({"who": who, "dimension": labels.dimension(key), "share": share})
     return sorted(found, key=lambda item: (-item["share"], item["who"], item["dimension"]))
+
+
+NOT_SAID = "\u2013"  # a dash: nobody in that group said (or it is hidden)
+WHO_DECIDES = {
+    "it": "IT",
+    "ot": "OT",
+    "joint": "Together",
+    "vendor": "Vendor",
+    "nobody": "Nobody",
+    "contested": "Contested",
+}
+
+
+def decision_matrix(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
+    """Rule 15 as a table: per decision, who decides in the view, in IT's and OT's eyes,
+    how clear and how joint, how many could not say; disputed rows first. None without
+    decision questions."""
+    decisions = doc.get("decisions") or {}
+    if not decisions:
+        return None
+    rows = []
+    for key, figures in decisions.items():
+        asked = figures["n"] + figures["dk"]
+        rows.append(
+            {
+                "key": key,
+                "text": labels.questions.get(key, key),
+                "owner": WHO_DECIDES.get(figures["owner"] or "", NOT_SAID),
+                "it": WHO_DECIDES.get(figures["it_owner"] or "", NOT_SAID),
+                "ot": WHO_DECIDES.get(figures["ot_owner"] or "", NOT_SAID),
+                "clarity": figures["clarity"],
+                "joint": figures["joint"],
+                "unknown": figures["dk"] / asked if asked else None,
+                "disputed": figures["disputed"],
+            }
+        )
+    rows.sort(key=lambda row: (not row["disputed"], row["key"]))
+    overall = shown(doc["overall"])
+    index = (overall.get("decision_rights") if overall else None) or {}
+    parts = [
+        f"{round(100 * value)} % {words}"
+        for name, words in (
+            ("joint", "joint"),
+            ("clarity", "clarity"),
+            ("unknown", "could not say"),
+        )
+        if (value := index.get(name)) is not None
+    ]
+    return {
+        "rows": rows,
+        "disputed": sum(row["disputed"] for row in rows),
+        "index": index or None,
+        "summary": ", ".join(parts),
+    }

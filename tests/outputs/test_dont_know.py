@@ -86,3 +86,40 @@ def test_the_score_exports_carry_the_shares(campaign):
     assert shares[("by_function", "ot", "dimensions.collab.dont_know")] == 0.5
     assert shares[("by_function", "it", "dimensions.collab.dont_know")] == 0.0
     assert shares[("overall.dimensions", "collab", "dont_know")] == 0.25
+
+
+def test_the_decision_matrix_on_the_dashboard_and_in_the_report(client, owner, workspace):
+    """Rule 15: IT says IT decides, OT says OT decides: disputed, highlighted."""
+    campaign = builders.campaign(workspace, slug="dr-2026", version=builders.decision_bank())
+    rows = ["respondent,function,team,site,submitted,C-1,C-2,S-1,S-2,I-1,D-1"]
+    for n in range(6):
+        rows.append(f"it{n},,it-ops,north,yes,2,2,1,1,2,it")
+        rows.append(f"ot{n},,ot-north,north,yes,1,1,1,1,1,ot")
+    responses_import(campaign=campaign, data="\n".join(rows).encode(), filename="a.csv")
+    doc = campaign_scores(campaign)
+    assert doc["decisions"]["D-1"]["disputed"] is True
+    matrix = findings.decision_matrix(doc, labels_for(campaign))
+    row = matrix["rows"][0]
+    assert (row["owner"], row["it"], row["ot"], row["disputed"]) == ("Contested", "IT", "OT", True)
+    assert row["clarity"] == doc["decisions"]["D-1"]["clarity"] == 0.5
+    client.force_login(owner)
+    page = client.get(reverse("assessments:campaign-dashboard", args=[campaign.slug]))
+    text = visible_text(page.content.decode())
+    assert "1 disputed" in text and "Who decides Contested" not in text
+    table = [
+        r
+        for r in __import__("tests.html", fromlist=["table_rows"]).table_rows(page)
+        if r and r[0].startswith("Who decides whether a machine")
+    ]
+    assert table == [
+        [
+            "Who decides whether a machine may join the plant network? disputed",
+            "Contested",
+            "IT",
+            "OT",
+            "50 %",
+            "0 %",
+            "0 %",
+        ]
+    ]
+    assert report_context(campaign)["decisions"]["disputed"] == 1
