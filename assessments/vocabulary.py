@@ -15,6 +15,14 @@ NON_ANSWERS: tuple[str, str] = (NA, DK)
 
 # A decision question asks who decides; its answers are always these (rule 15).
 DECISION_ANSWERS: tuple[str, ...] = ("it", "ot", "joint", "vendor", "nobody")
+# Who decides, in a word: the phone's decision grid and the decision matrix (dashboard, PDF).
+DECISION_SHORT: dict[str, str] = {
+    "it": "IT",
+    "ot": "OT",
+    "joint": "Together",
+    "vendor": "Vendor",
+    "nobody": "Nobody",
+}
 CONTESTED = "contested"
 
 ANY = "*"  # a coordinate hidden (or absent) in a protected (function, team, site)

@@ -13,6 +13,7 @@ from typing import Any
 
 from assessments.documents import ScoreDocument, shown
 from assessments.outputs.charts import FUNCTION_NAMES, STAGE_COLOURS, Labels
+from assessments.vocabulary import DECISION_SHORT
 
 
 def why_not_next(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
@@ -207,14 +208,7 @@ def dont_know(
 
 
 NOT_SAID = "\u2013"  # a dash: nobody in that group said (or it is hidden)
-WHO_DECIDES = {
-    "it": "IT",
-    "ot": "OT",
-    "joint": "Together",
-    "vendor": "Vendor",
-    "nobody": "Nobody",
-    "contested": "Contested",
-}
+WHO_DECIDES = {**DECISION_SHORT, "contested": "Contested"}
 
 
 def decision_matrix(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:

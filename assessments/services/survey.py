@@ -32,7 +32,7 @@ from assessments.models import (
     Team,
 )
 from assessments.services.emails import send_after_commit
-from assessments.vocabulary import CONTROL_CHARACTERS, DK, NA
+from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_SHORT, DK, NA
 
 TOKEN_BYTES = 24  # 192 bits
 # What a respondent reads for the answers of a decision question (docs/methodology.md,
@@ -43,14 +43,6 @@ DECISION_LABELS = {
     "joint": "IT and OT together",
     "vendor": "A vendor or service provider",
     "nobody": "Nobody: it is not decided",
-}
-# Short enough for a row of tap targets on a phone; the legend above the grid spells them out.
-DECISION_SHORT = {
-    "it": "IT",
-    "ot": "OT",
-    "joint": "Together",
-    "vendor": "Vendor",
-    "nobody": "Nobody",
 }
 NA_LABEL = "Does not apply to us"
 NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
