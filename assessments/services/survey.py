@@ -196,7 +196,8 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                 # cap holds under concurrent visitors. The row lock (PostgreSQL), or the
                 # write lock the touch takes (SQLite), is held while counting.
                 locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
-                Invitation.objects.filter(pk=locked.pk).update(kind=F("kind"))
+                if locked.max_responses is not None:  # only a cap needs the count locked
+                    Invitation.objects.filter(pk=locked.pk).update(kind=F("kind"))
                 if invitation.kind == Invitation.Kind.PERSON:
                     existing = Response.objects.filter(invitation=locked).first()
                     if existing is not None:
