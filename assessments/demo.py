@@ -2,7 +2,9 @@
 
 Each respondent answers around a "true" level per dimension, shifted by how their function
 tends to see it (IT rates infrastructure higher than OT does), plus noise; some questions are
-N/A or skipped, and only questions whose audience includes the respondent are answered.
+N/A, Don't know (more often far from one's own work: OT on IT infrastructure) or skipped, and
+only questions whose audience includes the respondent are answered. Decision questions get the
+owner each function tends to name, so IT and OT disagree on some (a disputed decision).
 The rows are fed through the same CSV import a consultant uses.
 """
 
@@ -14,8 +16,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from assessments.models import BankVersion
-from assessments.vocabulary import NA
+from assessments.models import BankVersion, Question
+from assessments.vocabulary import DK, NA
 
 # The organisation's level per dimension now, and how each function sees it differently.
 CURRENT_LEVELS = {
@@ -42,6 +44,29 @@ PERCEPTION = {
     "leadership": {"strategy": 0.5, "scaling": 0.3},
     "business": {"data": -0.2},
 }
+# How often each function answers Don't know, per dimension (where the question allows it).
+DONT_KNOW = {
+    "it": {"scaling": 0.05},
+    "ot": {"infrastructure": 0.22, "strategy": 0.15},
+    "business": {"infrastructure": 0.3, "data": 0.1},
+    "leadership": {"skills": 0.1},
+}
+DONT_KNOW_DEFAULT = 0.04
+# Who each function says decides (decision questions; "*" for functions not named). Where IT's
+# and OT's answers differ the decision is disputed, as in most plants somewhere.
+DECISION_VIEWS = {
+    "DR-1": {"it": "it", "ot": "joint", "*": "joint"},
+    "DR-2": {"it": "it", "ot": "vendor", "*": "vendor"},
+    "DR-3": {"it": "it", "*": "nobody"},
+    "DR-4": {"*": "ot"},
+    "DR-5": {"*": "joint"},
+    "DR-6": {"*": "nobody"},
+    "DR-7": {"it": "it", "ot": "ot", "*": "joint"},
+    "DR-8": {"*": "it"},
+    "DR-9": {"*": "it"},
+    "DR-10": {"it": "joint", "*": "ot"},
+}
+DECISION_ANSWERS = ("it", "ot", "joint", "vendor", "nobody")
 
 
 @dataclass(frozen=True)
@@ -59,6 +84,8 @@ class QuestionInfo:
     choice_keys: tuple[str, ...]  # ordered by score
     allow_na: bool
     audience: tuple[str, ...]
+    allow_dont_know: bool = False
+    decision: bool = False
 
 
 def question_infos(version: BankVersion) -> list[QuestionInfo]:
@@ -72,6 +99,8 @@ def question_infos(version: BankVersion) -> list[QuestionInfo]:
                 choice_keys=tuple(c.key for c in choices),
                 allow_na=question.allow_na,
                 audience=tuple(question.audience),
+                allow_dont_know=question.allow_dont_know,
+                decision=question.kind == Question.Kind.DECISION,
             )
         )
     return infos
@@ -128,6 +157,13 @@ def _row(
             continue  # in progress: answered part of it
         if rng.random() < 0.03:
             continue  # skipped
+        if q.decision:
+            row[q.key] = _decision(rng, q, plan.function)
+            continue
+        dont_know = DONT_KNOW.get(plan.function, {}).get(q.dimension, DONT_KNOW_DEFAULT)
+        if q.allow_dont_know and rng.random() < dont_know:
+            row[q.key] = DK
+            continue
         if q.allow_na and rng.random() < 0.1:
             row[q.key] = NA
             continue
@@ -135,6 +171,16 @@ def _row(
         value = round(level + rng.gauss(0, noise))
         row[q.key] = q.choice_keys[min(len(q.choice_keys) - 1, max(0, value))]
     return row
+
+
+def _decision(rng: random.Random, q: QuestionInfo, function: str) -> str:
+    if q.allow_dont_know and rng.random() < 0.12:
+        return DK
+    views = DECISION_VIEWS.get(q.key, {})
+    usual = views.get(function, views.get("*", "joint"))
+    if rng.random() < 0.7:
+        return usual
+    return rng.choice(DECISION_ANSWERS)
 
 
 def rows_to_csv(rows: Sequence[dict[str, str]], questions: Sequence[QuestionInfo]) -> bytes:

@@ -138,12 +138,26 @@ def score_rows_long(tables: Sequence[Table]) -> Table:
 
 def question_table(campaign: Campaign) -> Table:
     doc = campaign_scores(campaign)
-    questions = Question.objects.filter(version=campaign.bank_version).select_related("dimension")
+    # Scored questions only: who-decides answers are in the scores export (`decisions`).
+    questions = Question.objects.filter(
+        version=campaign.bank_version, kind=Question.Kind.SCORED
+    ).select_related("dimension")
     info = {q.key: q for q in questions.in_survey_order()}
     divergent = set(doc["divergent_questions"])
     table = Table(
         "questions",
-        ["question", "dimension", "text", "n", "na", "mean", "stdev", "agreement", "divergent"],
+        [
+            "question",
+            "dimension",
+            "text",
+            "n",
+            "na",
+            "dk",
+            "mean",
+            "stdev",
+            "agreement",
+            "divergent",
+        ],
     )
     for key, question in info.items():
         figures: Mapping[str, Any] = doc["questions"].get(key, {})
@@ -154,6 +168,7 @@ def question_table(campaign: Campaign) -> Table:
                 question.text,
                 figures.get("n"),
                 figures.get("na"),
+                figures.get("dk"),
                 figures.get("mean"),
                 figures.get("stdev"),
                 figures.get("agreement"),

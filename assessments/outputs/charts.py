@@ -15,6 +15,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from assessments.documents import GroupScores, ScoreDocument, overall, shown
+from assessments.formatting import places, signed
 from assessments.vocabulary import DK, NA
 
 STAGE_COLOURS = {0: "#D55E00", 1: "#E69F00", 2: "#56B4E9", 3: "#009E73"}
@@ -134,7 +135,7 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
         x=[s if s is not None else 0 for s in scores],
         orientation="h",
         marker_color=[stage_colour(dims[k]["stage"]) for k in keys],
-        text=[f"{s:.2f}" if s is not None else "no answers" for s in scores],
+        text=[places(s) if s is not None else "no answers" for s in scores],
         # At the start of the bar, where the ± 2 se whisker at its end cannot cross it.
         textposition="inside",
         insidetextanchor="start",
@@ -149,8 +150,11 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
             "thickness": 1.5,
             "width": 4,
         },
-        customdata=[2 * (dims[k]["se"] or 0) for k in keys],
-        hovertemplate="%{y}: %{x:.2f} ± %{customdata:.2f}<extra></extra>",
+        customdata=[
+            [places(s) if s is not None else "no answers", places(2 * (dims[k]["se"] or 0))]
+            for s, k in zip(scores, keys, strict=True)
+        ],
+        hovertemplate="%{y}: %{customdata[0]} ± %{customdata[1]}<extra></extra>",
     )
     figure.add_scatter(
         y=names,
@@ -229,7 +233,7 @@ def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
 
 def _noise(se: float | None) -> str:
     """ " ± 0.16": twice the gap's standard error, what a gap must exceed to be flagged."""
-    return "" if se is None else f" ± {2 * se:.2f}"
+    return "" if se is None else f" ± {places(2 * se)}"
 
 
 def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
@@ -251,18 +255,19 @@ def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
             for k, v in zip(keys, values, strict=True)
         ],
         text=[
-            f"{v:+.2f}" + _noise(gaps[k]["se"]) + (" ⚑" if gaps[k]["flagged"] else "")
+            signed(v) + _noise(gaps[k]["se"]) + (" ⚑" if gaps[k]["flagged"] else "")
             for k, v in zip(keys, values, strict=True)
         ],
         textposition="outside",
-        hovertemplate="%{y}: %{x:+.2f}<extra></extra>",
+        customdata=[signed(v) for v in values],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     flagged = [k for k in keys if gaps[k]["flagged"]]
     largest = max(flagged or keys, key=lambda k: abs(gaps[k]["gap"]))
     gap = gaps[largest]["gap"]
     side, other = ("IT", "OT") if gap > 0 else ("OT", "IT")
     title = (
-        f"{side} rates {labels.dimension(largest)} {abs(gap):.1f} stages higher than {other}"
+        f"{side} rates {labels.dimension(largest)} {places(abs(gap), 1)} stages higher than {other}"
         if flagged
         else "No IT/OT gap is larger than its threshold and its noise"
     )
@@ -311,7 +316,7 @@ def heatmap(
             continue
         scores = [group["dimensions"][k]["score"] for k in keys]
         z.append(scores)
-        text.append([f"{s:.2f}" if s is not None else "-" for s in scores])
+        text.append([places(s) if s is not None else "-" for s in scores])
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -431,7 +436,7 @@ def progress_bars(
     best = max(keys, key=lambda k: deltas[k])
     delta = deltas[best]
     title = (
-        f"Most progress since {progress['baseline']}: {labels.dimension(best)} ({delta:+.2f})"
+        f"Most progress since {progress['baseline']}: {labels.dimension(best)} ({signed(delta)})"
         if delta > 0
         else f"No dimension improved since {progress['baseline']}"
     )
@@ -469,12 +474,12 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
             "line": {"color": "#333333", "width": 1},
         },
         line={"color": "#555555"},
-        customdata=[p.campaign for p in points],
-        hovertemplate="%{customdata}: %{y:.2f}<extra></extra>",
+        customdata=[[p.campaign, places(p.stage_score or 0)] for p in points],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     )
     change = (points[-1].stage_score or 0) - (points[0].stage_score or 0)
     title = (
-        f"Stage score {'up' if change >= 0 else 'down'} {abs(change):.2f} over "
+        f"Stage score {'up' if change >= 0 else 'down'} {places(abs(change))} over "
         f"{len(points)} campaigns{plain(title_subject)}"
     )
     return _layout(

@@ -19,6 +19,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.util import Emu, Inches, Pt
 
 from assessments.files.exports import safe
+from assessments.formatting import places, signed
 from assessments.models import Campaign
 from assessments.outputs.charts import FUNCTION_NAMES
 from assessments.outputs.dashboard import dashboard_context
@@ -258,5 +259,5 @@ def campaign_deck(campaign: Campaign) -> bytes:
 def _gap_line(row: dict[str, Any]) -> str:
     """One perception gap with its noise (± 2 standard errors, rule 9)."""
     gap = row["gap"]
-    noise = f" ± {2 * gap['se']:.2f}" if gap["se"] is not None else ""
-    return f"{row['name']}: {gap['gap']:+.2f}{noise}" + (" (flagged)" if gap["flagged"] else "")
+    noise = f" ± {places(2 * gap['se'])}" if gap["se"] is not None else ""
+    return f"{row['name']}: {signed(gap['gap'])}{noise}" + (" (flagged)" if gap["flagged"] else "")

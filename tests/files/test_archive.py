@@ -71,7 +71,10 @@ def test_archive_carries_what_a_campaign_needs(demo):
     assert {a["question"] for a in entry["agreed_answers"]} == {"INF-2", "COL-3", "DEC-2"}
     assert len(entry["notes"]) == ParkingNote.objects.filter(campaign=demo).count()
     assert archive["organization"]["organization"] == "acme"
-    assert [b["bank"] for b in archive["banks"]] == ["itot-convergence"]
+    assert [(b["bank"], b["version"]) for b in archive["banks"]] == [
+        ("itot-convergence", 1),
+        ("itot-convergence", 2),
+    ]
 
 
 def test_import_beside_an_existing_baseline(demo):

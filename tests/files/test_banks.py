@@ -488,9 +488,14 @@ def test_round_trip_of_the_default_bank(fmt):
 
 
 def test_default_bank_meets_the_brief():
+    """Version 2 of the default bank, against the content rules in docs/methodology.md."""
     version = default_bank()
     doc = bank_export_document(version)
-    assert 40 <= len(doc["questions"]) <= 60
+    assert doc["version"] == 2
+    scored = [q for q in doc["questions"] if q["kind"] == "scored"]
+    decisions = [q for q in doc["questions"] if q["kind"] == "decision"]
+    assert 45 <= len(scored) <= 60
+    assert 8 <= len(decisions) <= 12
     lenses = {d["key"]: d["lens"] for d in doc["dimensions"]}
     assert lenses == {
         "collaboration": "stage",
@@ -501,9 +506,38 @@ def test_default_bank_meets_the_brief():
         "skills": "enabler",
         "infrastructure": "enabler",
     }
-    for question in doc["questions"]:
+    for question in scored:
         assert [c["score"] for c in question["choices"]] == [0, 1, 2, 3], question["key"]
-    assert any(q["allow_na"] for q in doc["questions"])
-    assert any(q["audience"] for q in doc["questions"])
+        words = question["text"].split() + [w for c in question["choices"] for w in c["text"].split()]
+        assert len(words) <= 60, question["key"]  # a phone screen, read in about 15 s
+    # Don't know wherever one may honestly not know: most questions; never on one's own work.
+    assert sum(q["allow_dont_know"] for q in scored) >= 40
+    own_experience = {q["key"] for q in scored if not q["allow_dont_know"]}
+    assert own_experience <= {"COL-2", "COL-5", "STR-5", "SKL-1", "SKL-7", "INF-1"}
+    # No budget or hiring questions to technicians (OT staff) or to "other" staff.
+    by_key = {q["key"]: q for q in doc["questions"]}
+    for key in ("STR-3", "STR-6", "SKL-6"):
+        assert set(by_key[key]["audience"]).isdisjoint({"ot", "other"}), key
+    # A single-site firm has an answer everywhere: the questions about several sites allow N/A.
+    for key in ("SCA-7", "SCA-8", "INF-10"):
+        assert by_key[key]["allow_na"] and "only one site" in by_key[key]["help"], key
+    # Not one story of convergence: few answers name a central team or lighthouse plants.
+    stories = [
+        c["text"]
+        for q in scored
+        for c in q["choices"]
+        if "central team" in c["text"].lower() or "lighthouse" in c["text"].lower()
+    ]
+    assert len(stories) <= 3, stories
+    assert all(q["allow_na"] and q["allow_dont_know"] for q in decisions)
     assert Stage.objects.filter(version=version).count() == 4
     assert DEFAULT_BANK_FILE.exists()
+
+
+def test_version_1_of_the_default_bank_stays_importable():
+    """Campaigns scored with version 1 keep their bank: the file imports as version 1."""
+    path = DEFAULT_BANK_FILE.with_name("itot-convergence-v1.yaml")
+    old = bank_import(data=path.read_bytes(), fmt="yaml").version
+    assert old.number == 1
+    assert old.questions.count() == 49
+    assert default_bank().number == 2

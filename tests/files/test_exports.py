@@ -91,9 +91,11 @@ def test_scores_csv_is_the_long_form_and_suppression_holds(member, demo):
 def test_question_results(member, demo):
     rows = _csv(member.get(_url(demo, "questions", "csv")).content)
     doc = campaign_scores(demo)
-    assert len(rows) == len(doc["questions"]) == 49
+    assert len(rows) == len(doc["questions"]) == 53  # scored; decisions are in "scores"
     first = rows[0]
     assert first["mean"] == str(doc["questions"][first["question"]]["mean"])
+    assert [r["dk"] for r in rows] == [str(doc["questions"][r["question"]]["dk"]) for r in rows]
+    assert sum(int(r["dk"]) for r in rows) > 0
     divergent = {r["question"] for r in rows if r["divergent"] == "yes"}
     assert divergent == set(doc["divergent_questions"])
 
@@ -113,7 +115,8 @@ def test_raw_answers_are_pseudonymous(member, demo):
     references = set(Response.objects.filter(campaign=demo).values_list("respondent", flat=True))
     assert not references & {r["respondent"] for r in rows}
     assert set(rows[0]) >= {"function", "team", "site", "COL-1", "INF-7"}
-    assert {r["COL-1"] for r in rows} <= {"0", "1", "2", "3", "NA", ""}
+    assert {r["COL-1"] for r in rows} <= {"0", "1", "2", "3", "NA", "DK", ""}
+    assert {r["DR-1"] for r in rows} <= {"it", "ot", "joint", "vendor", "nobody", "NA", "DK", ""}
 
 
 def test_raw_answers_carry_protected_teams_sites_and_functions(member, demo):

@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from assessments.models import BankVersion, Membership, Organization, Team
+from assessments.models import BankVersion, Campaign, Membership, Organization, Team
+from assessments.selectors.scores import find_baseline
 from tests.builders import import_small_bank
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,10 @@ def test_seed_demo_is_idempotent(capsys):
     }
     assert Membership.objects.filter(user__username="consultant").count() == 1
     assert BankVersion.objects.filter(bank__slug="itot-convergence", number=1).count() == 1
+    current = Campaign.objects.get(slug="acme-2026")
+    baseline = find_baseline(current)
+    assert baseline is not None
+    assert (current.bank_version.number, baseline.bank_version.number) == (2, 1)
 
 
 def test_demo_login_works(client):
@@ -117,7 +122,7 @@ def test_dry_runs_check_everything_and_write_nothing(tmp_path, capsys):
     call_command("import_org", str(org), "--dry-run")
     out = capsys.readouterr().out
     assert out.count("Dry run, nothing was written. The import would say: ") == 2
-    assert "Imported itot-convergence v1 (published)" in out
+    assert "Imported itot-convergence v2 (published)" in out
     assert _row_counts() == before
 
     call_command("seed_demo")

@@ -8,7 +8,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from assessments.formatting import places
 from assessments.models import Campaign, ClientViewer
+from assessments.outputs import charts
+from assessments.outputs.dashboard import labels_for
 from assessments.selectors.scores import ScoreFilter, campaign_scores
 from tests import builders
 from tests.html import table_rows
@@ -36,9 +39,12 @@ def test_dashboard_says_the_stage_the_reason_the_gap_and_the_first_step(consulta
     overall = doc["overall"]
     assert f"Stage {overall['stage']}</p>" in html
     assert f"Stage score {overall['stage_score']:.2f} of 3" in html
-    assert "Why not Stage 2 (Central project team)?" in html
+    assert "Why not Stage 2 (Joint project work)?" in html
     for blocker in overall["blockers"]:
-        name = {"scaling": "Scaling and continuity", "decisions": "Decisions and shared goals"}[
+        name = {
+            "scaling": "Delivery, scaling and continuity",
+            "decisions": "Decisions and shared goals",
+        }[
             blocker["dimension"]
         ]
         assert f"<strong>{name}</strong> scores {blocker['score']:.2f}" in html
@@ -66,7 +72,13 @@ def test_every_dimension_score_is_the_score_documents(consultant_client):
     table = table_rows(html.split("Dimension scores as a table")[1].split("</table>")[0])
     cells = {cell for row in table for cell in row}
     for figures in doc["overall"]["dimensions"].values():
-        assert f"{figures['score']:.2f}" in cells
+        assert places(figures["score"]) in cells
+    # The bar chart's labels are the same figures, rounded the same way (1.765 reads 1.77).
+    campaign = Campaign.objects.get(slug="acme-2026")
+    bars = charts.dimension_bars(doc, labels_for(campaign)).data[0]
+    assert sorted(bars.text) == sorted(
+        places(f["score"]) for f in doc["overall"]["dimensions"].values()
+    )
 
 
 def test_suppressed_team_shows_no_number(consultant_client):
@@ -79,7 +91,9 @@ def test_suppressed_team_shows_no_number(consultant_client):
     assert re.findall(r"\d+\.\d+", row) == []
     # A shown team whose figures rest on fewer than all its responses says so.
     it_ops = re.search(r"<tr><td>IT Operations</td>(.*?)</tr>", teams, re.S).group(1)
-    assert "figures from 6 of 10 responses" in it_ops
+    doc = campaign_scores(Campaign.objects.get(slug="acme-2026"))["by_team"]["it-ops"]
+    assert doc["n"] < doc["answered"]
+    assert f"figures from {doc['n']} of {doc['answered']} responses" in it_ops
 
 
 def test_charts_are_embedded_with_titles_that_state_findings(consultant_client):
@@ -95,13 +109,16 @@ def test_filter_by_site_rescores_that_subset_and_is_in_the_address(consultant_cl
     campaign = Campaign.objects.get(slug="acme-2026")
     north = campaign_scores(campaign, ScoreFilter(site="plant-north"))
     html = dashboard(consultant_client, site="plant-north")
-    assert f"This view: {north['overall']['n']} responses." in html
+    assert (
+        f"This view: figures from {north['overall']['n']} of {north['overall']['answered']} "
+        "responses." in html
+    )
     assert f"Stage score {north['overall']['stage_score']:.2f} of 3" in html
     assert '<option value="plant-north" selected>' in html
     south = campaign_scores(campaign, ScoreFilter(site="plant-south"))
     html = dashboard(consultant_client, site="plant-south")
-    assert "This view: figures from 23 of 28 responses." in html
-    assert south["overall"]["n"] == 23 and south["overall"]["answered"] == 28
+    assert "This view: figures from 19 of 27 responses." in html
+    assert south["overall"]["n"] == 19 and south["overall"]["answered"] == 27
     # An unknown filter value is ignored, not trusted.
     html = dashboard(consultant_client, site="<script>", function="ceo")
     assert "59 responses, 80 % of the 74 people expected." in html
@@ -268,7 +285,7 @@ def test_organisation_page_shows_latest_stage_per_site_and_the_trend(consultant_
     north = doc["by_site"]["plant-north"]
     row = next(row for row in table_rows(html) if row[0] == "Plant North")
     assert row[1:3] == [
-        f"{north['n']} responses",
+        f"figures from {north['n']} of {north['answered']} responses",
         f"Stage {north['stage']} ({north['stage_score']:.2f})",
     ]
     assert 'id="fig-org-trend"' in html

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assessments.documents import shown
 from assessments.errors import Refused
+from assessments.formatting import places
 from assessments.management.commands._base import get_campaign
 from assessments.selectors.scores import campaign_scores, view_for
 
@@ -54,9 +55,9 @@ class Command(BaseCommand):
             self.stdout.write("No stage yet: no submitted answers to the stage dimensions.")
             return
         self.stdout.write(
-            f"Stage {overall['stage']} (stage score {overall['stage_score']:.2f}); "
+            f"Stage {overall['stage']} (stage score {places(overall['stage_score'])}); "
             f"{overall['percent_to_target']:.0%} of the way to target"
         )
         for key, figures in overall["dimensions"].items():
-            score = "-" if figures["score"] is None else f"{figures['score']:.2f}"
+            score = "-" if figures["score"] is None else places(figures["score"])
             self.stdout.write(f"  {key:<20} {score:>5}  target {figures['target']}")

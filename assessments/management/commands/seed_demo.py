@@ -35,7 +35,12 @@ DEMO_USERS = {
     "consultant": ("convergence-demo", False),
     "admin": ("convergence-admin", True),
 }
-BANK_FILE = settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml"
+# The baseline was taken with version 1 of the default bank, this year's campaign uses
+# version 2, so the progress view shows a comparison across bank versions (rule 12).
+BANK_FILES = {
+    1: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence-v1.yaml",
+    2: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml",
+}
 ORG_FILE = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"
 BOTH_PLANTS = ("plant-north", "plant-south")
 
@@ -71,13 +76,13 @@ COMMENTS = [
     ("automation-south", "INF-4", "We have a gateway standard, but nobody in IT knows it."),
     ("it-ops", "INF-3", "Vendors still dial in through modems we did not install."),
     ("maintenance-north", "INF-3", "Remote access is whatever the vendor brings."),
-    ("it-apps", "INF-7", "Wi-Fi in hall 3 drops whenever the crane moves."),
+    ("it-apps", "INF-8", "Wi-Fi in hall 3 drops whenever the crane moves."),
     ("plant-management", "SCA-1", "The pilot in North never got a budget for South."),
 ]
 AGREED = [
     ("INF-2", "1", "Firewalls exist in Plant North only; South is flat.", "IT rated it 2."),
     ("COL-3", "1", "Night shifts still call whoever they know.", ""),
-    ("DEC-2", "1", "IT writes rules, plants pick what they can apply.", ""),
+    ("DEC-2", "1", "Security comes up when IT is asked to connect the machine.", ""),
 ]
 
 
@@ -86,8 +91,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
-            if not BankVersion.objects.filter(bank__slug="itot-convergence").exists():
-                bank_import(data=BANK_FILE.read_bytes(), fmt="yaml")
+            for number, path in BANK_FILES.items():
+                if not BankVersion.objects.filter(
+                    bank__slug="itot-convergence", number=number
+                ).exists():
+                    bank_import(data=path.read_bytes(), fmt="yaml")
             workspace, _ = Workspace.objects.update_or_create(
                 slug="northwind-consulting", defaults={"name": "Northwind Consulting"}
             )
@@ -109,7 +117,7 @@ class Command(BaseCommand):
 
     def _campaigns(self, organization: Organization) -> None:
         version = BankVersion.objects.get(bank__slug="itot-convergence", number=1)
-        questions = demo.question_infos(version)
+        current_version = BankVersion.objects.get(bank__slug="itot-convergence", number=2)
         today = timezone.localdate()
         if not Campaign.objects.filter(slug="acme-2025").exists():
             baseline = campaign_create(
@@ -119,6 +127,7 @@ class Command(BaseCommand):
                 name="ACME baseline assessment 2025",
                 status=Campaign.Status.OPEN,
             )
+            questions = demo.question_infos(version)
             rows = demo.generate_rows(
                 questions, BASELINE_TEAMS, levels=demo.BASELINE_LEVELS, seed=2025, prefix="b"
             )
@@ -137,7 +146,7 @@ class Command(BaseCommand):
             current = campaign_create(
                 slug="acme-2026",
                 organization=organization,
-                bank_version=version,
+                bank_version=current_version,
                 name="ACME IT/OT convergence assessment 2026",
                 status=Campaign.Status.OPEN,
                 targets={"collaboration": 3},
@@ -145,6 +154,7 @@ class Command(BaseCommand):
             Campaign.objects.filter(pk=current.pk).update(
                 opens_on=today - timedelta(days=14), closes_on=today + timedelta(days=14)
             )
+            questions = demo.question_infos(current_version)
             rows = demo.generate_rows(
                 questions,
                 CURRENT_TEAMS,
