@@ -96,10 +96,12 @@ def test_shuffled_or_not_the_same_choices_store_the_same_scores(workspace):
         _answer_everything(browser, response, pick)
         browser.post(reverse("assessments:survey-submit", args=[response.public_id]))
 
-    # What the respondents saw differed...
+    # What the respondents saw differed (over a whole page: one question's shuffled order is
+    # the bank's own one time in 24, so comparing a single question failed now and then)...
     def order(html):
-        return re.findall(r'value="([^"]+)"', html.split('id="q-', 2)[1])
+        return re.findall(r'name="q-[^"]+" value="([^"]+)"', html)
 
+    assert len(order(pages["plain-2026"])) >= 12
     assert order(pages["plain-2026"]) != order(pages["mixed-2026"])
     # ...what was scored did not.
     plain_doc, mixed_doc = campaign_scores(plain), campaign_scores(mixed)
