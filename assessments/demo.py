@@ -38,6 +38,16 @@ BASELINE_LEVELS = {
     "skills": 0.2,
     "infrastructure": 1.3,
 }
+# A small foundry with one site: little project machinery, but short ways between IT and OT.
+SINGLE_SITE_LEVELS = {
+    "collaboration": 2.1,
+    "decisions": 1.6,
+    "data": 1.2,
+    "scaling": 1.4,
+    "strategy": 1.5,
+    "skills": 1.0,
+    "infrastructure": 1.1,
+}
 PERCEPTION = {
     "it": {"infrastructure": 0.6, "data": 0.3, "collaboration": 0.2},
     "ot": {"infrastructure": -0.4, "collaboration": -0.2, "decisions": -0.3},

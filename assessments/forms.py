@@ -14,6 +14,7 @@ from assessments.models import (
     Dimension,
     Function,
     Organization,
+    Question,
     Site,
     Team,
     Workspace,
@@ -103,6 +104,7 @@ class CampaignForm(_Crispy, forms.ModelForm):
             "min_group_size",
             "gap_threshold",
             "shuffle_choices",
+            "single_site",
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),
@@ -126,7 +128,30 @@ class CampaignForm(_Crispy, forms.ModelForm):
             lambda v: f"{v.title} ({v.bank.slug} v{v.number})"
         )
         self.target_keys: list[str] = []
+        if not self.instance.pk:
+            # A client with one site (or none yet) most likely wants the one-site questions.
+            self.fields["single_site"].initial = organization.sites.count() <= 1
         if self.instance.pk:
+            from assessments.services.campaigns import site_questions
+
+            questions = dict(
+                Question.objects.filter(
+                    version=self.instance.bank_version,
+                    key__in=site_questions(self.instance.bank_version),
+                ).values_list("key", "text")
+            )
+            if questions:
+                self.fields["left_out"] = forms.MultipleChoiceField(
+                    label="With one site, leave out",
+                    choices=[(key, f"{key}: {text}") for key, text in questions.items()],
+                    initial=self.instance.left_out
+                    if self.instance.single_site
+                    else list(questions),
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="The questions that allow N/A; they no longer change once "
+                    "someone has answered.",
+                )
             self.fields["slug"].disabled = True
             self.fields["bank_version"].disabled = True  # scores depend on it
             for dimension in Dimension.objects.filter(version=self.instance.bank_version):
@@ -138,6 +163,12 @@ class CampaignForm(_Crispy, forms.ModelForm):
                     initial=self.instance.target(dimension.key),
                 )
                 self.target_keys.append(dimension.key)
+
+    def left_out(self) -> list[str] | None:
+        """The questions ticked to leave out, or None (the default) when the form has none."""
+        if "left_out" not in self.fields:
+            return None
+        return list(self.cleaned_data.get("left_out") or [])
 
     def targets(self) -> dict[str, int]:
         return {key: self.cleaned_data[f"target_{key}"] for key in self.target_keys}

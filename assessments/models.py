@@ -576,6 +576,18 @@ class Campaign(models.Model):
         help_text="Each respondent sees each question's answers in an order of their own, so "
         "the most mature answer is not always last. What is stored and scored never changes.",
     )
+    # A one-site organisation is not asked the questions about several sites (docs/methodology.md,
+    # "One site"): the keys of the scored questions left out, fixed once answers arrive.
+    single_site = models.BooleanField(
+        "One site",
+        default=False,
+        help_text="The organisation has one site: leave out the questions about several sites.",
+    )
+    left_out = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Keys of the questions this campaign does not ask (one site).",
+    )
     gap_threshold = models.FloatField(
         default=0.5,
         validators=[MinValueValidator(0), MaxValueValidator(3)],
@@ -616,6 +628,11 @@ class Campaign(models.Model):
 
     def target(self, dimension: str) -> int:
         return int(self.targets.get(dimension, 2))
+
+    def asks(self, question: Question, function: str) -> bool:
+        """Whether a respondent of `function` is asked `question` in this campaign: its
+        audience includes them and the campaign does not leave it out (one site)."""
+        return question.asked_of(function) and question.key not in self.left_out
 
 
 class Invitation(models.Model):

@@ -59,6 +59,7 @@ CAMPAIGN_FIELDS = {
     "gap_threshold",
     "targets",
     "shuffle_choices",
+    "left_out",
     "teams",
     "baseline",
     "responses",
@@ -66,7 +67,8 @@ CAMPAIGN_FIELDS = {
     "notes",
     "scores",
 }
-OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices"}  # left out when false (older archives)
+# Left out when false or empty (and absent from older archives).
+OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices", "left_out"}
 RESPONSE_FIELDS = {
     "respondent",
     "name",
@@ -141,6 +143,8 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         "gap_threshold": campaign.gap_threshold,
         "targets": campaign.targets,
         **({"shuffle_choices": True} if campaign.shuffle_choices else {}),
+        # One site: the questions not asked ([] with one site means none was left out).
+        **({"left_out": list(campaign.left_out)} if campaign.single_site else {}),
         "teams": sorted(campaign.teams.values_list("slug", flat=True)),
         "baseline": baseline.slug if baseline else None,
         "responses": responses,
@@ -273,6 +277,7 @@ def _check_shape(raw: Any) -> dict[str, Any]:
             ("teams", list),
             ("targets", dict),
             ("scores", dict),
+            ("left_out", list),
         ):
             if key in entry and not isinstance(entry[key], kind):
                 what = "list" if kind is list else "mapping"
@@ -372,6 +377,8 @@ def _import_campaign(
             gap_threshold=entry["gap_threshold"],
             targets=entry["targets"],
             shuffle_choices=entry.get("shuffle_choices") is True,
+            single_site="left_out" in entry,
+            left_out=entry.get("left_out"),
             status=Campaign.Status.OPEN,
         )
     except Refused as exc:

@@ -326,6 +326,17 @@ def _validate(
             if not value:
                 continue
             question = questions[key]
+            if key in campaign.left_out:
+                problems.add(
+                    number,
+                    key,
+                    _(
+                        "%(key)s is left out of this campaign (one site); leave the cell "
+                        "empty or drop the column"
+                    ),
+                    key=key,
+                )
+                continue
             allowed_words = [
                 *([NA] if question.allow_na else []),
                 *([DK] if question.allow_dont_know else []),

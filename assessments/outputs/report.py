@@ -132,6 +132,7 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     context["question_rows"] = [
         {"key": key, "text": labels.questions.get(key, key), **figures}
         for key, figures in doc["questions"].items()
+        if key not in campaign.left_out  # not asked (one site): said above the table
     ]
     context["team_rows"] = [
         (labels.teams.get(slug, slug), group) for slug, group in doc["by_team"].items()

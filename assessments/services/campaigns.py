@@ -94,9 +94,12 @@ def campaign_create(
     opens_on: date | None = None,
     closes_on: date | None = None,
     teams: Iterable[Team] = (),
+    single_site: bool = False,
+    left_out: Iterable[str] | None = None,
 ) -> Campaign:
     """Create a campaign on a published bank version; every problem reported at once.
-    `teams` are the teams in scope (none: every team of the organisation)."""
+    `teams` are the teams in scope (none: every team of the organisation). A `single_site`
+    campaign leaves out `left_out` (by default `site_questions`)."""
     targets = targets or {}
     problems = ProblemList()
     if not _SLUG.fullmatch(slug or "") or len(slug) > 60:
@@ -109,6 +112,7 @@ def campaign_create(
             "bank", _("%(label)s is a draft; publish it before using it"), label=bank_version.label
         )
     _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
+    left_out = _left_out(problems, bank_version, single_site, left_out)
     problems.raise_if_any()
     with transaction.atomic():
         campaign = Campaign(
@@ -121,6 +125,8 @@ def campaign_create(
             gap_threshold=gap_threshold,
             targets=targets,
             shuffle_choices=shuffle_choices,
+            single_site=single_site,
+            left_out=left_out,
             opens_on=opens_on,
             closes_on=closes_on,
         )
@@ -131,6 +137,42 @@ def campaign_create(
         campaign.save()
         campaign.teams.set(_teams_of(organization, teams))
     return campaign
+
+
+def site_questions(version: BankVersion) -> list[str]:
+    """What a one-site campaign leaves out unless told otherwise: the bank's scored questions
+    that allow N/A. In the default bank these are exactly the questions about several sites
+    (docs/methodology.md, "One site"); another bank's author says so in its question help."""
+    return list(
+        Question.objects.filter(version=version, kind=Question.Kind.SCORED, allow_na=True)
+        .in_survey_order()
+        .values_list("key", flat=True)
+    )
+
+
+def _left_out(
+    problems: ProblemList,
+    version: BankVersion,
+    single_site: bool,
+    left_out: Iterable[str] | None,
+) -> list[str]:
+    """The keys a campaign leaves out, checked: only with one site, and only questions that
+    allow N/A (leaving out a question is saying it does not apply to this organisation)."""
+    if not single_site:
+        return []
+    allowed = site_questions(version)
+    if left_out is None:
+        return allowed
+    chosen = list(dict.fromkeys(left_out))
+    wrong = [key for key in chosen if key not in allowed]
+    if wrong:
+        problems.add(
+            "left_out",
+            _("%(keys)s cannot be left out: only questions that allow N/A (%(allowed)s)"),
+            keys=", ".join(wrong),
+            allowed=", ".join(allowed) or _("none in this bank"),
+        )
+    return [key for key in allowed if key in chosen]
 
 
 def _teams_of(organization: Organization, teams: Iterable[Team]) -> list[Team]:
@@ -153,9 +195,12 @@ def campaign_update(
     closes_on: date | Unchanged | None = UNCHANGED,
     teams: Iterable[Team] | None = None,
     shuffle_choices: bool | None = None,
+    single_site: bool | None = None,
+    left_out: Iterable[str] | None = None,
 ) -> Campaign:
     """Change a campaign that is not closed: its scoring settings and, when given, its name,
-    dates and the teams in scope."""
+    dates, the teams in scope and whether it has one site (the questions it leaves out stop
+    changing once someone has answered: their answers would count for a question not asked)."""
     problems = ProblemList()
     if campaign.is_closed:
         problems.add(
@@ -164,6 +209,18 @@ def campaign_update(
     if name is not None and CONTROL_CHARACTERS.search(name):
         problems.add("name", _("must not contain line breaks or other control characters"))
     _check_settings(problems, campaign.bank_version, min_group_size, gap_threshold, targets)
+    new_left_out = None
+    if single_site is not None:
+        new_left_out = _left_out(problems, campaign.bank_version, single_site, left_out)
+        if new_left_out != campaign.left_out and campaign.responses.exists():
+            problems.add(
+                "single_site",
+                _(
+                    "the questions asked no longer change: %(n)s people have started "
+                    "answering. Start a new campaign to ask other questions."
+                ),
+                n=campaign.responses.count(),
+            )
     problems.raise_if_any()
     campaign.min_group_size = min_group_size
     campaign.gap_threshold = gap_threshold
@@ -172,6 +229,10 @@ def campaign_update(
     if shuffle_choices is not None:
         campaign.shuffle_choices = shuffle_choices
         fields.append("shuffle_choices")
+    if single_site is not None and new_left_out is not None:
+        campaign.single_site = single_site
+        campaign.left_out = new_left_out
+        fields += ["single_site", "left_out"]
     if name is not None:
         campaign.name = name or campaign.slug
         fields.append("name")

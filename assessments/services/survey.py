@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,11 +232,13 @@ class SurveyPage:
 
 def survey_pages(response: Response) -> list[SurveyPage]:
     """One page per dimension, with the questions asked of the respondent's function."""
-    return pages_for(response.campaign.bank_version_id, response.function)
+    campaign = response.campaign
+    return pages_for(campaign.bank_version_id, response.function, campaign.left_out)
 
 
-def pages_for(version_id: int, function: str) -> list[SurveyPage]:
-    """The survey's pages as a respondent of `function` sees them (also the preview's)."""
+def pages_for(version_id: int, function: str, left_out: Collection[str] = ()) -> list[SurveyPage]:
+    """The survey's pages as a respondent of `function` sees them (also the preview's),
+    without the questions the campaign leaves out (one site)."""
     questions = (
         Question.objects.filter(version_id=version_id)
         .select_related("dimension")
@@ -245,7 +247,7 @@ def pages_for(version_id: int, function: str) -> list[SurveyPage]:
     )
     pages: list[SurveyPage] = []
     for question in questions:
-        if not question.asked_of(function):
+        if not question.asked_of(function) or question.key in left_out:
             continue
         if not pages or pages[-1].dimension.pk != question.dimension_id:
             pages.append(SurveyPage(len(pages) + 1, question.dimension, []))
@@ -310,8 +312,8 @@ def answer_save(
     Refused when the response is submitted or the campaign is not open.
     """
     _check_writable(response)
-    if question.version_id != response.campaign.bank_version_id or not question.asked_of(
-        response.function
+    if question.version_id != response.campaign.bank_version_id or not response.campaign.asks(
+        question, response.function
     ):
         raise Refused.at(question.key, _("not a question of this survey"))
     choice = None

@@ -146,7 +146,9 @@ def workshop_set_state(
 def workshop_step(*, workshop: Workshop, action: str) -> Workshop:
     """The facilitator's next or previous question, in survey order (it stays at the ends)."""
     questions = list(
-        Question.objects.filter(version=workshop.campaign.bank_version).in_survey_order()
+        Question.objects.filter(version=workshop.campaign.bank_version)
+        .exclude(key__in=workshop.campaign.left_out)
+        .in_survey_order()
     )
     if not questions or action not in ("next", "previous"):
         return workshop

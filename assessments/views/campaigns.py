@@ -42,6 +42,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 min_group_size=data["min_group_size"],
                 gap_threshold=data["gap_threshold"],
                 shuffle_choices=data["shuffle_choices"],
+                single_site=data["single_site"],
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 teams=data["teams"],
@@ -85,6 +86,8 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 closes_on=data["closes_on"],
                 teams=data["teams"],
                 shuffle_choices=data["shuffle_choices"],
+                single_site=data["single_site"],
+                left_out=form.left_out(),
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
@@ -175,7 +178,7 @@ def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
     function = request.GET.get("function", "ot")
     if function not in dict(Function.choices):
         function = "ot"
-    pages = pages_for(campaign.bank_version_id, function)
+    pages = pages_for(campaign.bank_version_id, function, campaign.left_out)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:

@@ -144,7 +144,7 @@ def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
     if question is not None:
         question = Question.objects.prefetch_related("choices").get(pk=question.pk)
         answer = answers_of(response).get(question.pk)
-        if not question.asked_of(response.function):
+        if not workshop.campaign.asks(question, response.function):
             question = None
     return render(
         request,

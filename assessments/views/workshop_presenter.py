@@ -67,6 +67,7 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
     )
     questions = (
         Question.objects.filter(version=campaign.bank_version)
+        .exclude(key__in=campaign.left_out)
         .select_related("dimension")
         .in_survey_order()
     )

@@ -508,7 +508,9 @@ def test_default_bank_meets_the_brief():
     }
     for question in scored:
         assert [c["score"] for c in question["choices"]] == [0, 1, 2, 3], question["key"]
-        words = question["text"].split() + [w for c in question["choices"] for w in c["text"].split()]
+        words = question["text"].split() + [
+            w for c in question["choices"] for w in c["text"].split()
+        ]
         assert len(words) <= 60, question["key"]  # a phone screen, read in about 15 s
     # Don't know wherever one may honestly not know: most questions; never on one's own work.
     assert sum(q["allow_dont_know"] for q in scored) >= 40

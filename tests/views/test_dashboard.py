@@ -44,9 +44,7 @@ def test_dashboard_says_the_stage_the_reason_the_gap_and_the_first_step(consulta
         name = {
             "scaling": "Delivery, scaling and continuity",
             "decisions": "Decisions and shared goals",
-        }[
-            blocker["dimension"]
-        ]
+        }[blocker["dimension"]]
         assert f"<strong>{name}</strong> scores {blocker['score']:.2f}" in html
     gaps = {k: g for k, g in doc["perception_gaps"].items() if g["flagged"]}
     largest = max(gaps, key=lambda k: abs(gaps[k]["gap"]))

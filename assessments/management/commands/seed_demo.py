@@ -42,6 +42,15 @@ BANK_FILES = {
     2: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml",
 }
 ORG_FILE = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"
+# A second client with one foundry: its campaign is a one-site campaign (docs/methodology.md,
+# "One site"), so the demo shows both kinds.
+SINGLE_SITE_FILE = settings.BASE_DIR / "fixtures" / "demo" / "bergmann.yaml"
+SINGLE_SITE_TEAMS = [
+    demo.TeamPlan("it", "it", 5),
+    demo.TeamPlan("maintenance", "ot", 7),
+    demo.TeamPlan("casting", "business", 8),
+    demo.TeamPlan("management", "leadership", 2),
+]
 BOTH_PLANTS = ("plant-north", "plant-south")
 
 BASELINE_TEAMS = [
@@ -110,10 +119,34 @@ class Command(BaseCommand):
                 )
             organization = organization_import(data=ORG_FILE.read_bytes(), fmt="yaml").organization
             self._campaigns(organization)
+            foundry = organization_import(
+                data=SINGLE_SITE_FILE.read_bytes(), fmt="yaml"
+            ).organization
+            self._single_site_campaign(foundry)
         self.stdout.write(f"Demo data ready: {organization.name} in {workspace.name}.")
         for username, (password, superuser) in DEMO_USERS.items():
             role = "admin (staff, edits question banks)" if superuser else "consultant"
             self.stdout.write(f"  Log in as {role}: {username} / {password}")
+
+    def _single_site_campaign(self, organization: Organization) -> None:
+        if Campaign.objects.filter(slug="bergmann-2026").exists():
+            return
+        version = BankVersion.objects.get(bank__slug="itot-convergence", number=2)
+        campaign = campaign_create(
+            slug="bergmann-2026",
+            organization=organization,
+            bank_version=version,
+            name="Bergmann IT/OT convergence assessment 2026",
+            status=Campaign.Status.OPEN,
+            single_site=True,
+        )
+        questions = [q for q in demo.question_infos(version) if q.key not in campaign.left_out]
+        rows = demo.generate_rows(
+            questions, SINGLE_SITE_TEAMS, levels=demo.SINGLE_SITE_LEVELS, seed=7, prefix="f"
+        )
+        responses_import(
+            campaign=campaign, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
+        )
 
     def _campaigns(self, organization: Organization) -> None:
         version = BankVersion.objects.get(bank__slug="itot-convergence", number=1)
