@@ -51,7 +51,7 @@ class Command(BaseCommand):
             f"{campaign.slug}: {respondents['submitted']} submitted, "
             f"{respondents['in_progress']} in progress"
         )
-        if overall["stage"] is None:
+        if overall["stage"] is None or overall["stage_score"] is None:
             self.stdout.write("No stage yet: no submitted answers to the stage dimensions.")
             return
         self.stdout.write(
