@@ -8,6 +8,7 @@ Every answer is saved the moment it is chosen; submitting is idempotent.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 import secrets
 from collections.abc import Callable, Collection
@@ -253,6 +254,48 @@ def pages_for(version_id: int, function: str, left_out: Collection[str] = ()) ->
             pages.append(SurveyPage(len(pages) + 1, question.dimension, []))
         pages[-1].questions.append(question)
     return pages
+
+
+# How long answering takes (docs/methodology.md, "How long it takes"; measured in
+# bench/survey_time.py): reading at an adult's pace, a moment to choose and tap each answer,
+# a second per page. The decision grid's legend is read once.
+READING_WORDS_PER_MINUTE = 238
+SECONDS_PER_ANSWER = 2.0
+SECONDS_PER_PAGE = 1.0
+DECISION_LEGEND_WORDS = 24
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def answer_minutes(
+    version_id: int, left_out: Collection[str] = (), function: str | None = None
+) -> int:
+    """Whole minutes a respondent of `function` needs for the survey (rounded up); without a
+    function, the longest of all functions' paths (what a join link can promise)."""
+    questions = list(
+        Question.objects.filter(version_id=version_id)
+        .exclude(key__in=left_out)
+        .prefetch_related("choices")
+    )
+    functions = [function] if function else list(FUNCTION_KEYS)
+    longest = 0.0
+    for who in functions:
+        asked = [q for q in questions if q.asked_of(who)]
+        words = sum(
+            _words(q.text) + _words(q.help) + sum(_words(c.text) for c in q.choices.all())
+            for q in asked
+        )
+        if any(q.is_decision for q in asked):
+            words += DECISION_LEGEND_WORDS
+        seconds = (
+            words / READING_WORDS_PER_MINUTE * 60
+            + SECONDS_PER_ANSWER * len(asked)
+            + SECONDS_PER_PAGE * len({q.dimension_id for q in asked})
+        )
+        longest = max(longest, seconds)
+    return max(1, math.ceil(longest / 60))
 
 
 def answers_of(response: Response) -> dict[int, Answer]:

@@ -26,6 +26,7 @@ from assessments.models import Campaign, Invitation, Question, Response
 from assessments.security import guessing_refused, remember_browser, wrong_guess
 from assessments.services.survey import (
     SurveyClosed,
+    answer_minutes,
     answer_save,
     answers_of,
     invitation_for_token,
@@ -145,6 +146,11 @@ def survey_start(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "needs_function": needs_function,
+            "minutes": answer_minutes(
+                campaign.bank_version_id,
+                campaign.left_out,
+                invitation.team.function if invitation.team else None,
+            ),
         },
     )
 

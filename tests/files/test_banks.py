@@ -4,10 +4,13 @@ all problems at once, and writes nothing."""
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 
 from assessments.errors import Refused
 from assessments.files.banks import (
@@ -534,6 +537,24 @@ def test_default_bank_meets_the_brief():
     assert all(q["allow_na"] and q["allow_dont_know"] for q in decisions)
     assert Stage.objects.filter(version=version).count() == 4
     assert DEFAULT_BANK_FILE.exists()
+
+
+def test_every_question_of_the_default_bank_measures_a_named_source_idea():
+    """docs/methodology.md maps each idea of the source model to question keys: every key of
+    the bank is in that table, and the table names no key the bank lacks."""
+    text = (Path(settings.BASE_DIR) / "docs" / "methodology.md").read_text()
+    table = text.split("### Which question measures which idea")[1].split("###")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line]
+    named: set[str] = set()
+    for row in rows[1:]:  # the first is the header
+        cell = row.split("|")[3]
+        named |= set(re.findall(r"\b[A-Z]{2,3}-\d+\b", cell))
+        span = re.search(r"DR-(\d+) to DR-(\d+)", cell)
+        if span:
+            named |= {f"DR-{n}" for n in range(int(span[1]), int(span[2]) + 1)}
+    keys = {q["key"] for q in bank_export_document(default_bank())["questions"]}
+    assert named == keys
+    assert len(rows) - 1 >= 30  # the source ideas, one row each
 
 
 def test_version_1_of_the_default_bank_stays_importable():

@@ -39,7 +39,7 @@ def test_dashboard_says_the_stage_the_reason_the_gap_and_the_first_step(consulta
     overall = doc["overall"]
     assert f"Stage {overall['stage']}</p>" in html
     assert f"Stage score {overall['stage_score']:.2f} of 3" in html
-    assert "Why not Stage 2 (Joint project work)?" in html
+    assert "Why not Stage 2 (Joint IT/OT project team)?" in html
     for blocker in overall["blockers"]:
         name = {
             "scaling": "Delivery, scaling and continuity",

@@ -257,3 +257,23 @@ def test_a_refused_answer_is_echoed_as_text_not_markup(client, person):
     assert refused.status_code == 400
     assert "<img" not in refused.content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in refused.content.decode()
+
+
+def test_the_start_page_says_how_long_this_respondent_needs(client, workspace):
+    """Each function's own path through the default bank (docs/performance.md: 12 minutes
+    for OT, 9 for business); a link without a team promises the longest."""
+    campaign = builders.campaign(workspace, version=builders.default_bank())
+    teams = campaign.organization.teams
+    expected = {
+        "ot-north": "About 12 minutes.",
+        "biz": "About 9 minutes.",
+        None: "About 12 minutes.",
+    }
+    for slug, sentence in expected.items():
+        link = invitation_create(
+            campaign=campaign, kind="person", team=teams.get(slug=slug) if slug else None
+        )
+        browser = Client()
+        browser.get(reverse("assessments:link-open", args=[link.token]))
+        page = browser.get(reverse("assessments:survey-start")).content.decode()
+        assert sentence in page, slug
