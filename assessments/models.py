@@ -27,6 +27,7 @@ from assessments.vocabulary import (
     DECISION_ANSWERS,
     DEFAULT_MIN_GROUP_SIZE,
     FUNCTIONS,
+    NA,
     QUESTION_KINDS,
 )
 
@@ -822,6 +823,8 @@ class AgreedAnswer(models.Model):
         Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     is_na = models.BooleanField("N/A", default=False)
+    # For a decision question: who the room agreed decides (never scored, rule 15).
+    decision = models.CharField(max_length=10, blank=True)
     note = models.TextField(blank=True)
     dissent = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now=True)
@@ -830,13 +833,22 @@ class AgreedAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "question"], name="agreed_unique"),
             models.CheckConstraint(
-                condition=Q(is_na=True, choice__isnull=True) | Q(is_na=False, choice__isnull=False),
-                name="agreed_choice_xor_na",
+                condition=Q(is_na=True, choice__isnull=True, decision="")
+                | Q(is_na=False, choice__isnull=False, decision="")
+                | Q(is_na=False, choice__isnull=True, decision__in=DECISION_ANSWERS),
+                name="agreed_one_answer",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.question_id}"
+
+    @property
+    def answer(self) -> str:
+        """The agreed answer as a file writes it: a choice key, a decision answer, or NA."""
+        if self.choice_id is not None and self.choice is not None:
+            return self.choice.key
+        return self.decision or NA
 
 
 class Workshop(models.Model):

@@ -23,6 +23,14 @@ DECISION_SHORT: dict[str, str] = {
     "vendor": "Vendor",
     "nobody": "Nobody",
 }
+# Who decides, in the respondent's words: the survey, and what a workshop agreed.
+DECISION_LABELS = {
+    "it": "IT",
+    "ot": "OT (the plant, engineering, maintenance)",
+    "joint": "IT and OT together",
+    "vendor": "A vendor or service provider",
+    "nobody": "Nobody: it is not decided",
+}
 CONTESTED = "contested"
 
 ANY = "*"  # a coordinate hidden (or absent) in a protected (function, team, site)

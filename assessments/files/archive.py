@@ -41,7 +41,7 @@ from assessments.models import (
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
 from assessments.services.campaigns import agreed_answer_record, campaign_create
-from assessments.vocabulary import CONTROL_CHARACTERS, NA
+from assessments.vocabulary import CONTROL_CHARACTERS
 
 FORMAT = "convergence-campaign-archive"
 FORMAT_VERSION = 1
@@ -151,7 +151,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         "agreed_answers": [
             {
                 "question": a.question.key,
-                "answer": a.choice.key if a.choice is not None else NA,
+                "answer": a.answer,
                 "note": a.note,
                 "dissent": a.dissent,
             }

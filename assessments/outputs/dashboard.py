@@ -8,6 +8,7 @@ that works on plain data.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from assessments.selectors.scores import (
     find_baseline,
     protection_of,
 )
-from assessments.vocabulary import ANY, NA
+from assessments.vocabulary import ANY, DECISION_LABELS, DECISION_SHORT, DK, NA
 
 MAX_DIVERGENT_SHOWN = 6
 
@@ -241,7 +242,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
             else "",
             "largest_gap": largest_gap(doc, labels),
             "dont_know": dont_know(doc, labels),
-            "decisions": decision_matrix(doc, labels),
+            "decisions": decision_matrix(doc, labels, _agreed_decisions(agreed)),
             "recommendations": recommendations(doc, labels),
             "divergent": divergent_charts,
             "comments": [
@@ -312,6 +313,15 @@ def organization_overview(organization: Any) -> dict[str, Any]:
     }
 
 
+def _agreed_decisions(agreed: Mapping[str, AgreedAnswer]) -> dict[str, str]:
+    """Who the workshop agreed decides, per decision question (NA: does not apply)."""
+    return {
+        key: a.decision or NA
+        for key, a in agreed.items()
+        if a.decision or (a.is_na and a.question.kind == Question.Kind.DECISION)
+    }
+
+
 def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str, Any]:
     """The divergent questions with each function's answers as shares, the answers agreed so
     far, the question the workshop is on (`extra`), and the parking lot."""
@@ -323,9 +333,11 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
         for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
     }
     keys = list(doc["divergent_questions"])
-    if extra in labels.questions and extra not in keys:
+    if extra and labels.choices.get(extra) and extra not in keys:  # scored: it has choices
         keys.insert(0, extra)
-    keys += sorted(k for k in agreed if k not in keys)
+    keys += sorted(
+        k for k, a in agreed.items() if k not in keys and a.question.kind == Question.Kind.SCORED
+    )
     allow_na = set(
         Question.objects.filter(version=campaign.bank_version, allow_na=True).values_list(
             "key", flat=True
@@ -346,9 +358,9 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
                     "name": charts.FUNCTION_NAMES[function],
                     "total": total,
                     "shares": [
+                        # N/A and Don't know always have a column: the shares add up.
                         {"key": c, "share": round(100 * counts.get(c, 0) / total)}
-                        for c, _ in [*choices, (NA, "N/A")]
-                        if c != NA or counts.get(NA)
+                        for c in [*(key for key, _text in choices), NA, DK]
                     ],
                 }
             )
@@ -364,8 +376,26 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
                 "agreed": agreed.get(key),
             }
         )
+    # The decisions IT and OT disagree on (rule 15 `disputed`), and those agreed earlier.
+    matrix = decision_matrix(doc, labels, _agreed_decisions(agreed))
+    decisions = [
+        {
+            **row,
+            "shares": [
+                {"label": DECISION_SHORT[answer], "share": round(100 * share)}
+                for answer, share in (doc["decisions"][row["key"]]["shares"] or {}).items()
+            ],
+            "allow_na": row["key"] in allow_na,
+            "recorded": agreed.get(row["key"]),
+        }
+        for row in (matrix["rows"] if matrix else [])
+        if row["disputed"] or row["key"] in agreed
+    ]
     return {
         "items": items,
+        "decisions": decisions,
+        "has_decisions": matrix is not None,
+        "who_decides": list(DECISION_LABELS.items()),
         "consensus": doc["consensus"],
         "labels": labels,
         "notes": list(campaign.notes.select_related("created_by")),

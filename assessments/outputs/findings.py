@@ -13,7 +13,7 @@ from typing import Any
 
 from assessments.documents import ScoreDocument, shown
 from assessments.outputs.charts import FUNCTION_NAMES, STAGE_COLOURS, Labels
-from assessments.vocabulary import DECISION_SHORT
+from assessments.vocabulary import DECISION_SHORT, NA
 
 
 def why_not_next(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
@@ -211,10 +211,14 @@ NOT_SAID = "\u2013"  # a dash: nobody in that group said (or it is hidden)
 WHO_DECIDES = {**DECISION_SHORT, "contested": "Contested"}
 
 
-def decision_matrix(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
+def decision_matrix(
+    doc: ScoreDocument, labels: Labels, agreed: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
     """Rule 15 as a table: per decision, who decides in the view, in IT's and OT's eyes,
-    how clear and how joint, how many could not say; disputed rows first. None without
-    decision questions."""
+    how clear and how joint, how many could not say, and what a workshop agreed (`agreed`:
+    question key to a decision answer or NA); disputed rows first. None without decision
+    questions."""
+    agreed = agreed or {}
     decisions = doc.get("decisions") or {}
     if not decisions:
         return None
@@ -232,6 +236,9 @@ def decision_matrix(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None
                 "joint": figures["joint"],
                 "unknown": figures["dk"] / asked if asked else None,
                 "disputed": figures["disputed"],
+                "agreed": ("Does not apply" if agreed[key] == NA else WHO_DECIDES.get(agreed[key]))
+                if key in agreed
+                else None,
             }
         )
     rows.sort(key=lambda row: (not row["disputed"], row["key"]))

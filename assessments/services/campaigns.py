@@ -24,7 +24,12 @@ from assessments.models import (
     Team,
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
-from assessments.vocabulary import CONTROL_CHARACTERS, DEFAULT_MIN_GROUP_SIZE, NA
+from assessments.vocabulary import (
+    CONTROL_CHARACTERS,
+    DECISION_ANSWERS,
+    DEFAULT_MIN_GROUP_SIZE,
+    NA,
+)
 
 _SLUG = re.compile(SLUG_RE)
 
@@ -280,7 +285,8 @@ def agreed_answer_record(
     note: str = "",
     dissent: str = "",
 ) -> AgreedAnswer:
-    """Record (or change) the answer a workshop agreed on: a choice key, or "NA"."""
+    """Record (or change) the answer a workshop agreed on: a choice key, or "NA"; for a
+    decision question, who decides (it, ot, joint, vendor, nobody), never scored."""
     problems = ProblemList()
     if campaign.is_closed:
         problems.add(
@@ -292,11 +298,18 @@ def agreed_answer_record(
         .first()
     )
     choice = None
+    decision = ""
     if question is None:
         problems.add(
             "question",
             _("%(question_key)s is not a question of this campaign's bank"),
             question_key=repr(question_key),
+        )
+    elif question.key in campaign.left_out:
+        problems.add(
+            "question",
+            _("%(question_key)s is left out of this campaign (one site)"),
+            question_key=question_key,
         )
     elif answer == NA:
         if not question.allow_na:
@@ -304,22 +317,34 @@ def agreed_answer_record(
                 "answer", _("%(question_key)s does not allow N/A"), question_key=question_key
             )
     else:
-        choice = next((c for c in question.choices.all() if c.key == answer), None)
-        if choice is None:
-            keys = [c.key for c in question.choices.all()] + ([NA] if question.allow_na else [])
+        if question.is_decision:
+            decision = answer if answer in DECISION_ANSWERS else ""
+            allowed, found = list(DECISION_ANSWERS), bool(decision)
+            message = _('"%(answer)s" is not an answer to who decides %(question_key)s (%(value)s)')
+        else:
+            choice = next((c for c in question.choices.all() if c.key == answer), None)
+            allowed, found = [c.key for c in question.choices.all()], choice is not None
+            message = _('"%(answer)s" is not a choice of %(question_key)s (%(value)s)')
+        if not found:
             problems.add(
                 "answer",
-                _('"%(answer)s" is not a choice of %(question_key)s (%(value)s)'),
+                message,
                 answer=answer,
                 question_key=question_key,
-                value=", ".join(keys),
+                value=", ".join([*allowed, *([NA] if question.allow_na else [])]),
             )
     problems.raise_if_any()
     with transaction.atomic():
         agreed, _created = AgreedAnswer.objects.update_or_create(
             campaign=campaign,
             question=question,
-            defaults={"choice": choice, "is_na": choice is None, "note": note, "dissent": dissent},
+            defaults={
+                "choice": choice,
+                "decision": decision,
+                "is_na": choice is None and not decision,
+                "note": note,
+                "dissent": dissent,
+            },
         )
     return agreed
 

@@ -33,18 +33,10 @@ from assessments.models import (
     Team,
 )
 from assessments.services.emails import send_after_commit
-from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_SHORT, DK, NA
+from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DECISION_SHORT, DK, NA
 
 TOKEN_BYTES = 24  # 192 bits
-# What a respondent reads for the answers of a decision question (docs/methodology.md,
-# "Who decides"), and for the two non-answers.
-DECISION_LABELS = {
-    "it": "IT",
-    "ot": "OT (the plant, engineering, maintenance)",
-    "joint": "IT and OT together",
-    "vendor": "A vendor or service provider",
-    "nobody": "Nobody: it is not decided",
-}
+# What a respondent reads for the two non-answers (docs/methodology.md, "Who decides").
 NA_LABEL = "Does not apply to us"
 NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
 DK_LABEL = "I don't know"

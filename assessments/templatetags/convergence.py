@@ -9,6 +9,7 @@ from django import template
 
 from assessments.outputs import findings
 from assessments.services import survey
+from assessments.vocabulary import DECISION_LABELS
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ def coverage(group: Mapping[str, Any], minimum: int) -> str:
 def coverage_short(group: Mapping[str, Any], minimum: int) -> str:
     """The same, for a narrow column: "12", "6 of 10", "3 (not shown)"."""
     return findings.coverage(group, minimum, short=True)
+
+
+@register.filter
+def who_decides(answer: str) -> str:
+    """A decision answer in the respondent's words: "joint" is "IT and OT together"."""
+    return DECISION_LABELS.get(answer, answer)
 
 
 @register.filter

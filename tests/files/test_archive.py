@@ -68,7 +68,12 @@ def test_archive_carries_what_a_campaign_needs(demo):
     entry = archive["campaigns"][-1]
     assert entry["baseline"] == "acme-2025" and entry["status"] == "open"
     assert len(entry["responses"]) == 63
-    assert {a["question"] for a in entry["agreed_answers"]} == {"INF-2", "COL-3", "DEC-2"}
+    assert {a["question"]: a["answer"] for a in entry["agreed_answers"]} == {
+        "INF-2": "1",
+        "COL-3": "1",
+        "DEC-2": "1",
+        "DR-2": "joint",
+    }
     assert len(entry["notes"]) == ParkingNote.objects.filter(campaign=demo).count()
     assert archive["organization"]["organization"] == "acme"
     assert [(b["bank"], b["version"]) for b in archive["banks"]] == [

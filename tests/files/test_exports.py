@@ -261,7 +261,7 @@ def test_api_token_lists_campaigns_and_serves_the_score_document(client, demo, c
     client.logout()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     listing = client.get(reverse("assessments:api-campaigns"), **auth).json()
-    assert [c["slug"] for c in listing["campaigns"]] == ["acme-2026", "acme-2025"]
+    assert [c["slug"] for c in listing["campaigns"]] == ["acme-2026", "acme-2025", "bergmann-2026"]
     scores = client.get(listing["campaigns"][0]["scores_url"], **auth)
     assert scores["Content-Type"] == "application/json"
     call_command("score", "acme-2026", "--json")

@@ -139,7 +139,7 @@ def test_the_demo_shows_a_one_site_client_beside_a_two_site_one(demo, client):
         reverse("assessments:campaign-preview", args=[foundry.slug]),
         {"function": "it", "page": 4},  # Delivery, scaling and continuity
     )
-    assert 'id="q-SCA-6"' in preview.content.decode()
+    assert 'id="q-SCA-5"' in preview.content.decode()
     assert "SCA-7" not in preview.content.decode()
     settings = client.get(
         reverse("assessments:campaign-edit", args=[foundry.slug])

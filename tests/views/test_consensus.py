@@ -34,6 +34,13 @@ def test_page_shows_divergent_questions_with_it_and_ot_side_by_side(logged_in):
     first = doc["divergent_questions"][0]
     section = html.split(f'id="q-{first}"')[1].split("</section>")[0]
     assert "IT <span" in section and "OT <span" in section
+    # Every answer has a column, N/A and Don't know included: each row adds up to 100 %.
+    from tests.html import table_rows
+
+    header, *rows = table_rows(section)
+    assert header[-2:] == ["N/A", "Don't know"]
+    for row in rows:
+        assert abs(sum(int(cell.rstrip(" %")) for cell in row[1:]) - 100) <= len(row) // 2, row
 
 
 def test_recording_an_agreed_answer_updates_the_consensus_score(logged_in):
@@ -95,3 +102,51 @@ def test_current_workshop_question_can_be_agreed_before_anyone_submits(client, w
     ).content.decode()
     assert 'id="a-COL-1"' in page
     assert "once enough people in a function have submitted" in page
+
+
+def test_disputed_decisions_are_walked_through_and_agreed_without_touching_a_score(logged_in):
+    """Issue 17, point 2: the decisions IT and OT name different owners for (rule 15
+    `disputed`) are on the consensus page; the room records who decides; no score moves."""
+    from tests.html import visible_text
+
+    campaign = Campaign.objects.get(slug="acme-2026")
+    doc = campaign_scores(campaign)
+    disputed = [key for key, d in doc["decisions"].items() if d["disputed"]]
+    assert disputed  # the demo has some (DR-1: IT say IT decides, OT say together)
+    html = logged_in.get(url()).content.decode()
+    for key in disputed:
+        section = visible_text(html.split(f'id="q-{key}"')[1].split("</section>")[0])
+        names = {
+            "it": "IT",
+            "ot": "OT",
+            "joint": "Together",
+            "vendor": "Vendor",
+            "nobody": "Nobody",
+        }
+        it, ot = names[doc["decisions"][key]["it_owner"]], names[doc["decisions"][key]["ot_owner"]]
+        assert f"IT says: {it} · OT says: {ot}" in section, key
+    # The demo's workshop settled DR-2 already; it stays on the page with what was agreed.
+    assert "Agreed in the workshop: Together" in visible_text(
+        html.split('id="q-DR-2"')[1].split("</section>")[0]
+    )
+    before = (doc["overall"]["dimensions"], doc["consensus"])
+    refused = logged_in.post(url(), {"question": "DR-1", "answer": "maybe"}, follow=True)
+    assert (
+        '"maybe" is not an answer to who decides DR-1 (it, ot, joint, vendor, nobody, NA)'
+        in visible_text(refused)
+    )
+    logged_in.post(url(), {"question": "DR-1", "answer": "joint", "note": "Change board."})
+    agreed = AgreedAnswer.objects.get(campaign=campaign, question__key="DR-1")
+    assert (agreed.decision, agreed.choice, agreed.is_na, agreed.answer) == (
+        "joint",
+        None,
+        False,
+        "joint",
+    )
+    after = campaign_scores(campaign)
+    assert (after["overall"]["dimensions"], after["consensus"]) == before
+    dashboard = logged_in.get(reverse("assessments:campaign-dashboard", args=["acme-2026"]))
+    matrix = visible_text(
+        dashboard.content.decode().split('id="decision-matrix"')[1].split("</table>")[0]
+    )
+    assert matrix.count("Agreed in the workshop: Together") == 2  # DR-1 and DR-2

@@ -92,6 +92,13 @@ AGREED = [
     ("INF-2", "1", "Firewalls exist in Plant North only; South is flat.", "IT rated it 2."),
     ("COL-3", "1", "Night shifts still call whoever they know.", ""),
     ("DEC-2", "1", "Security comes up when IT is asked to connect the machine.", ""),
+    # A disputed decision (IT say IT decides, OT say the vendor), settled in the workshop.
+    (
+        "DR-2",
+        "joint",
+        "Vendors come in only through IT's remote-access path; the plant approves each session.",
+        "Maintenance: approval at night takes too long.",
+    ),
 ]
 
 
