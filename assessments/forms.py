@@ -152,6 +152,15 @@ class CampaignForm(_Crispy, forms.ModelForm):
                     help_text="The questions that allow N/A; they no longer change once "
                     "someone has answered.",
                 )
+            started = self.instance.responses.count()
+            if started:  # what is asked stops changing (services.campaigns.campaign_update)
+                for name in ("single_site", "left_out"):
+                    if name in self.fields:
+                        self.fields[name].disabled = True
+                self.fields["single_site"].help_text = (
+                    f"Fixed: {started} people have started answering, so the questions asked "
+                    "no longer change."
+                )
             self.fields["slug"].disabled = True
             self.fields["bank_version"].disabled = True  # scores depend on it
             for dimension in Dimension.objects.filter(version=self.instance.bank_version):

@@ -241,7 +241,8 @@ def decision_matrix(
                 else None,
             }
         )
-    rows.sort(key=lambda row: (not row["disputed"], row["key"]))
+    order = {key: number for number, key in enumerate(labels.questions)}  # the bank's order
+    rows.sort(key=lambda row: (not row["disputed"], order.get(row["key"], 0), row["key"]))
     overall = shown(doc["overall"])
     index = (overall.get("decision_rights") if overall else None) or {}
     parts = [

@@ -74,7 +74,7 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
         label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
         options.append(Option(NA, label, answer is not None and answer.is_na, "N/A"))
     if question.allow_dont_know:
-        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk, DK_LABEL))
+        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk, "Don't know"))
     return options
 
 

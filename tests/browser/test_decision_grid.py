@@ -24,10 +24,14 @@ def test_a_decision_is_one_tap_and_saved(phone, live_server, workspace):
     assert "Together: IT and OT together" in legend.inner_text()
     row = phone.locator("fieldset#q-D-1 .decision-row")
     labels = [t.strip() for t in row.locator("label").all_inner_texts()]
-    assert labels == ["IT", "OT", "Together", "Vendor", "Nobody", "N/A", "I don't know"]
+    assert labels == ["IT", "OT", "Together", "Vendor", "Nobody", "N/A", "Don't know"]
     box = row.bounding_box()
-    assert box["height"] < 170  # two or three lines of pills, not seven cards
+    assert box["height"] < 110  # two lines of pills on a 390 px phone, not seven cards
     row.locator("label", has_text="Together").click()
+    # The pill itself shows the choice (its radio circle is hidden, still focusable).
+    checked = row.locator("label:has(input:checked)")
+    assert checked.inner_text().strip() == "Together"
+    assert checked.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(31, 58, 95)"
     phone.locator("#saved-D-1", has_text="Saved").wait_for()
     assert Answer.objects.get(question__key="D-1").decision == "joint"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
