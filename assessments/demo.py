@@ -57,7 +57,7 @@ PERCEPTION = {
 # How often each function answers Don't know, per dimension (where the question allows it).
 DONT_KNOW = {
     "it": {"scaling": 0.05},
-    "ot": {"infrastructure": 0.22, "strategy": 0.15},
+    "ot": {"infrastructure": 0.28, "strategy": 0.15},
     "business": {"infrastructure": 0.3, "data": 0.1},
     "leadership": {"skills": 0.1},
 }

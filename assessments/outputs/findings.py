@@ -242,7 +242,7 @@ def decision_matrix(
             }
         )
     order = {key: number for number, key in enumerate(labels.questions)}  # the bank's order
-    rows.sort(key=lambda row: (not row["disputed"], order.get(row["key"], 0), row["key"]))
+    rows.sort(key=lambda row: (not row["disputed"], order.get(str(row["key"]), 0)))
     overall = shown(doc["overall"])
     index = (overall.get("decision_rights") if overall else None) or {}
     parts = [
