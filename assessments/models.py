@@ -26,6 +26,7 @@ from assessments.vocabulary import (
     CONTROL_CHARACTERS,
     DECISION_ANSWERS,
     DEFAULT_MIN_GROUP_SIZE,
+    DK,
     FUNCTIONS,
     NA,
     QUESTION_KINDS,
@@ -722,6 +723,15 @@ class Response(models.Model):
     workshop = models.ForeignKey(
         "Workshop", on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
     )
+    # The workshop session (sitting of the room) this participant is in now: a reveal counts
+    # only the votes of the session's people.
+    workshop_session = models.ForeignKey(
+        "WorkshopSession",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participants",
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -866,6 +876,13 @@ class Workshop(models.Model):
         Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revealed = models.BooleanField(default=False)
+    # The sitting of the room now (votes belong to it), the voting round on the current
+    # question (a re-vote after discussion is round 2), and whether votes may still change.
+    session = models.ForeignKey(
+        "WorkshopSession", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    locked = models.BooleanField(default=False)
     # Bumped on every change of the facilitator's state; phones compare it when they poll.
     state_version = models.PositiveIntegerField(default=0)
     # Who may join: at most this many people in all (null: no cap), and, with cap_teams, no
@@ -892,6 +909,68 @@ class Workshop(models.Model):
 
     def __str__(self) -> str:
         return f"Workshop {self.join_code} of {self.campaign}"
+
+
+class WorkshopSession(models.Model):
+    """One sitting of a workshop's room. Starting a new one resets the room's counts and
+    votes; earlier sessions keep theirs (docs/methodology.md, "Workshop votes")."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "number"], name="session_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number} of {self.workshop}"
+
+
+class WorkshopVote(models.Model):
+    """A participant's vote on the facilitator's question, in one round of one session. The
+    first round's vote is also the participant's survey answer; later rounds (after the
+    discussion) are kept here only, to show how the room moved."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="votes")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    round = models.PositiveSmallIntegerField(default=1)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="votes")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_na = models.BooleanField(default=False)
+    is_dk = models.BooleanField(default=False)
+    decision = models.CharField(max_length=10, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "question", "round", "response"], name="vote_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__isnull=False, is_na=False, is_dk=False, decision="")
+                | Q(choice__isnull=True, is_na=True, is_dk=False, decision="")
+                | Q(choice__isnull=True, is_na=False, is_dk=True, decision="")
+                | Q(choice__isnull=True, is_na=False, is_dk=False, decision__in=DECISION_ANSWERS),
+                name="vote_one_answer",
+            ),
+            models.CheckConstraint(condition=Q(round__gte=1), name="vote_round_positive"),
+        ]
+        indexes = [models.Index(fields=["session", "question", "round"])]
+
+    def __str__(self) -> str:
+        return f"Vote of {self.response_id} on {self.question_id} (round {self.round})"
+
+    @property
+    def value(self) -> str:
+        """The vote as the answers are written: a choice key, NA, DK or who decides."""
+        if self.choice_id is not None and self.choice is not None:
+            return self.choice.key
+        return NA if self.is_na else DK if self.is_dk else self.decision
 
 
 class ParkingNote(models.Model):

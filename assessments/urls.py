@@ -145,6 +145,8 @@ urlpatterns = [
     path("w/", workshop_audience.workshop_code, name="workshop-code"),
     path("w/<str:code>/", workshop_audience.workshop_join_view, name="workshop-join"),
     path("w/<str:code>/live/", workshop_audience.workshop_live, name="workshop-live"),
+    path("w/<str:code>/vote/", workshop_audience.workshop_vote_view, name="workshop-vote"),
+    path("w/<str:code>/rejoin/", workshop_audience.workshop_rejoin_view, name="workshop-rejoin"),
     # The respondent's survey (no account)
     path("s/<str:token>/", survey.link_open, name="link-open"),
     path("survey/start/", survey.survey_start, name="survey-start"),

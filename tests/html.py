@@ -43,6 +43,8 @@ class _Reader(HTMLParser):
             self._skipping += 1
         if tag in _BLOCK:
             self.parts.append(" ")
+            if self._cell is not None:
+                self._cell.append(" ")  # a line break inside a cell reads as a space
         if tag == "tr":
             self._row = []
         elif tag in ("td", "th") and self._row is not None:

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from assessments.models import Answer, Response, Workshop
-from assessments.vocabulary import DK, FUNCTIONS, NA
+from assessments.models import Function, Response, Workshop, WorkshopVote
+from assessments.suppression import protect_votes
+from assessments.vocabulary import ANY, DECISION_LABELS, DK, FUNCTIONS, NA
 
 
 def workshop_by_code(code: str) -> Workshop | None:
@@ -34,18 +35,22 @@ class RoomState:
     etag: str
     counts: dict[str, dict[str, int]]  # function -> joined / answering / submitted
     totals: dict[str, int]
-    # The current question's votes, choice key -> votes: None until at least the minimum
-    # group size has voted (rule 8f).
+    # The current question's votes in this session and round, answer -> votes: None until at
+    # least the minimum group size has voted (rule 8f).
     distribution: dict[str, int] | None
     votes: int = 0
+    # The same votes per protected function class (rule 8f: a function with fewer than the
+    # minimum votes joins "*"), function -> answer -> votes; empty while `distribution` is None.
+    split: dict[str, dict[str, int]] | None = None
 
 
 def room_state(workshop: Workshop) -> RoomState:
-    """Two aggregate queries, whatever the size of the room."""
+    """Two aggregate queries, whatever the size of the room: the people in the current
+    session (a new session starts from nothing) and their votes in the current round."""
     campaign = workshop.campaign
     rows = (
         Response.objects.counted()
-        .filter(campaign=campaign)
+        .filter(campaign=campaign, workshop_session_id=workshop.session_id)
         .order_by()
         .values("function")
         .annotate(
@@ -63,33 +68,66 @@ def room_state(workshop: Workshop) -> RoomState:
         counts[row["function"]] = {k: row[k] for k in ("joined", "answering", "submitted")}
         latest.append(str(row["latest"]))
     distribution = None
+    split = None
     votes = 0
     if workshop.current_question_id:
-        cast: dict[str, dict[str, int]] = {}
-        for row in (
-            Answer.objects.filter(
-                response__campaign=campaign,
-                response__discarded_at__isnull=True,
-                question_id=workshop.current_question_id,
-            )
-            .filter(Q(choice__isnull=False) | Q(is_na=True) | Q(is_dk=True))
-            .order_by()
-            .values("response__function", "choice__key", "is_na", "is_dk")
-            .annotate(n=Count("id"))
-        ):
-            key = NA if row["is_na"] else DK if row["is_dk"] else row["choice__key"]
-            function = cast.setdefault(row["response__function"], {})
-            function[key] = function.get(key, 0) + row["n"]
+        cast = round_votes(workshop, workshop.round)
         distribution, votes = room_votes(cast, campaign.min_group_size)
+        if distribution is not None:
+            split = split_votes(cast, campaign.min_group_size)
+            if set(split) == {ANY}:
+                split = {}  # one class is the room itself: nothing to set side by side
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
-    material = repr((workshop.state_version, sorted(latest), totals, distribution))
+    material = repr((workshop.state_version, sorted(latest), totals, distribution, votes))
     return RoomState(
         etag=hashlib.sha256(material.encode()).hexdigest()[:32],
         counts=counts,
         totals=totals,
         distribution=distribution,
         votes=votes,
+        split=split,
     )
+
+
+def round_votes(workshop: Workshop, number: int) -> dict[str, dict[str, int]]:
+    """The current question's votes in the current session and round `number`, per real
+    function: function -> answer -> votes (one aggregate query). Never shown as such: see
+    `room_votes` and `split_votes`."""
+    cast: dict[str, dict[str, int]] = {}
+    if workshop.current_question_id is None or workshop.session_id is None:
+        return cast
+    for row in (
+        WorkshopVote.objects.filter(
+            session_id=workshop.session_id,
+            question_id=workshop.current_question_id,
+            round=number,
+            response__discarded_at__isnull=True,
+        )
+        .order_by()
+        .values("response__function", "choice__key", "is_na", "is_dk", "decision")
+        .annotate(n=Count("id"))
+    ):
+        key = NA if row["is_na"] else DK if row["is_dk"] else row["choice__key"] or row["decision"]
+        function = cast.setdefault(row["response__function"], {})
+        function[key] = function.get(key, 0) + row["n"]
+    return cast
+
+
+def split_votes(cast: dict[str, dict[str, int]], minimum: int) -> dict[str, dict[str, int]]:
+    """Rule 8f: the votes per protected function class. A function with fewer than `minimum`
+    votes joins "*" (and, if "*" is still too small, the smallest shown ones join it too), so
+    every class shown holds at least `minimum` votes and none can be worked out from the
+    room's total by subtraction."""
+    sizes = {function: sum(counts.values()) for function, counts in cast.items()}
+    mapping = protect_votes(sizes, minimum)
+    classes: dict[str, dict[str, int]] = {}
+    for function, counts in cast.items():
+        target = classes.setdefault(mapping.get(function, ANY), {})
+        for key, n in counts.items():
+            target[key] = target.get(key, 0) + n
+    if any(sum(votes.values()) < minimum for votes in classes.values()):
+        return {}  # never a class beside the total that subtraction would open up
+    return classes
 
 
 def room_votes(cast: dict[str, dict[str, int]], minimum: int) -> tuple[dict[str, int] | None, int]:
@@ -107,25 +145,66 @@ def room_votes(cast: dict[str, dict[str, int]], minimum: int) -> tuple[dict[str,
 
 
 def participant_etag(workshop: Workshop, response: Response) -> str:
-    return f"{workshop.state_version}-{response.pk}"
+    return f"{workshop.state_version}-{response.pk}-{response.workshop_session_id}"
+
+
+SPLIT_ORDER = ("it", "ot", "leadership", "business", "other", ANY)
+
+
+def answer_labels(question: Any) -> list[tuple[str, str]]:
+    """A question's answers as a vote counts them, in its order: its choices (or who
+    decides), then N/A and Don't know where it allows them."""
+    if question.is_decision:
+        labels = list(DECISION_LABELS.items())
+    else:
+        labels = [(c.key, c.text) for c in question.choices.all()]
+    if question.allow_na:
+        labels.append((NA, "Does not apply"))
+    if question.allow_dont_know:
+        labels.append((DK, "Don't know"))
+    return labels
 
 
 def vote_shares(workshop: Workshop, state: RoomState) -> list[dict[str, Any]]:
-    """The current question's choices with their votes and share of the room, in the
-    question's order; empty while the votes are hidden by rule 8f."""
+    """The current question's answers with their votes and share of the room, in the
+    question's order, and the same per protected function class (`by`: rule 8f); empty
+    while the votes are hidden by rule 8f."""
     question = workshop.current_question
     if question is None or state.distribution is None:
         return []
     total = sum(state.distribution.values())
+    split = state.split or {}
+    classes = [name for name in SPLIT_ORDER if name in split]
     shares = []
-    for choice in question.choices.all():
-        votes = state.distribution.get(choice.key, 0)
+    for key, text in answer_labels(question):
+        votes = state.distribution.get(key, 0)
+        if not votes and key in (NA, DK):
+            continue  # an empty non-answer row says nothing
         shares.append(
             {
-                "key": choice.key,
-                "text": choice.text,
+                "key": key,
+                "text": text,
                 "votes": votes,
-                "percent": round(100 * votes / total) if total else 0,
+                "percent": _percent(votes, total),
+                "by": [
+                    {
+                        "function": name,
+                        "votes": split[name].get(key, 0),
+                        "percent": _percent(split[name].get(key, 0), sum(split[name].values())),
+                    }
+                    for name in classes
+                ],
             }
         )
     return shares
+
+
+def split_names(state: RoomState) -> list[tuple[str, str, int]]:
+    """The classes the reveal shows side by side: (key, name, votes)."""
+    split = state.split or {}
+    names = {**dict(Function.choices), ANY: "Others"}
+    return [(k, names[k], sum(split[k].values())) for k in SPLIT_ORDER if k in split]
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0

@@ -334,6 +334,27 @@ def _check_writable(response: Response) -> None:
         raise SurveyClosed(DISCARDED)
 
 
+def parse_answer(question: Question, value: str) -> dict[str, Any]:
+    """An answer as posted (a choice key, "NA", "DK", or who decides) as the fields an answer
+    or a workshop vote stores; refused when it is not an answer to the question."""
+    if value == NA:
+        if not question.allow_na:
+            raise Refused.at(question.key, _("N/A is not an answer to this question"))
+        return {"choice": None, "is_na": True, "is_dk": False, "decision": ""}
+    if value == DK:
+        if not question.allow_dont_know:
+            raise Refused.at(question.key, _("Don't know is not an answer to this question"))
+        return {"choice": None, "is_na": False, "is_dk": True, "decision": ""}
+    if question.is_decision:
+        if value not in DECISION_LABELS:
+            raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
+        return {"choice": None, "is_na": False, "is_dk": False, "decision": value}
+    choice = next((c for c in question.choices.all() if c.key == value), None)
+    if choice is None:
+        raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
+    return {"choice": choice, "is_na": False, "is_dk": False, "decision": ""}
+
+
 def answer_save(
     *,
     response: Response,
@@ -351,25 +372,7 @@ def answer_save(
         question, response.function
     ):
         raise Refused.at(question.key, _("not a question of this survey"))
-    choice = None
-    is_na = is_dk = False
-    decision = ""
-    if value == NA:
-        if not question.allow_na:
-            raise Refused.at(question.key, _("N/A is not an answer to this question"))
-        is_na = True
-    elif value == DK:
-        if not question.allow_dont_know:
-            raise Refused.at(question.key, _("Don't know is not an answer to this question"))
-        is_dk = True
-    elif value is not None and question.is_decision:
-        if value not in DECISION_LABELS:
-            raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
-        decision = value
-    elif value is not None:
-        choice = next((c for c in question.choices.all() if c.key == value), None)
-        if choice is None:
-            raise Refused.at(question.key, _('"%(value)s" is not one of its answers'), value=value)
+    parsed = parse_answer(question, value) if value is not None else {}
     comment = comment[:2000] if comment is not None else None
     for _attempt in range(2):
         try:
@@ -386,9 +389,8 @@ def answer_save(
                     if value is None and not comment:
                         return None
                     answer = Answer(response=response, question=question)
-                if value is not None:
-                    answer.choice, answer.is_na, answer.is_dk = choice, is_na, is_dk
-                    answer.decision = decision
+                for field, given in parsed.items():
+                    setattr(answer, field, given)
                 if comment is not None:
                     answer.comment = comment
                 answer.save()

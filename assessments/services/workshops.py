@@ -15,7 +15,16 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Refused
-from assessments.models import Campaign, Question, Response, Team, Workshop
+from assessments.models import (
+    Campaign,
+    Question,
+    Response,
+    Team,
+    Workshop,
+    WorkshopSession,
+    WorkshopVote,
+)
+from assessments.services.survey import SurveyClosed, answer_save, parse_answer
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
 CODE_LENGTH = 6
@@ -34,7 +43,10 @@ def workshop_for(campaign: Campaign) -> Workshop:
         code = _new_code()
         try:
             with transaction.atomic():
-                return Workshop.objects.create(campaign=campaign, join_code=code)
+                workshop = Workshop.objects.create(campaign=campaign, join_code=code)
+                workshop.session = WorkshopSession.objects.create(workshop=workshop, number=1)
+                workshop.save(update_fields=["session"])
+                return workshop
         except IntegrityError:
             existing = Workshop.objects.filter(campaign=campaign).first()
             if existing is not None:
@@ -71,6 +83,7 @@ def workshop_join(*, workshop: Workshop, team: Team) -> Response:
                     team=team,
                     site=team.site,
                     workshop=locked,
+                    workshop_session_id=locked.session_id,
                 )
         except IntegrityError:
             continue
@@ -123,8 +136,11 @@ def workshop_set_state(
     mode: str | None = None,
     question: Question | None = None,
     revealed: bool | None = None,
+    locked: bool | None = None,
 ) -> Workshop:
-    """Change mode, current question or reveal; a new question starts hidden."""
+    """Change mode, current question, reveal or lock. A new question starts at round 1,
+    hidden and open for votes; revealing also locks (a vote cast after seeing the room's is
+    not the person's own), and hiding again leaves the lock as it is."""
     if mode is not None:
         if mode not in Workshop.Mode.values:
             raise Refused.at("mode", _("%(mode)s is not free or paced"), mode=repr(mode))
@@ -133,14 +149,97 @@ def workshop_set_state(
         if question.version_id != workshop.campaign.bank_version_id:
             raise Refused.at("question", _("not a question of this campaign"))
         if question.pk != workshop.current_question_id:
-            workshop.revealed = False
+            workshop.revealed = workshop.locked = False
+            workshop.round = 1
         workshop.current_question = question
     if revealed is not None:
         workshop.revealed = revealed
-    workshop.save(update_fields=["mode", "current_question", "revealed"])
+        if revealed:
+            workshop.locked = True
+    if locked is not None:
+        workshop.locked = locked
+    return _save_state(workshop, "mode", "current_question", "revealed", "locked", "round")
+
+
+def _save_state(workshop: Workshop, *fields: str) -> Workshop:
+    """Save what changed and move the state version: the projector and the phones see it."""
+    workshop.save(update_fields=list(fields))
     Workshop.objects.filter(pk=workshop.pk).update(state_version=F("state_version") + 1)
     workshop.refresh_from_db(fields=["state_version"])
     return workshop
+
+
+def workshop_revote(*, workshop: Workshop) -> Workshop:
+    """A new round on the current question, after the discussion: votes hidden and open
+    again; the earlier rounds' votes are kept, to show how the room moved."""
+    if workshop.current_question_id is None:
+        raise Refused.at("question", _("choose a question before a new round"))
+    workshop.round += 1
+    workshop.revealed = workshop.locked = False
+    return _save_state(workshop, "round", "revealed", "locked")
+
+
+def workshop_new_session(*, workshop: Workshop) -> Workshop:
+    """A new sitting of the room: its counts and votes start from nothing, earlier sessions
+    keep theirs. Phones already in are asked to join the new session (their response stays
+    the same, so nobody is counted twice in the scores)."""
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        last = locked.sessions.order_by("-number").values_list("number", flat=True).first() or 0
+        locked.session = WorkshopSession.objects.create(workshop=locked, number=last + 1)
+        locked.round = 1
+        locked.revealed = locked.locked = False
+        return _save_state(locked, "session", "round", "revealed", "locked")
+
+
+def workshop_rejoin(*, workshop: Workshop, response: Response) -> Response:
+    """A phone that joined an earlier session of this workshop joins the current one."""
+    if response.workshop_id != workshop.pk:
+        raise Refused.at("", _("this phone did not join this workshop"))
+    response.workshop_session_id = workshop.session_id
+    response.save(update_fields=["workshop_session", "updated"])
+    return response
+
+
+VOTE_LOCKED = _("Voting on this question is closed. Wait for the facilitator's next question.")
+VOTE_MOVED = _("The facilitator has moved on to another question.")
+VOTE_OTHER_SESSION = _("A new session has started: join it to vote.")
+
+
+def workshop_vote(
+    *, workshop: Workshop, response: Response, question: Question, value: str
+) -> WorkshopVote:
+    """A participant's vote on the current question, in the current round. The first round's
+    vote is also saved as the participant's survey answer (unless they have submitted);
+    later rounds are votes only: the survey keeps what each person said before the room
+    discussed it (docs/methodology.md, "Workshop votes")."""
+    if workshop.campaign.status != Campaign.Status.OPEN:
+        raise SurveyClosed(_("This workshop's assessment is not open."))
+    if workshop.mode != Workshop.Mode.PACED or question.pk != workshop.current_question_id:
+        raise SurveyClosed(VOTE_MOVED)
+    if response.workshop_id != workshop.pk or response.workshop_session_id != workshop.session_id:
+        raise SurveyClosed(VOTE_OTHER_SESSION)
+    if not workshop.campaign.asks(question, response.function):
+        raise Refused.at(question.key, _("not a question of this survey"))
+    parsed = parse_answer(question, value)
+    with transaction.atomic():
+        # The lock is read inside the write (a row lock on PostgreSQL; SQLite's transactions
+        # take the write lock as they begin): a vote racing the facilitator's lock loses.
+        state = Workshop.objects.select_for_update().get(pk=workshop.pk)
+        if state.locked:
+            raise SurveyClosed(VOTE_LOCKED)
+        if state.round != workshop.round or state.current_question_id != question.pk:
+            raise SurveyClosed(VOTE_MOVED)
+        vote, _created = WorkshopVote.objects.update_or_create(
+            session_id=state.session_id,
+            question=question,
+            round=state.round,
+            response=response,
+            defaults=parsed,
+        )
+        if state.round == 1 and response.submitted_at is None and response.discarded_at is None:
+            answer_save(response=response, question=question, value=value)
+    return vote
 
 
 def workshop_step(*, workshop: Workshop, action: str) -> Workshop:

@@ -234,6 +234,16 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
     )
 
 
+NOT_IN_SURVEY = "This question is not part of the survey."
+
+
+def posted_question(version_id: int, key: str) -> Question | None:
+    """The question a phone posted an answer or a vote for, with its choices."""
+    return (
+        Question.objects.filter(version_id=version_id, key=key).prefetch_related("choices").first()
+    )
+
+
 @survey_headers
 @require_POST
 def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -242,13 +252,9 @@ def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if response is None:
         return invalid_link(request)
     key = request.POST.get("question", "")
-    question = (
-        Question.objects.filter(version_id=response.campaign.bank_version_id, key=key)
-        .prefetch_related("choices")
-        .first()
-    )
+    question = posted_question(response.campaign.bank_version_id, key)
     if question is None:
-        return HttpResponse("This question is not part of the survey.", status=400)
+        return HttpResponse(NOT_IN_SURVEY, status=400)
     value = request.POST.get(f"q-{key}") or None
     comment = request.POST.get(f"c-{key}")
     try:

@@ -8,21 +8,29 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import condition
+from django.utils.html import escape
+from django.views.decorators.http import condition, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.errors import Refused
-from assessments.models import Campaign, Question, Response, Workshop
+from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote
 from assessments.security import guessing_refused, wrong_guess
-from assessments.selectors.workshops import participant_etag, workshop_by_code
-from assessments.services.survey import answers_of
-from assessments.services.workshops import workshop_join
+from assessments.selectors.workshops import (
+    participant_etag,
+    room_state,
+    vote_shares,
+    workshop_by_code,
+)
+from assessments.services.survey import SurveyClosed
+from assessments.services.workshops import workshop_join, workshop_rejoin, workshop_vote
 from assessments.views.survey import (
+    NOT_IN_SURVEY,
     SESSION_RESPONSES,
     allow_response,
     closed_page,
     invalid_link,
     load_response,
+    posted_question,
     survey_headers,
 )
 
@@ -139,13 +147,28 @@ def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
     if workshop.mode == Workshop.Mode.FREE or response.submitted_at is not None:
         return redirect("assessments:survey-resume", public_id=response.public_id)
     fragment = request.GET.get("fragment") == "1"
+    in_session = response.workshop_session_id == workshop.session_id
     question = workshop.current_question
-    answer = None
-    if question is not None:
+    vote = None
+    shares: list[dict[str, object]] = []
+    if question is not None and in_session:
         question = Question.objects.prefetch_related("choices").get(pk=question.pk)
-        answer = answers_of(response).get(question.pk)
         if not workshop.campaign.asks(question, response.function):
             question = None
+        else:
+            vote = (
+                WorkshopVote.objects.filter(
+                    session_id=workshop.session_id,
+                    question=question,
+                    round=workshop.round,
+                    response=response,
+                )
+                .select_related("choice")
+                .first()
+            )
+            if workshop.revealed:
+                workshop.current_question = question
+                shares = vote_shares(workshop, room_state(workshop))
     return render(
         request,
         "survey/_live_question.html" if fragment else "survey/workshop_live.html",
@@ -153,7 +176,60 @@ def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
             "workshop": workshop,
             "campaign": workshop.campaign,
             "response": response,
+            "in_session": in_session,
             "question": question,
-            "answer": answer,
+            # The phone shows its vote in this round (checked), as the survey shows an answer.
+            "answer": _VoteAsAnswer(vote) if vote else None,
+            "shares": shares,
         },
     )
+
+
+class _VoteAsAnswer:
+    """A vote read by the answer options (survey/_options.html) as if it were an answer."""
+
+    def __init__(self, vote: WorkshopVote) -> None:
+        self.choice_id = vote.choice_id
+        self.is_na, self.is_dk, self.decision = vote.is_na, vote.is_dk, vote.decision
+
+
+@survey_headers
+@require_POST
+def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's vote on the facilitator's question (htmx): "Saved", or why not."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        # Like a wrong link: nothing here says whether the workshop exists.
+        return HttpResponse("This phone has not joined: open the code again.", status=404)
+    key = request.POST.get("question", "")
+    question = posted_question(workshop.campaign.bank_version_id, key)
+    if question is None:
+        return HttpResponse(NOT_IN_SURVEY, status=400)
+    try:
+        workshop_vote(
+            workshop=workshop,
+            response=response,
+            question=question,
+            value=request.POST.get(f"q-{key}", ""),
+        )
+    except SurveyClosed as exc:
+        return HttpResponse(escape(exc.message), status=409)
+    except Refused as exc:
+        return HttpResponse(escape(exc.sentence), status=400)
+    if not request.htmx:  # type: ignore[attr-defined]  # the form without JavaScript
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    return HttpResponse("Saved")
+
+
+@survey_headers
+@require_POST
+def workshop_rejoin_view(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone from an earlier session joins the current one (the same response)."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return invalid_link(request)
+    try:
+        workshop_rejoin(workshop=workshop, response=response)
+    except Refused:
+        return invalid_link(request)
+    return redirect("assessments:workshop-live", code=workshop.join_code)

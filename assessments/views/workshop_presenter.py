@@ -20,9 +20,11 @@ from assessments.models import Campaign, Function, Question, Workshop
 from assessments.outputs import charts
 from assessments.outputs.dashboard import Chart, labels_for
 from assessments.selectors.scores import campaign_snapshot
-from assessments.selectors.workshops import RoomState, room_state, vote_shares
+from assessments.selectors.workshops import RoomState, room_state, split_names, vote_shares
 from assessments.services.workshops import (
     workshop_for,
+    workshop_new_session,
+    workshop_revote,
     workshop_rotate_code,
     workshop_set_limits,
     workshop_set_state,
@@ -50,6 +52,7 @@ def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
         "state": state,
         "question": workshop.current_question,
         "shares": vote_shares(workshop, state),
+        "split": split_names(state),
         "show_votes": workshop.mode == Workshop.Mode.FREE or workshop.revealed,
         "radar": radar,
         "votes": state.votes,
@@ -119,6 +122,12 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         if action in ("next", "previous"):
             workshop = workshop_step(workshop=workshop, action=action)
+        elif action == "revote":
+            workshop = workshop_revote(workshop=workshop)
+        elif action == "new_session":
+            workshop = workshop_new_session(workshop=workshop)
+            number = workshop.session.number if workshop.session else ""
+            messages.success(request, f"Session {number} started: the room starts from nothing.")
         question = None
         if key := request.POST.get("question"):
             question = Question.objects.filter(version=campaign.bank_version, key=key).first()
@@ -127,6 +136,7 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
             mode=request.POST.get("mode") or None,
             question=question,
             revealed={"reveal": True, "hide": False}.get(action),
+            locked={"lock": True, "unlock": False}.get(action),
         )
     except Refused as exc:
         messages.error(request, exc.sentence)

@@ -6,8 +6,12 @@ import pytest
 
 from assessments.models import Question
 from assessments.selectors.workshops import room_state, room_votes, vote_shares, workshop_by_code
-from assessments.services.survey import answer_save
-from assessments.services.workshops import workshop_for, workshop_join, workshop_set_state
+from assessments.services.workshops import (
+    workshop_for,
+    workshop_join,
+    workshop_set_state,
+    workshop_vote,
+)
 from tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +43,11 @@ def test_room_state_counts_votes_and_its_etag_moves_with_them(workspace):
     phones = [workshop_join(workshop=workshop, team=teams[slug]) for slug in ("it-ops", "ot-north")]
     empty = room_state(workshop)
     assert (empty.totals["joined"], empty.distribution, empty.votes) == (2, None, 0)
-    answer_save(response=phones[0], question=question, value="3")
+    workshop_vote(workshop=workshop, response=phones[0], question=question, value="3")
     one = room_state(workshop)
     assert (one.distribution, one.votes, one.counts["it"]["answering"]) == (None, 1, 1)
     assert one.etag != empty.etag
-    answer_save(response=phones[1], question=question, value="1")
+    workshop_vote(workshop=workshop, response=phones[1], question=question, value="1")
     two = room_state(workshop)
     assert (two.distribution, two.votes) == ({"3": 1, "1": 1}, 2)
     assert room_state(workshop).etag == two.etag  # nothing changed: the same ETag

@@ -38,7 +38,15 @@ def url_for(pattern: URLPattern, world: dict) -> str:
 
 
 # Token-, code- and session-based: checked separately.
-PUBLIC = {"link-open", "survey-start", "workshop-code", "workshop-join", "workshop-live"}
+PUBLIC = {
+    "link-open",
+    "survey-start",
+    "workshop-code",
+    "workshop-join",
+    "workshop-live",
+    "workshop-vote",  # a phone that joined by code: its session holds the response
+    "workshop-rejoin",
+}
 SURVEY = {
     "survey-resume",
     "survey-page",

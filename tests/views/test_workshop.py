@@ -96,15 +96,19 @@ def test_paced_mode_hides_votes_until_revealed(facilitator, campaign):
             early = facilitator.get(room).content.decode()
             assert "2 votes so far: the votes are shown once 5 people have voted" in early
             assert "%)" not in early
+            # Revealing closed the voting; hiding again and reopening lets the rest vote.
             facilitator.post(state, {"action": "hide"})
+            facilitator.post(state, {"action": "unlock"})
         response = join(phone, workshop.join_code, team)
         live = phone.get(reverse("assessments:workshop-live", args=[workshop.join_code]))
         assert "Q1" in live.content.decode()  # the facilitator's question, C-1
         saved = phone.post(
-            reverse("assessments:survey-answer", args=[response.public_id]),
+            reverse("assessments:workshop-vote", args=[workshop.join_code]),
             {"question": "C-1", "q-C-1": choice},
+            HTTP_HX_REQUEST="true",
         )
         assert saved.content == b"Saved"
+        assert response.answers.get().choice.key == choice  # round 1 is the survey answer
     room = reverse("assessments:workshop-room", args=[campaign.slug])
     hidden = facilitator.get(room).content.decode()
     assert "Votes are hidden" in hidden and "5 votes so far" in hidden
