@@ -883,6 +883,8 @@ class Workshop(models.Model):
     )
     round = models.PositiveSmallIntegerField(default=1)
     locked = models.BooleanField(default=False)
+    # The facilitator's timer (space on the presenter view): when it runs out, or null.
+    timer_ends_at = models.DateTimeField(null=True, blank=True)
     # Bumped on every change of the facilitator's state; phones compare it when they poll.
     state_version = models.PositiveIntegerField(default=0)
     # Who may join: at most this many people in all (null: no cap), and, with cap_teams, no

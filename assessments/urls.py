@@ -80,6 +80,16 @@ urlpatterns = [
         name="workshop-room",
     ),
     path(
+        "campaigns/<slug:slug>/workshop/screen/",
+        workshop_presenter.workshop_screen,
+        name="workshop-screen",
+    ),
+    path(
+        "campaigns/<slug:slug>/workshop/screen/live/",
+        workshop_presenter.workshop_screen_live,
+        name="workshop-screen-live",
+    ),
+    path(
         "campaigns/<slug:slug>/workshop/state/",
         workshop_presenter.workshop_state,
         name="workshop-state",

@@ -9,9 +9,11 @@ the projector and the phones poll is read in `selectors/workshops.py`.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Refused
@@ -167,6 +169,16 @@ def _save_state(workshop: Workshop, *fields: str) -> Workshop:
     Workshop.objects.filter(pk=workshop.pk).update(state_version=F("state_version") + 1)
     workshop.refresh_from_db(fields=["state_version"])
     return workshop
+
+
+TIMER_SECONDS = 60
+
+
+def workshop_toggle_timer(*, workshop: Workshop, seconds: int = TIMER_SECONDS) -> Workshop:
+    """Start a countdown the audience screen shows, or stop the one running."""
+    running = workshop.timer_ends_at is not None and workshop.timer_ends_at > timezone.now()
+    workshop.timer_ends_at = None if running else timezone.now() + timedelta(seconds=seconds)
+    return _save_state(workshop, "timer_ends_at")
 
 
 def workshop_revote(*, workshop: Workshop) -> Workshop:

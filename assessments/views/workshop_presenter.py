@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
@@ -20,11 +21,18 @@ from assessments.models import Campaign, Function, Question, Workshop
 from assessments.outputs import charts
 from assessments.outputs.dashboard import Chart, labels_for
 from assessments.selectors.scores import campaign_snapshot
-from assessments.selectors.workshops import RoomState, room_state, split_names, vote_shares
+from assessments.selectors.workshops import (
+    RoomState,
+    answer_labels,
+    room_state,
+    split_names,
+    vote_shares,
+)
 from assessments.services.workshops import (
     workshop_for,
     workshop_new_session,
     workshop_revote,
+    workshop_toggle_timer,
     workshop_rotate_code,
     workshop_set_limits,
     workshop_set_state,
@@ -42,6 +50,14 @@ def _room(request: HttpRequest, slug: str) -> tuple[Campaign, Workshop, RoomStat
     return request._workshop_room  # type: ignore[attr-defined]
 
 
+def _timer_left(workshop: Workshop) -> int | None:
+    """Whole seconds left on the facilitator's timer; None when none runs."""
+    if workshop.timer_ends_at is None:
+        return None
+    left = (workshop.timer_ends_at - timezone.now()).total_seconds()
+    return max(0, round(left)) if left > -5 else None
+
+
 def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
     # The radar builds up as people submit (the scores count submitted responses only).
     doc = campaign_snapshot(workshop.campaign).document
@@ -52,6 +68,8 @@ def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
         "state": state,
         "question": workshop.current_question,
         "shares": vote_shares(workshop, state),
+        "answers": answer_labels(workshop.current_question) if workshop.current_question else [],
+        "timer_left": _timer_left(workshop),
         "split": split_names(state),
         "show_votes": workshop.mode == Workshop.Mode.FREE or workshop.revealed,
         "radar": radar,
@@ -113,6 +131,37 @@ def workshop_room(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _screen_context(request: HttpRequest, slug: str) -> dict[str, Any]:
+    import segno
+
+    campaign, workshop, state = _room(request, slug)
+    address = request.build_absolute_uri(
+        reverse("assessments:workshop-join", args=[workshop.join_code])
+    )
+    return {
+        "campaign": campaign,
+        "workshop": workshop,
+        "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
+        "qr": segno.make(address, error="m").svg_inline(scale=12, dark="#1f3a5f"),
+        **_room_context(workshop, state),
+    }
+
+
+@login_required
+def workshop_screen(request: HttpRequest, slug: str) -> HttpResponse:
+    """The audience screen for the projector: no controls and no navigation, type readable
+    from the back of the room; it follows the presenter view by itself."""
+    return render(request, "assessments/workshop_screen.html", _screen_context(request, slug))
+
+
+@login_required
+@cache_control(no_cache=True)
+@condition(etag_func=_room_etag)
+def workshop_screen_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the audience screen polls: 304 while nothing it shows has changed."""
+    return render(request, "assessments/_screen.html", _screen_context(request, slug))
+
+
 @login_required
 @require_POST
 def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
@@ -124,6 +173,8 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
             workshop = workshop_step(workshop=workshop, action=action)
         elif action == "revote":
             workshop = workshop_revote(workshop=workshop)
+        elif action == "timer":
+            workshop = workshop_toggle_timer(workshop=workshop)
         elif action == "new_session":
             workshop = workshop_new_session(workshop=workshop)
             number = workshop.session.number if workshop.session else ""

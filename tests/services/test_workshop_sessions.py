@@ -182,3 +182,29 @@ def test_a_phone_that_did_not_join_cannot_vote(room):
         stranger.post(reverse("assessments:workshop-rejoin", args=[workshop.join_code])).status_code
         == 404
     )
+
+
+def test_the_audience_screen_has_no_controls_and_follows_the_room(room, owner):
+    campaign, workshop, question, teams = room
+    projector = Client()
+    projector.force_login(owner)
+    url = reverse("assessments:workshop-screen", args=[campaign.slug])
+    workshop_set_state(workshop=workshop, mode="free")  # no question for the room yet
+    page = projector.get(url).content.decode()
+    assert workshop.join_code in page and "<nav" not in page and "Log out" not in page
+    assert "<form" not in page and "<button" not in page
+    workshop_set_state(workshop=workshop, mode="paced")
+    live = reverse("assessments:workshop-screen-live", args=[campaign.slug])
+    first = projector.get(live)
+    assert question.text in first.content.decode()
+    assert "Vote on your phone · 0 votes so far" in first.content.decode()
+    assert projector.get(live, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    for slug, value in (("it-ops", "3"), ("it-ops", "2"), ("ot-north", "1"), ("ot-north", "1")):
+        _vote(workshop, workshop_join(workshop=workshop, team=teams[slug]), question, value)
+    workshop_set_state(workshop=workshop, revealed=True)
+    shown = projector.get(live, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert shown.status_code == 200
+    from tests.html import table_rows
+
+    rows = table_rows(shown.content.decode().split('id="screen-reveal"')[1].split("</table>")[0])
+    assert rows[0] == ["", "Everyone (4)", "IT (2)", "OT (2)"]
