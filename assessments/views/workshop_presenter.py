@@ -32,11 +32,11 @@ from assessments.services.workshops import (
     workshop_for,
     workshop_new_session,
     workshop_revote,
-    workshop_toggle_timer,
     workshop_rotate_code,
     workshop_set_limits,
     workshop_set_state,
     workshop_step,
+    workshop_toggle_timer,
 )
 
 
