@@ -22,14 +22,16 @@ import markdown
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assessments.models import Campaign, ParkingNote, ReportFile, Stage
+from assessments.models import Campaign, ParkingNote, ReportFile, Stage, WorkshopVote
 from assessments.outputs import chart_render
 from assessments.outputs.dashboard import Chart, dashboard_context
 from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
 from assessments.selectors.scores import campaign_snapshot
+from assessments.selectors.workshops import discussion_record
 
 FAILED_REPORT_SECONDS = 600  # how long a failed report is answered at once
 logger = logging.getLogger(__name__)
@@ -126,6 +128,7 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
         key=lambda row: -abs(row["gap"]["gap"]),
     )
     context["notes"] = list(ParkingNote.objects.filter(campaign=campaign))
+    context["discussion"] = discussion_record(campaign)
     context["agreed_rows"] = sorted(
         context.get("agreed", {}).values(), key=lambda a: a.question.key
     )
@@ -179,6 +182,12 @@ def report_fingerprint(campaign: Campaign) -> str:
             str(chromium_available()),
             # Parking-lot notes change no score, but the report lists them.
             str(list(ParkingNote.objects.filter(campaign=campaign).values_list("pk", "text"))),
+            # Workshop votes change no score either; the discussion chapter shows them.
+            str(
+                WorkshopVote.objects.filter(session__workshop__campaign=campaign).aggregate(
+                    n=Count("id"), latest=Max("updated")
+                )
+            ),
         ]
     )
     return hashlib.sha256(material.encode()).hexdigest()

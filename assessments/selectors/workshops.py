@@ -208,3 +208,140 @@ def split_names(state: RoomState) -> list[tuple[str, str, int]]:
 
 def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How the room moved between two rounds on one question, per protected class."""
+
+    before: int  # the round compared with (this one minus one)
+    after: int
+    people: int  # who voted in both rounds: the only people compared
+    rows: list[dict[str, Any]]  # name, n, mean and agreement before/after, their changes
+    hidden: str = ""  # why nothing is shown, when it is not
+
+
+def movement(workshop: Workshop) -> Movement | None:
+    """Rule 8f between two moments: the change from the last round to this one, over the
+    people who voted in both (a person in only one round would otherwise be the difference
+    of two shown figures). Shown only when at least the minimum voted in both and those in
+    only one round are none or at least the minimum; per protected function class only when
+    nobody voted in just one round and every class holds the minimum."""
+    if workshop.round < 2 or workshop.current_question_id is None or workshop.session_id is None:
+        return None
+    return movement_between(
+        workshop.session_id,
+        workshop.current_question_id,
+        workshop.round - 1,
+        workshop.round,
+        workshop.campaign.min_group_size,
+    )
+
+
+def discussion_record(campaign: Any) -> list[dict[str, Any]]:
+    """Every question a workshop of `campaign` voted on again, per session: its last two
+    rounds' movement (for the report's "What the discussion changed")."""
+    rounds = (
+        WorkshopVote.objects.filter(session__workshop__campaign=campaign)
+        .order_by()
+        .values("session_id", "session__number", "question_id", "question__key", "question__text")
+        .annotate(last=Max("round"))
+        .filter(last__gte=2)
+        .order_by("session__number", "question__key")
+    )
+    return [
+        {
+            "session": row["session__number"],
+            "key": row["question__key"],
+            "text": row["question__text"],
+            "movement": movement_between(
+                row["session_id"],
+                row["question_id"],
+                row["last"] - 1,
+                row["last"],
+                campaign.min_group_size,
+            ),
+        }
+        for row in rounds
+    ]
+
+
+def movement_between(
+    session_id: int, question_id: int, before: int, after: int, minimum: int
+) -> Movement:
+    """The movement from round `before` to round `after` (see `movement`)."""
+    votes = (
+        WorkshopVote.objects.filter(
+            session_id=session_id,
+            question_id=question_id,
+            round__in=(before, after),
+            response__discarded_at__isnull=True,
+        )
+        .order_by()
+        .values_list("round", "response_id", "response__function", "choice__score")
+    )
+    by_round: dict[int, dict[int, tuple[str, float | None]]] = {before: {}, after: {}}
+    for number, response_id, function, score in votes:
+        by_round[number][response_id] = (function, score)
+    paired = by_round[before].keys() & by_round[after].keys()
+    alone = len(by_round[before].keys() ^ by_round[after].keys())
+    result = Movement(before=before, after=after, people=len(paired), rows=[])
+    if len(paired) < minimum:
+        return Movement(before, after, len(paired), [], "fewer than the minimum voted in both")
+    if 0 < alone < minimum:
+        return Movement(before, after, len(paired), [], "too few voted in only one round")
+    sizes: dict[str, int] = {}
+    for response_id in paired:
+        function = by_round[after][response_id][0]
+        sizes[function] = sizes.get(function, 0) + 1
+    mapping = protect_votes(sizes, minimum)
+    classes: dict[str, list[int]] = {}
+    for response_id in paired:
+        classes.setdefault(mapping.get(by_round[after][response_id][0], ANY), []).append(
+            response_id
+        )
+    if alone or any(len(members) < minimum for members in classes.values()):
+        # Per function only when everyone voted in both rounds: otherwise a function's
+        # earlier reveal minus its column here could be the few who voted once.
+        classes = {}
+    groups = [("Everyone", sorted(paired))] + [
+        (name, classes[key]) for key, name, _n in _class_names(classes)
+    ]
+    for name, members in groups:
+        first = _stats([by_round[before][r][1] for r in members])
+        second = _stats([by_round[after][r][1] for r in members])
+        result.rows.append(
+            {
+                "name": name,
+                "n": len(members),
+                "mean_before": first[0],
+                "mean_after": second[0],
+                "mean_change": _change(first[0], second[0]),
+                "agreement_before": first[1],
+                "agreement_after": second[1],
+                "agreement_change": _change(first[1], second[1]),
+            }
+        )
+    return result
+
+
+def _class_names(classes: dict[str, Any]) -> list[tuple[str, str, int]]:
+    names = {**dict(Function.choices), ANY: "Others"}
+    return [(k, names[k], len(classes[k])) for k in SPLIT_ORDER if k in classes and k != ANY] + (
+        [(ANY, names[ANY], len(classes[ANY]))] if ANY in classes and len(classes) > 1 else []
+    )
+
+
+def _stats(scores: list[float | None]) -> tuple[float | None, float | None]:
+    """Mean and r_wg agreement (docs/methodology.md, rule 1) of the scored votes; N/A, Don't
+    know and who-decides votes have no score and are left out."""
+    values = [float(s) for s in scores if s is not None]
+    if not values:
+        return None, None
+    mean = sum(values) / len(values)
+    variance = sum((v - mean) ** 2 for v in values) / len(values)
+    return round(mean, 3), round(max(0.0, 1 - variance / 1.25), 3)
+
+
+def _change(first: float | None, second: float | None) -> float | None:
+    return None if first is None or second is None else round(second - first, 3)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import access
 from assessments.errors import Refused
@@ -35,9 +36,13 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
                 note=request.POST.get("note", "")[:2000],
                 dissent=request.POST.get("dissent", "")[:2000],
             )
+            if request.htmx:  # type: ignore[attr-defined]  # from the presenter view, in place
+                return HttpResponse(escape(f"Recorded the agreed answer to {key}."))
             messages.success(request, f"Recorded the agreed answer to {key}.")
             return redirect(page + f"#q-{key}")
         except Refused as exc:
+            if request.htmx:  # type: ignore[attr-defined]
+                return HttpResponse(escape(exc.sentence), status=400)
             messages.error(request, exc.sentence)
     return render(
         request,

@@ -1,5 +1,7 @@
-"""The facilitator's projector screen: join code and QR, live counts, the current question,
-its votes once revealed (rule 8f), and the controls that pace the room."""
+"""The facilitator's two screens: the presenter view (controls, keys, counts, the current
+question and its votes once revealed) and the audience screen for the projector (no controls;
+join code and QR, the question in large type, the reveal split by function and, after a
+re-vote, how the room moved: rule 8f of docs/methodology.md)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from assessments.selectors.scores import campaign_snapshot
 from assessments.selectors.workshops import (
     RoomState,
     answer_labels,
+    movement,
     room_state,
     split_names,
     vote_shares,
@@ -70,6 +73,8 @@ def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
         "shares": vote_shares(workshop, state),
         "answers": answer_labels(workshop.current_question) if workshop.current_question else [],
         "timer_left": _timer_left(workshop),
+        # After a re-vote's reveal: how each function moved (rule 8f between two rounds).
+        "movement": movement(workshop) if workshop.revealed else None,
         "split": split_names(state),
         "show_votes": workshop.mode == Workshop.Mode.FREE or workshop.revealed,
         "radar": radar,

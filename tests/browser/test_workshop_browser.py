@@ -68,11 +68,14 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
         screenshot(facilitator, "workshop-facilitator")
         assert Response.objects.filter(campaign=campaign).count() == 5
 
-        facilitator.click("text=Record agreed answer")
-        facilitator.select_option("#a-COL-1", "2")
-        facilitator.fill("#n-COL-1", "Projects mix both sides, but only from the start")
-        facilitator.click("#q-COL-1 button[type=submit]")
-        facilitator.wait_for_selector("text=Recorded the agreed answer to COL-1.")
+        # Recorded in place: the presenter view stays where it is (htmx).
+        facilitator.select_option("#agreed-answer", "2")
+        facilitator.fill("#agreed-note", "Projects mix both sides, but only from the start")
+        facilitator.click("#agreed-form button[type=submit]")
+        expect(facilitator.locator("#agreed-status")).to_have_text(
+            "Recorded the agreed answer to COL-1."
+        )
+        assert facilitator.url.endswith(f"/campaigns/{campaign.slug}/workshop/")
     finally:
         for context in phones:
             context.close()

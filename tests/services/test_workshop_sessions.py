@@ -208,3 +208,81 @@ def test_the_audience_screen_has_no_controls_and_follows_the_room(room, owner):
 
     rows = table_rows(shown.content.decode().split('id="screen-reveal"')[1].split("</table>")[0])
     assert rows[0] == ["", "Everyone (4)", "IT (2)", "OT (2)"]
+
+
+def _two_rounds(workspace, first, second):
+    """Six people (three IT, three OT) vote `first`; a re-vote; then `second` (None: no vote)."""
+    campaign = builders.campaign(workspace, slug="moves-2026", min_group_size=3)
+    question = Question.objects.prefetch_related("choices").get(
+        version=campaign.bank_version, key="C-1"
+    )
+    workshop = workshop_set_state(workshop=workshop_for(campaign), mode="paced", question=question)
+    teams = {t.slug: t for t in campaign.organization.teams.all()}
+    people = [
+        workshop_join(workshop=workshop, team=teams[s]) for s in ["it-ops"] * 3 + ["ot-north"] * 3
+    ]
+    for person, value in zip(people, first, strict=True):
+        _vote(workshop, person, question, value)
+    workshop = workshop_revote(workshop=workshop)
+    for person, value in zip(people, second, strict=True):
+        if value is not None:
+            _vote(workshop, person, question, value)
+    return workshop_set_state(workshop=workshop, revealed=True)
+
+
+def test_the_re_vote_shows_how_each_function_moved(workspace):
+    from assessments.selectors.workshops import movement
+
+    workshop = _two_rounds(
+        workspace, ["3", "3", "2", "0", "1", "0"], ["3", "2", "2", "1", "1", "2"]
+    )
+    moved = movement(workshop)
+    rows = {row["name"]: row for row in moved.rows}
+    assert list(rows) == ["Everyone", "IT", "OT"] and moved.people == 6
+    assert (rows["IT"]["mean_before"], rows["IT"]["mean_after"]) == (2.667, 2.333)
+    assert (rows["OT"]["mean_before"], rows["OT"]["mean_after"], rows["OT"]["mean_change"]) == (
+        0.333,
+        1.333,
+        1.0,
+    )
+    # OT: 0, 1, 0 (variance 2/9) then 1, 1, 2 (variance 2/9): agreement unchanged.
+    assert rows["OT"]["agreement_before"] == rows["OT"]["agreement_after"] == 0.822
+
+
+def test_movement_never_rests_on_a_few_who_voted_once(workspace):
+    from assessments.selectors.workshops import movement
+
+    one_left = _two_rounds(
+        workspace, ["3", "3", "2", "0", "1", "0"], ["3", "2", "2", "1", "1", None]
+    )
+    hidden = movement(one_left)
+    assert hidden.rows == [] and hidden.hidden == "too few voted in only one round"
+
+
+def test_movement_without_a_split_when_some_voted_once(workspace):
+    from assessments.selectors.workshops import movement
+
+    half = _two_rounds(workspace, ["3", "3", "2", "0", "1", "0"], ["3", "2", "2", None, None, None])
+    moved = movement(half)
+    assert [row["name"] for row in moved.rows] == ["Everyone"]  # three left, three stayed
+    assert moved.rows[0]["n"] == 3 and moved.people == 3
+
+
+def test_the_report_says_what_the_discussion_changed(workspace):
+    from django.test import override_settings
+
+    from assessments.outputs import report
+    from assessments.services.survey import response_submit
+    from tests.outputs.test_report import pdf_text
+
+    workshop = _two_rounds(
+        workspace, ["3", "3", "2", "0", "1", "0"], ["3", "2", "2", "1", "1", "2"]
+    )
+    for response in workshop.campaign.responses.all():
+        response_submit(response=response)  # a report with figures (not the thin one)
+    record = report.report_context(workshop.campaign)["discussion"]
+    assert [(item["key"], item["session"]) for item in record] == [("C-1", 1)]
+    with override_settings(CHROMIUM_PATH="/nonexistent/chromium"):
+        text = pdf_text(report.campaign_report_pdf(workshop.campaign))
+    assert "What the discussion changed" in text
+    assert "OT 3 0.33 1.33 +1.00 0.82 0.82 +0.00" in text
