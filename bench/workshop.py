@@ -42,7 +42,7 @@ def workshop_run(participants: int) -> dict[str, object]:
     from assessments.files.organizations import organization_import
     from assessments.models import Campaign, Membership, Team, Workspace
     from assessments.services.campaigns import campaign_create
-    from assessments.services.workshops import workshop_for
+    from assessments.services.workshops import workshop_for, workshop_set_limits
 
     root = Path(__file__).resolve().parent.parent
     call_command("migrate", verbosity=0)
@@ -56,7 +56,10 @@ def workshop_run(participants: int) -> dict[str, object]:
     campaign = campaign_create(
         slug="live", organization=org, bank_version=version, status=Campaign.Status.OPEN
     )
-    workshop = workshop_for(campaign)
+    # 300 people: more than the demo teams' headcounts, which a workshop caps by default.
+    workshop = workshop_set_limits(
+        workshop=workshop_for(campaign), max_participants=None, cap_teams=False
+    )
     user = get_user_model().objects.create_user("facilitator")
     Membership.objects.create(user=user, workspace=workspace, role="owner")
     room = Client(HTTP_HOST="127.0.0.1")
@@ -74,15 +77,12 @@ def workshop_run(participants: int) -> dict[str, object]:
         phones.append(phone)
     live = f"/w/{workshop.join_code}/live/?fragment=1"
     etags = [phone.get(live)["ETag"] for phone in phones]
-    from assessments.models import Response
-
-    responses = list(Response.objects.filter(campaign=campaign).order_by("pk"))
     room_url = f"/campaigns/{campaign.slug}/workshop/room/"
     etag = room.get(room_url)["ETag"]
     statuses = []
-    for index, (phone, response) in enumerate(zip(phones, responses, strict=True)):
+    for index, phone in enumerate(phones):
         answer = {"question": "COL-1", "q-COL-1": str(index % 4)}
-        timed(save, phone.post, f"/survey/{response.public_id}/answer/", answer)
+        timed(save, phone.post, f"/w/{workshop.join_code}/vote/", answer, HTTP_HX_REQUEST="true")
         polled = timed(poll, phone.get, live, HTTP_IF_NONE_MATCH=etags[index])
         statuses.append(polled.status_code)
         if index % 10 == 0:  # the projector polls every few seconds meanwhile
