@@ -145,7 +145,12 @@ def room_votes(cast: dict[str, dict[str, int]], minimum: int) -> tuple[dict[str,
 
 
 def participant_etag(workshop: Workshop, response: Response) -> str:
-    return f"{workshop.state_version}-{response.pk}-{response.workshop_session_id}"
+    # `updated` moves with the phone's own vote: a poll that was answered while the vote was
+    # on its way (and showed it not yet) is followed by one that shows it.
+    return (
+        f"{workshop.state_version}-{response.pk}-{response.workshop_session_id}-"
+        f"{response.updated.timestamp()}"
+    )
 
 
 SPLIT_ORDER = ("it", "ot", "leadership", "business", "other", ANY)

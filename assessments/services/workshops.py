@@ -250,7 +250,10 @@ def workshop_vote(
             defaults=parsed,
         )
         if state.round == 1 and response.submitted_at is None and response.discarded_at is None:
-            answer_save(response=response, question=question, value=value)
+            answer_save(response=response, question=question, value=value)  # touches `updated`
+        else:
+            # The phone's poll ETag carries `updated`: a poll that raced this vote shows it next.
+            Response.objects.filter(pk=response.pk).update(updated=timezone.now())
     return vote
 
 

@@ -1,4 +1,4 @@
-"""A live workshop in browsers: a facilitator on the projector and five phones join with the
+"""A live workshop in browsers: a facilitator, the audience screen and six phones join with the
 code, vote on the facilitator's question, the facilitator reveals the votes and records the
 room's agreed answer; the dashboard shows it."""
 
@@ -38,8 +38,8 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
     facilitator.wait_for_selector("#votes-hidden")
 
     phones = []
-    teams = ["it-ops", "it-ops", "ot-north", "ot-north", "ot-north"]
-    picks = [3, 3, 1, 1, 0]
+    teams = ["it-ops", "it-ops", "it-ops", "ot-north", "ot-north", "ot-north"]
+    picks = [3, 3, 2, 1, 1, 0]
     for team_slug, pick in zip(teams, picks, strict=True):
         context = chromium.new_context(
             base_url=live_server.url,
@@ -60,13 +60,39 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
         phone.locator(".saved", has_text="Saved").wait_for()
     screenshot(phones[0].pages[0], "workshop-phone")
     try:
-        # The projector refreshes itself: 5 joined, votes still hidden.
-        expect(facilitator.locator("#room")).to_contain_text("5 votes so far", timeout=15_000)
+        # The presenter view refreshes itself: 6 joined, votes still hidden.
+        expect(facilitator.locator("#room")).to_contain_text("6 votes so far", timeout=15_000)
         assert "Votes are hidden" in facilitator.inner_text("#room")
-        facilitator.click("button:has-text('Reveal votes')")
-        facilitator.wait_for_selector("text=2 (40 %)")
+        # The projector: the audience screen, no controls, type readable from the back.
+        screen = chromium.new_context(
+            base_url=live_server.url, viewport={"width": 1920, "height": 1080}
+        )
+        phones.append(screen)
+        projector = screen.new_page()
+        projector.goto("/accounts/login/")
+        projector.fill("input[name=username]", "olivia")
+        projector.fill("input[name=password]", "pw-olivia-123")
+        projector.click("button[type=submit]")
+        projector.goto(f"/campaigns/{campaign.slug}/workshop/screen/")
+        size = "e => parseFloat(getComputedStyle(e).fontSize)"
+        assert projector.locator("#screen-question").evaluate(size) >= 40
+        assert projector.locator("#screen-choices li").first.evaluate(size) >= 28
+        assert projector.locator("button, nav, form").count() == 0
+        # R on the presenter view reveals (and closes the voting); the screen follows.
+        facilitator.locator("body").press("r")
+        facilitator.wait_for_selector("text=2 (33 %)")
+        expect(projector.locator("#screen-reveal thead")).to_contain_text("IT (3)", timeout=5_000)
+        assert projector.locator("#screen-reveal thead").inner_text().split() == [
+            "Everyone",
+            "(6)",
+            "IT",
+            "(3)",
+            "OT",
+            "(3)",
+        ]
+        screenshot(projector, "workshop-audience-screen-1920")
         screenshot(facilitator, "workshop-facilitator")
-        assert Response.objects.filter(campaign=campaign).count() == 5
+        assert Response.objects.filter(campaign=campaign).count() == 6
 
         # Recorded in place: the presenter view stays where it is (htmx).
         facilitator.select_option("#agreed-answer", "2")
