@@ -9,12 +9,14 @@ group size.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q
 
 from assessments.models import Function, Response, Workshop, WorkshopVote
+from assessments.scoring import UNIFORM_VARIANCE
 from assessments.suppression import protect_votes
 from assessments.vocabulary import ANY, DECISION_LABELS, DK, FUNCTIONS, NA
 
@@ -206,9 +208,13 @@ def vote_shares(workshop: Workshop, state: RoomState) -> list[dict[str, Any]]:
 
 def split_names(state: RoomState) -> list[tuple[str, str, int]]:
     """The classes the reveal shows side by side: (key, name, votes)."""
-    split = state.split or {}
+    return class_names({k: sum(votes.values()) for k, votes in (state.split or {}).items()})
+
+
+def class_names(sizes: Mapping[str, int]) -> list[tuple[str, str, int]]:
+    """Protected function classes in display order as (key, name, size); "*" is "Others"."""
     names = {**dict(Function.choices), ANY: "Others"}
-    return [(k, names[k], sum(split[k].values())) for k in SPLIT_ORDER if k in split]
+    return [(k, names[k], sizes[k]) for k in SPLIT_ORDER if k in sizes]
 
 
 def _percent(part: int, whole: int) -> int:
@@ -305,12 +311,18 @@ def movement_between(
         classes.setdefault(mapping.get(by_round[after][response_id][0], ANY), []).append(
             response_id
         )
-    if alone or any(len(members) < minimum for members in classes.values()):
-        # Per function only when everyone voted in both rounds: otherwise a function's
-        # earlier reveal minus its column here could be the few who voted once.
+    if (
+        alone
+        or any(len(members) < minimum for members in classes.values())
+        or set(classes) == {ANY}
+    ):
+        # Per function only when everyone voted in both rounds (otherwise a function's
+        # earlier reveal minus its column here could be the few who voted once), and not
+        # when the one class is everyone.
         classes = {}
     groups = [("Everyone", sorted(paired))] + [
-        (name, classes[key]) for key, name, _n in _class_names(classes)
+        (name, classes[key])
+        for key, name, _n in class_names({k: len(v) for k, v in classes.items()})
     ]
     for name, members in groups:
         first = _stats([by_round[before][r][1] for r in members])
@@ -330,13 +342,6 @@ def movement_between(
     return result
 
 
-def _class_names(classes: dict[str, Any]) -> list[tuple[str, str, int]]:
-    names = {**dict(Function.choices), ANY: "Others"}
-    return [(k, names[k], len(classes[k])) for k in SPLIT_ORDER if k in classes and k != ANY] + (
-        [(ANY, names[ANY], len(classes[ANY]))] if ANY in classes and len(classes) > 1 else []
-    )
-
-
 def _stats(scores: list[float | None]) -> tuple[float | None, float | None]:
     """Mean and r_wg agreement (docs/methodology.md, rule 1) of the scored votes; N/A, Don't
     know and who-decides votes have no score and are left out."""
@@ -345,7 +350,7 @@ def _stats(scores: list[float | None]) -> tuple[float | None, float | None]:
         return None, None
     mean = sum(values) / len(values)
     variance = sum((v - mean) ** 2 for v in values) / len(values)
-    return round(mean, 3), round(max(0.0, 1 - variance / 1.25), 3)
+    return round(mean, 3), round(max(0.0, 1 - variance / float(UNIFORM_VARIANCE)), 3)
 
 
 def _change(first: float | None, second: float | None) -> float | None:
