@@ -157,6 +157,7 @@ urlpatterns = [
     path("w/<str:code>/live/", workshop_audience.workshop_live, name="workshop-live"),
     path("w/<str:code>/vote/", workshop_audience.workshop_vote_view, name="workshop-vote"),
     path("w/<str:code>/rejoin/", workshop_audience.workshop_rejoin_view, name="workshop-rejoin"),
+    path("w/<str:code>/events/", workshop_audience.workshop_events, name="workshop-events"),
     # The respondent's survey (no account)
     path("s/<str:token>/", survey.link_open, name="link-open"),
     path("survey/start/", survey.survey_start, name="survey-start"),

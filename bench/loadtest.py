@@ -173,8 +173,11 @@ def read_back(campaign_slug: str) -> dict[str, object]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], port: int, workers: int, log: Path) -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, workers: int, log: Path, threads: int = 1
+    ) -> None:
         self.env, self.port, self.workers, self.log = env, port, workers, log
+        self.threads = threads  # above 1: gthread workers, as deploy/gunicorn.conf.py runs
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -191,6 +194,11 @@ class Server:
                     "60",
                     "--graceful-timeout",
                     "5",
+                    *(
+                        ["--worker-class", "gthread", "--threads", str(self.threads)]
+                        if self.threads > 1
+                        else []
+                    ),
                 ],
                 cwd=ROOT,
                 env=self.env,
@@ -267,8 +275,10 @@ class Browser:
             if "csrftoken" in self.cookies:
                 sent_headers["X-CSRFToken"] = self.cookies["csrftoken"]
         deadline = time.monotonic() + self.give_up_after
+        fresh_retry = True
         while True:
             started = time.perf_counter()
+            reused = self.connection is not None
             try:
                 if self.connection is None:
                     self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -276,8 +286,13 @@ class Browser:
                 reply = self.connection.getresponse()
                 text = reply.read().decode("utf-8", "replace")
             except (OSError, http.client.HTTPException):
-                self.stats.connection_error()
                 self.close()
+                if reused and fresh_retry:
+                    # The server closed an idle kept-alive connection (gthread workers keep
+                    # one 2 s): a browser opens a new one at once, and so does this.
+                    fresh_retry = False
+                    continue
+                self.stats.connection_error()
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.5 + random.random())  # nosec B311  # retry jitter

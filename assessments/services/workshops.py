@@ -219,12 +219,19 @@ VOTE_OTHER_SESSION = _("A new session has started: join it to vote.")
 
 
 def workshop_vote(
-    *, workshop: Workshop, response: Response, question: Question, value: str
+    *,
+    workshop: Workshop,
+    response: Response,
+    question: Question,
+    value: str,
+    round: int | None = None,
 ) -> WorkshopVote:
     """A participant's vote on the current question, in the current round. The first round's
     vote is also saved as the participant's survey answer (unless they have submitted);
     later rounds are votes only: the survey keeps what each person said before the room
-    discussed it (docs/methodology.md, "Workshop votes")."""
+    discussed it (docs/methodology.md, "Workshop votes"). `round`, when given, is the round
+    the phone voted in: a vote kept offline and sent after "vote again" is refused, not
+    counted in the new round."""
     if workshop.campaign.status != Campaign.Status.OPEN:
         raise SurveyClosed(_("This workshop's assessment is not open."))
     if workshop.mode != Workshop.Mode.PACED or question.pk != workshop.current_question_id:
@@ -240,7 +247,8 @@ def workshop_vote(
         state = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if state.locked:
             raise SurveyClosed(VOTE_LOCKED)
-        if state.round != workshop.round or state.current_question_id != question.pk:
+        voted_in = workshop.round if round is None else round
+        if state.round != voted_in or state.current_question_id != question.pk:
             raise SurveyClosed(VOTE_MOVED)
         vote, _created = WorkshopVote.objects.update_or_create(
             session_id=state.session_id,

@@ -3,16 +3,21 @@ code, and the phone's live question in paced mode."""
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Iterator
 
-from django.http import HttpRequest, HttpResponse
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
 from django.views.decorators.http import condition, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.errors import Refused
+from assessments.live import Snapshot, broadcaster
 from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote
 from assessments.security import guessing_refused, wrong_guess
 from assessments.selectors.workshops import (
@@ -148,41 +153,119 @@ def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("assessments:survey-resume", public_id=response.public_id)
     fragment = request.GET.get("fragment") == "1"
     in_session = response.workshop_session_id == workshop.session_id
-    question = workshop.current_question
     vote = None
     shares: list[dict[str, object]] = []
-    if question is not None and in_session:
-        question = Question.objects.prefetch_related("choices").get(pk=question.pk)
-        if not workshop.campaign.asks(question, response.function):
-            question = None
-        else:
-            vote = (
-                WorkshopVote.objects.filter(
-                    session_id=workshop.session_id,
-                    question=question,
-                    round=workshop.round,
-                    response=response,
-                )
-                .select_related("choice")
-                .first()
+    if workshop.current_question_id is not None and in_session:
+        workshop.current_question = Question.objects.prefetch_related("choices").get(
+            pk=workshop.current_question_id
+        )
+        vote = (
+            WorkshopVote.objects.filter(
+                session_id=workshop.session_id,
+                question_id=workshop.current_question_id,
+                round=workshop.round,
+                response=response,
             )
-            if workshop.revealed:
-                workshop.current_question = question
-                shares = vote_shares(workshop, room_state(workshop))
+            .select_related("choice")
+            .first()
+        )
+        if workshop.revealed:
+            shares = vote_shares(workshop, room_state(workshop))
     return render(
         request,
         "survey/_live_question.html" if fragment else "survey/workshop_live.html",
-        {
-            "workshop": workshop,
-            "campaign": workshop.campaign,
-            "response": response,
-            "in_session": in_session,
-            "question": question,
-            # The phone shows its vote in this round (checked), as the survey shows an answer.
-            "answer": _VoteAsAnswer(vote) if vote else None,
-            "shares": shares,
-        },
+        _live_context(workshop, response, vote, shares),
     )
+
+
+def _live_context(
+    workshop: Workshop,
+    response: Response,
+    vote: WorkshopVote | None,
+    shares: list[dict[str, object]],
+) -> dict[str, object]:
+    """What the phone shows (the page, the polled fragment and the pushed one alike); no
+    query: the caller has read the workshop with its question's answers, the vote and the
+    room's result."""
+    in_session = response.workshop_session_id == workshop.session_id
+    question = workshop.current_question if in_session else None
+    if question is not None and not workshop.campaign.asks(question, response.function):
+        question = None
+    return {
+        "workshop": workshop,
+        "campaign": workshop.campaign,
+        "response": response,
+        "in_session": in_session,
+        "question": question,
+        # The phone shows its vote in this round (checked), as the survey shows an answer.
+        "answer": _VoteAsAnswer(vote) if vote and question else None,
+        "shares": shares if question else [],
+    }
+
+
+STREAM_SECONDS = 300  # then the browser reconnects (EventSource does by itself)
+HEARTBEAT_SECONDS = 15  # a comment line now and then: proxies keep the stream, dead ones end
+
+
+def _followable(workshop: Workshop, response: Response) -> bool:
+    """Whether the phone's page is the paced question (else the page itself must load
+    again: it shows the closed page, or the survey in free mode)."""
+    return (
+        not workshop.campaign.is_closed
+        and workshop.mode == Workshop.Mode.PACED
+        and response.submitted_at is None
+    )
+
+
+def live_event(request: HttpRequest, snapshot: Snapshot, response: Response) -> str:
+    """One server-sent event for this phone: its new fragment, or "reload" when the page
+    must change; rendered from the shared snapshot, without a query."""
+    workshop = snapshot.workshop
+    if not _followable(workshop, response):
+        return f"id: {snapshot.version}\nevent: reload\ndata: \n\n"
+    vote = snapshot.votes.get(response.pk)
+    html = render_to_string(
+        "survey/_live_question.html",
+        _live_context(workshop, response, vote, snapshot.shares),
+        request=request,
+    )
+    data = "".join(f"data: {line}\n" for line in html.splitlines())
+    return f"id: {snapshot.version}\nevent: fragment\n{data}\n"
+
+
+@survey_headers
+def workshop_events(request: HttpRequest, code: str) -> HttpResponse:
+    """The phone's stream (server-sent events): a new fragment each time the facilitator
+    acts, nothing in between (assessments/live.py). 204 for a phone that has not joined:
+    EventSource then stops, and the page's slow poll says what is wrong."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return HttpResponse(status=204)
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("v", "")
+    seen = int(raw) if raw.isdigit() else None
+
+    def events() -> Iterator[str]:
+        if not connection.in_atomic_block:  # a stream holds a thread, not a connection
+            connection.close()
+        broadcaster.watch(workshop.pk)
+        try:
+            # Retry after 2 s; a ping at once, so the page knows the stream works and stops
+            # polling.
+            yield "retry: 2000\nevent: ping\ndata: \n\n"
+            version, ends = seen, time.monotonic() + STREAM_SECONDS
+            while time.monotonic() < ends:
+                snapshot = broadcaster.wait(workshop.pk, version, HEARTBEAT_SECONDS)
+                if snapshot is None:
+                    yield "event: ping\ndata: \n\n"  # the page knows the stream lives
+                    continue
+                version = snapshot.version
+                yield live_event(request, snapshot, response)
+        finally:
+            broadcaster.unwatch(workshop.pk)
+
+    stream = StreamingHttpResponse(events(), content_type="text/event-stream")
+    stream["X-Accel-Buffering"] = "no"  # nginx passes each event on at once
+    return stream  # type: ignore[return-value]  # a streaming response, headers alike
 
 
 class _VoteAsAnswer:
@@ -211,6 +294,8 @@ def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
             response=response,
             question=question,
             value=request.POST.get(f"q-{key}", ""),
+            # A vote kept offline and sent later counts only in the round it was cast in.
+            round=int(posted) if (posted := request.POST.get("round", "")).isdigit() else None,
         )
     except SurveyClosed as exc:
         return HttpResponse(escape(exc.message), status=409)

@@ -213,9 +213,14 @@
     if (waiting()) { flush(); }  // the connection is back: send the rest too
   });
 
-  // A workshop poll replaces the question: show the kept answer in the new one too.
+  // A workshop poll or pushed question replaces the question: show the kept vote in the new
+  // one too, and, since the server was just heard from, send what waits.
   document.body.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "live") { restore(); }
+  });
+  document.body.addEventListener("live:swapped", function () {
+    restore();
+    if (waiting()) { flush(); }
   });
   window.addEventListener("online", flush);
   setInterval(function () { if (waiting() && navigator.onLine) { flush(); } }, 10000);

@@ -105,3 +105,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _live_streams_read_in_their_own_thread(monkeypatch):
+    """The test server shares its in-memory database only with its request threads, not
+    with the live broadcaster's own thread: each phone's stream reads the state itself."""
+    from assessments import live
+    from assessments.views import workshop_audience
+
+    monkeypatch.setattr(workshop_audience, "broadcaster", live.Broadcaster(threaded=False))

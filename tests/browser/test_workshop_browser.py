@@ -1,6 +1,8 @@
 """A live workshop in browsers: a facilitator, the audience screen and six phones join with the
-code, vote on the facilitator's question, the facilitator reveals the votes and records the
-room's agreed answer; the dashboard shows it."""
+code, vote on the facilitator's question, the facilitator reveals the votes (split by function),
+opens a second round, locks and unlocks it, one phone votes offline and its vote arrives, the
+reveal shows how the room moved, and the facilitator records the room's agreed answer; the
+dashboard shows it."""
 
 from __future__ import annotations
 
@@ -93,6 +95,37 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
         screenshot(projector, "workshop-audience-screen-1920")
         screenshot(facilitator, "workshop-facilitator")
         assert Response.objects.filter(campaign=campaign).count() == 6
+        # The phones follow by themselves (server-sent events): the room's answers.
+        ot_phone = phones[3].pages[0]
+        expect(ot_phone.locator("#vote-status")).to_contain_text("The room", timeout=6_000)
+        assert ot_phone.locator("fieldset.question input[type=radio]").first.is_disabled()
+
+        # Vote again after the discussion: round 2 reaches the phones, L locks and unlocks.
+        facilitator.click("button[value=revote]")
+        for context in phones[:6]:
+            expect(context.pages[0].locator("#round")).to_contain_text("Round 2", timeout=6_000)
+        facilitator.locator("body").press("l")
+        expect(ot_phone.locator("#vote-locked")).to_be_visible(timeout=6_000)
+        assert ot_phone.locator("fieldset.question input[type=radio]").first.is_disabled()
+        facilitator.locator("body").press("l")
+        expect(ot_phone.locator("#vote-hidden")).to_be_visible(timeout=6_000)
+        # OT moves up after the discussion; one OT phone votes while its connection is down,
+        # and its vote waits in the browser until the connection returns.
+        for index, pick in ((0, 3), (1, 3), (2, 2), (4, 2), (5, 1)):
+            phone = phones[index].pages[0]
+            phone.locator("label.choice").nth(pick).click()
+            phone.locator(".saved", has_text="Saved").wait_for()
+        phones[3].set_offline(True)
+        ot_phone.locator("label.choice").nth(2).click()
+        expect(ot_phone.locator(".saved")).to_contain_text("kept in this browser")
+        phones[3].set_offline(False)
+        expect(ot_phone.locator(".saved")).to_contain_text("Saved", timeout=15_000)
+        expect(facilitator.locator("#room")).to_contain_text("6 votes so far", timeout=10_000)
+        facilitator.locator("body").press("r")
+        expect(projector.locator("#movement")).to_contain_text("round 1", timeout=5_000)
+        movement = projector.locator("#movement tbody").inner_text()
+        assert "OT" in movement and "+1.00" in movement  # OT: 0.67 -> 1.67
+        screenshot(projector, "workshop-audience-movement-1920")
 
         # Recorded in place: the presenter view stays where it is (htmx).
         facilitator.select_option("#agreed-answer", "2")

@@ -46,6 +46,7 @@ PUBLIC = {
     "workshop-live",
     "workshop-vote",  # a phone that joined by code: its session holds the response
     "workshop-rejoin",
+    "workshop-events",
 }
 SURVEY = {
     "survey-resume",
