@@ -394,8 +394,12 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
         started = time.perf_counter()
         for thread in [*phones, *pollers]:
             thread.start()
+        facilitator_failure = ""
+        sent: dict[str, float] = {}
         try:
             sent = facilitate(port, stats, campaign, args, phones)
+        except AssertionError as exc:  # reported with the server's traceback, below
+            facilitator_failure = f"facilitator: {exc}"
         finally:
             stop.set()
             for thread in [*phones, *pollers]:
@@ -405,6 +409,9 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
         keys = [p.browser.cookies.get("sessionid", "") for p in phones]
         stored = child(env, "--read-back", campaign, code, *keys)
         log_text = log.read_text(errors="replace")
+        if "Traceback" in log_text:  # the first server error, to see what went wrong
+            first = log_text[log_text.index("Traceback") :]
+            print(first[:4000], file=sys.stderr)
 
     follow, missed = [], 0
     for phone in phones:
@@ -451,7 +458,8 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
             n for c in stats.statuses.values() for s, n in c.items() if s[0] in "45" and s != "409"
         ),
         "connection_errors": stats.connection_errors,
-        "failed": [p.failure for p in phones if p.failure],
+        "failed": [p.failure for p in phones if p.failure]
+        + ([facilitator_failure] if facilitator_failure else []),
         "acknowledged": sum(len(p.acknowledged) for p in phones),
         "refused_late": sum(p.refused_late for p in phones),
         "lost": lost,
