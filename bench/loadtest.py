@@ -458,9 +458,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def child(env: dict[str, str], *args: str) -> dict[str, object]:
-    result = subprocess.run(  # nosec B603  # noqa: S603 - this script
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
+def child(env: dict[str, str], *args: str, script: str = __file__) -> dict[str, object]:
+    """Runs `script` (this one, or another bench built on it) with `args` in a process of
+    its own, under `env`'s database; returns the JSON it prints last."""
+    result = subprocess.run(  # nosec B603  # noqa: S603 - a bench script of ours
+        [sys.executable, script, *args], env=env, capture_output=True, text=True, check=False
     )
     if result.returncode:
         print(result.stderr, file=sys.stderr)
@@ -468,19 +470,25 @@ def child(env: dict[str, str], *args: str) -> dict[str, object]:
     return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
+def server_env(database: str, workdir: Path) -> dict[str, str]:
+    """Production settings for gunicorn on loopback, on a fresh copy of `database`."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(database, workdir, PG_LOAD_DB),
+        "DEBUG": "0",
+        "SECRET_KEY": "load-test-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at a proxy in production
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    return env
+
+
 def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(database, workdir, PG_LOAD_DB),
-            "DEBUG": "0",
-            "SECRET_KEY": "load-test-" + "x" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",  # plain HTTP on loopback; TLS ends at a proxy in production
-            "LOG_LEVEL": "WARNING",
-        }
-        env.pop("REDIS_URL", None)
+        env = server_env(database, workdir)
         setup = child(env, "--setup")
         port = free_port()
         log = workdir / "gunicorn.log"

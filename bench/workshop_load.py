@@ -40,15 +40,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loadtest import (
     FACILITATOR,
-    PG_LOAD_DB,
     TARGET_SAVE_P95_MS,
     Browser,
     Server,
     Stats,
+    child,
     free_port,
     percentile,
+    server_env,
 )
-from scoring import database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_FOLLOW_P95_S = 1.0
@@ -103,18 +103,6 @@ def read_back(campaign_slug: str, code: str, session_keys: list[str]) -> dict[st
         "doubled": doubled,
         "responses": Response.objects.filter(campaign__slug=campaign_slug).count(),
     }
-
-
-def child(env: dict[str, str], *args: str) -> dict[str, object]:
-    import subprocess
-
-    result = subprocess.run(  # nosec B603  # noqa: S603 - this script
-        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        print(result.stderr, file=sys.stderr)
-        raise SystemExit(f"{args[0]}: failed")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 # --- The phones and the facilitator --------------------------------------------------------
@@ -360,19 +348,12 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         env = {
-            **os.environ,
-            "DATABASE_URL": database_url(database, workdir, PG_LOAD_DB),
-            "DEBUG": "0",
-            "SECRET_KEY": "load-test-" + "x" * 50,
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "0",
-            "LOG_LEVEL": "WARNING",
+            **server_env(database, workdir),
             # 300 phones behind one address (a plant's Wi-Fi): the address limit is for wrong
             # guesses only, but keep it out of the way of a benchmark.
             "LINK_GUESS_ADDRESS_RATE": "100000/10m",
         }
-        env.pop("REDIS_URL", None)
-        setup = child(env, "--setup")
+        setup = child(env, "--setup", script=__file__)
         campaign, code = str(setup["campaign"]), str(setup["code"])
         port = free_port()
         log = workdir / "gunicorn.log"
@@ -407,7 +388,7 @@ def load_run(database: str, args: argparse.Namespace) -> dict[str, object]:
             elapsed = time.perf_counter() - started
             server.stop()
         keys = [p.browser.cookies.get("sessionid", "") for p in phones]
-        stored = child(env, "--read-back", campaign, code, *keys)
+        stored = child(env, "--read-back", campaign, code, *keys, script=__file__)
         log_text = log.read_text(errors="replace")
         if "Traceback" in log_text:  # the first server error, to see what went wrong
             first = log_text[log_text.index("Traceback") :]

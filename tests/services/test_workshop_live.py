@@ -13,27 +13,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import live
-from assessments.models import Question, WorkshopVote
+from assessments.models import WorkshopVote
 from assessments.services.survey import SurveyClosed
 from assessments.services.workshops import (
-    workshop_for,
     workshop_revote,
     workshop_set_state,
     workshop_vote,
 )
 from assessments.views import workshop_audience
 from assessments.views.workshop_audience import SESSION_WORKSHOPS, live_event
-from tests import builders
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def room(workspace):
-    campaign = builders.campaign(workspace, min_group_size=2)
-    question = Question.objects.get(version=campaign.bank_version, key="C-1")
-    workshop = workshop_set_state(workshop=workshop_for(campaign), mode="paced", question=question)
-    return campaign, workshop, question
 
 
 def _join(workshop, team_slug="it-ops"):
@@ -58,7 +48,7 @@ def _fragment(event: str) -> str:
 def test_a_pushed_question_is_rendered_from_the_snapshot_without_a_query(
     room, django_assert_num_queries
 ):
-    _campaign, workshop, question = room
+    _campaign, workshop, question, _teams = room
     client, response = _join(workshop)
     request = _request(client, workshop)
     snapshot = live.read_snapshot(workshop.pk)
@@ -75,7 +65,7 @@ def test_a_pushed_question_is_rendered_from_the_snapshot_without_a_query(
 
 
 def test_after_the_reveal_the_phone_shows_its_vote_and_the_room(room):
-    _campaign, workshop, question = room
+    _campaign, workshop, question, _teams = room
     phones = [_join(workshop, slug) for slug in ("it-ops", "it-ops", "ot-north")]
     for (_client, response), value in zip(phones, ("3", "3", "1"), strict=True):
         workshop.refresh_from_db()
@@ -94,7 +84,7 @@ def test_after_the_reveal_the_phone_shows_its_vote_and_the_room(room):
 
 
 def test_free_mode_or_a_closed_campaign_tells_the_page_to_load_again(room):
-    _campaign, workshop, _question = room
+    _campaign, workshop, _question, _teams = room
     client, response = _join(workshop)
     request = _request(client, workshop)
     workshop = workshop_set_state(workshop=workshop, mode="free")
@@ -105,7 +95,7 @@ def test_free_mode_or_a_closed_campaign_tells_the_page_to_load_again(room):
 def test_one_snapshot_per_action_whatever_the_size_of_the_room(room, django_assert_num_queries):
     """The broadcaster's read costs the same for 2 phones as for 12: the database sees a
     handful of queries per facilitator action, not one per phone."""
-    _campaign, workshop, question = room
+    _campaign, workshop, question, _teams = room
     broadcaster = live.Broadcaster(threaded=False)
     broadcaster.watch(workshop.pk)
     counts, phones = [], 0
@@ -128,7 +118,7 @@ def test_one_snapshot_per_action_whatever_the_size_of_the_room(room, django_asse
 
 
 def test_wait_returns_only_a_version_the_stream_has_not_sent(room):
-    _campaign, workshop, _question = room
+    _campaign, workshop, _question, _teams = room
     broadcaster = live.Broadcaster(threaded=False)
     broadcaster.watch(workshop.pk)
     first = broadcaster.wait(workshop.pk, None, timeout=0)
@@ -142,7 +132,7 @@ def test_wait_returns_only_a_version_the_stream_has_not_sent(room):
 
 
 def test_the_stream_sends_the_new_question_and_pings(room, monkeypatch):
-    _campaign, workshop, question = room
+    _campaign, workshop, question, _teams = room
     client, _response = _join(workshop)
     monkeypatch.setattr(workshop_audience, "broadcaster", live.Broadcaster(threaded=False))
     monkeypatch.setattr(workshop_audience, "HEARTBEAT_SECONDS", 0)
@@ -166,7 +156,7 @@ def test_the_stream_sends_the_new_question_and_pings(room, monkeypatch):
 
 
 def test_a_phone_that_has_not_joined_gets_no_stream(room):
-    _campaign, workshop, _question = room
+    _campaign, workshop, _question, _teams = room
     reply = Client().get(reverse("assessments:workshop-events", args=[workshop.join_code]))
     assert reply.status_code == 204  # EventSource stops; the page's poll says what is wrong
     wrong = Client().get(reverse("assessments:workshop-events", args=["NOPE42"]))
@@ -175,7 +165,7 @@ def test_a_phone_that_has_not_joined_gets_no_stream(room):
 
 def test_a_vote_kept_offline_counts_only_in_its_own_round(room):
     """Sent after "vote again", a round-1 vote is refused, not counted in round 2."""
-    _campaign, workshop, question = room
+    _campaign, workshop, question, _teams = room
     client, response = _join(workshop)
     workshop = workshop_set_state(workshop=workshop, revealed=True)
     workshop = workshop_revote(workshop=workshop)

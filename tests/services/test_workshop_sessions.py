@@ -30,17 +30,6 @@ from tests import builders
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def room(workspace):
-    campaign = builders.campaign(workspace, min_group_size=2)
-    question = Question.objects.prefetch_related("choices").get(
-        version=campaign.bank_version, key="C-1"
-    )
-    workshop = workshop_set_state(workshop=workshop_for(campaign), mode="paced", question=question)
-    teams = {t.slug: t for t in campaign.organization.teams.all()}
-    return campaign, workshop, question, teams
-
-
 def _vote(workshop, response, question, value):
     workshop.refresh_from_db()
     return workshop_vote(workshop=workshop, response=response, question=question, value=value)
