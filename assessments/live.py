@@ -23,8 +23,8 @@ from typing import Any
 
 from django.db import connection
 
-from assessments.models import Question, Workshop, WorkshopVote
-from assessments.selectors.workshops import room_state, vote_shares
+from assessments.models import Question, Workshop, WorkshopVote, WorkshopWord
+from assessments.selectors.workshops import WordCloud, room_state, vote_shares, word_cloud
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ class Snapshot:
     workshop: Workshop
     shares: list[dict[str, Any]] = field(default_factory=list)
     votes: dict[int, WorkshopVote] = field(default_factory=dict)  # response id -> vote
+    cloud: WordCloud | None = None  # in the word cloud activity (rule 8f, as the screens)
+    words: dict[int, str] = field(default_factory=dict)  # response id -> its word
 
 
 def read_snapshot(workshop_id: int) -> Snapshot | None:
@@ -65,7 +67,16 @@ def read_snapshot(workshop_id: int) -> Snapshot | None:
         }
         if workshop.revealed:
             shares = vote_shares(workshop, room_state(workshop))
-    return Snapshot(workshop.state_version, workshop, shares, votes)
+    cloud = None
+    words: dict[int, str] = {}
+    if workshop.activity == Workshop.Activity.WORDS and workshop.session_id is not None:
+        cloud = word_cloud(workshop)
+        words = dict(
+            WorkshopWord.objects.filter(session_id=workshop.session_id).values_list(
+                "response_id", "text"
+            )
+        )
+    return Snapshot(workshop.state_version, workshop, shares, votes, cloud, words)
 
 
 class Broadcaster:

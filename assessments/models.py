@@ -869,6 +869,15 @@ class Workshop(models.Model):
         FREE = "free", "Free: everyone at their own pace"
         PACED = "paced", "Paced: everyone on the facilitator's question"
 
+    class Activity(models.TextChoices):
+        """What the room does in paced mode: vote on a question, give one word (a word
+        cloud), or upvote the questions parked for later. Words and parked questions are
+        scored nowhere (docs/methodology.md, "Words and questions for later")."""
+
+        QUESTION = "question", "Vote on a question"
+        WORDS = "words", "One word: a word cloud"
+        PARKING = "parking", "Questions for later"
+
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="workshop")
     join_code = models.CharField(max_length=8, unique=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.FREE)
@@ -876,6 +885,8 @@ class Workshop(models.Model):
         Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revealed = models.BooleanField(default=False)
+    activity = models.CharField(max_length=10, choices=Activity.choices, default=Activity.QUESTION)
+    words_prompt = models.CharField(max_length=200, blank=True)  # empty: DEFAULT_WORDS_PROMPT
     # The sitting of the room now (votes belong to it), the voting round on the current
     # question (a re-vote after discussion is round 2), and whether votes may still change.
     session = models.ForeignKey(
@@ -920,6 +931,10 @@ class WorkshopSession(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="sessions")
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField(auto_now_add=True)
+    # The word cloud was shown: its words are closed for good (a word typed after seeing the
+    # room's would not be the person's own, and a cloud that changed after it was shown
+    # would show the changed word by difference).
+    words_revealed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["number"]
@@ -975,8 +990,29 @@ class WorkshopVote(models.Model):
         return NA if self.is_na else DK if self.is_dk else self.decision
 
 
+class WorkshopWord(models.Model):
+    """A participant's word for the room's word cloud, one per session; stored as the cloud
+    groups it (trimmed, lower case). Shown only as part of the cloud, never with its sender."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="words")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="words")
+    text = models.CharField(max_length=40)
+    hidden = models.BooleanField(default=False)  # the facilitator took it off the screens
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "response"], name="word_one_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class ParkingNote(models.Model):
-    """A point the facilitator noted during a workshop, for later; listed in the report."""
+    """A point for later: noted by the facilitator, or asked from a phone in the room (then
+    `session` is set and people upvote it); listed in the report unless hidden. Who asked is
+    kept only to let the asker's phone not upvote its own, and is never shown."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="notes")
     text = models.TextField()
@@ -984,12 +1020,35 @@ class ParkingNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created = models.DateTimeField(auto_now_add=True)
+    session = models.ForeignKey(
+        WorkshopSession, on_delete=models.CASCADE, null=True, blank=True, related_name="parked"
+    )
+    asked_by = models.ForeignKey(
+        Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered = models.BooleanField(default=False)  # taken in the room
+    hidden = models.BooleanField(default=False)  # off the screens and the report
 
     class Meta:
         ordering = ["created"]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ParkingUpvote(models.Model):
+    """A phone's upvote of a question parked for later: one per phone and question."""
+
+    note = models.ForeignKey(ParkingNote, on_delete=models.CASCADE, related_name="upvotes")
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["note", "response"], name="upvote_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Upvote of {self.note_id}"
 
 
 class ScoreSnapshot(models.Model):

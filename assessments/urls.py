@@ -95,6 +95,11 @@ urlpatterns = [
         name="workshop-state",
     ),
     path(
+        "campaigns/<slug:slug>/workshop/parking/<int:note>/",
+        workshop_presenter.workshop_parking_mark,
+        name="workshop-parking-mark",
+    ),
+    path(
         "campaigns/<slug:slug>/workshop/access/",
         workshop_presenter.workshop_access,
         name="workshop-access",
@@ -158,6 +163,13 @@ urlpatterns = [
     path("w/<str:code>/vote/", workshop_audience.workshop_vote_view, name="workshop-vote"),
     path("w/<str:code>/rejoin/", workshop_audience.workshop_rejoin_view, name="workshop-rejoin"),
     path("w/<str:code>/events/", workshop_audience.workshop_events, name="workshop-events"),
+    path("w/<str:code>/word/", workshop_audience.workshop_word_view, name="workshop-word"),
+    path("w/<str:code>/parking/", workshop_audience.workshop_parking_view, name="workshop-parking"),
+    path(
+        "w/<str:code>/parking/<int:note>/upvote/",
+        workshop_audience.workshop_upvote_view,
+        name="workshop-upvote",
+    ),
     # The respondent's survey (no account)
     path("s/<str:token>/", survey.link_open, name="link-open"),
     path("survey/start/", survey.survey_start, name="survey-start"),

@@ -151,7 +151,7 @@ def campaign(
 def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
     """A campaign with everything a URL of the app can name, keyed by the URL kwargs
     (`slug` holds the organisation's and the campaign's), plus the objects themselves."""
-    from assessments.models import ClientViewer
+    from assessments.models import ClientViewer, ParkingNote
     from assessments.services.survey import invitation_create, response_start
     from assessments.services.tokens import token_create
     from assessments.services.workshops import workshop_for
@@ -176,9 +176,26 @@ def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
         "kind": "scores",
         "fmt": "csv",
         "api_token": token_create(user=owner, name="BI")[0].pk,
-        "code": workshop_for(made).join_code,
+        "code": (workshop := workshop_for(made)).join_code,
+        "note": ParkingNote.objects.create(
+            campaign=made, text="Who patches the HMIs?", session=workshop.session
+        ).pk,
         "org": org,
         "campaign": made,
         "response": response,
         "viewer_user": viewer_user,
     }
+
+
+def workshop_phone(workshop: Any, team_slug: str = "it-ops") -> tuple[Any, Any]:
+    """A phone that joined a workshop with its code: its client and its response."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from assessments.views.workshop_audience import SESSION_WORKSHOPS
+
+    client = Client()
+    team = workshop.campaign.organization.teams.get(slug=team_slug)
+    client.post(reverse("assessments:workshop-join", args=[workshop.join_code]), {"team": team.pk})
+    public_id = client.session[SESSION_WORKSHOPS][workshop.join_code]
+    return client, workshop.campaign.responses.get(public_id=public_id)

@@ -161,7 +161,9 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         ],
         "notes": [
             {"text": n.text, "created": _iso(n.created)}
-            for n in ParkingNote.objects.filter(campaign=campaign).order_by("created", "id")
+            for n in ParkingNote.objects.filter(campaign=campaign, hidden=False).order_by(
+                "created", "id"
+            )
         ],
         "scores": campaign_scores(campaign),
     }

@@ -398,6 +398,6 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
         "who_decides": list(DECISION_LABELS.items()),
         "consensus": doc["consensus"],
         "labels": labels,
-        "notes": list(campaign.notes.select_related("created_by")),
+        "notes": list(campaign.notes.filter(hidden=False).select_related("created_by")),
         "colours": charts.STAGE_COLOURS,
     }

@@ -127,7 +127,11 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
         ),
         key=lambda row: -abs(row["gap"]["gap"]),
     )
-    context["notes"] = list(ParkingNote.objects.filter(campaign=campaign))
+    context["notes"] = list(
+        ParkingNote.objects.filter(campaign=campaign, hidden=False).annotate(
+            upvote_count=Count("upvotes")
+        )
+    )
     context["discussion"] = discussion_record(campaign)
     context["agreed_rows"] = sorted(
         context.get("agreed", {}).values(), key=lambda a: a.question.key
@@ -181,7 +185,13 @@ def report_fingerprint(campaign: Campaign) -> str:
             workspace.logo.name if workspace.logo else "",
             str(chromium_available()),
             # Parking-lot notes change no score, but the report lists them.
-            str(list(ParkingNote.objects.filter(campaign=campaign).values_list("pk", "text"))),
+            str(
+                list(
+                    ParkingNote.objects.filter(campaign=campaign, hidden=False)
+                    .annotate(n=Count("upvotes"))
+                    .values_list("pk", "text", "answered", "n")
+                )
+            ),
             # Workshop votes change no score either; the discussion chapter shows them.
             str(
                 WorkshopVote.objects.filter(session__workshop__campaign=campaign).aggregate(

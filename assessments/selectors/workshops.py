@@ -15,7 +15,15 @@ from typing import Any
 
 from django.db.models import Count, Max, Q
 
-from assessments.models import Function, Response, Workshop, WorkshopVote
+from assessments.models import (
+    Function,
+    ParkingNote,
+    Response,
+    Workshop,
+    WorkshopSession,
+    WorkshopVote,
+    WorkshopWord,
+)
 from assessments.scoring import UNIFORM_VARIANCE
 from assessments.suppression import protect_votes
 from assessments.vocabulary import ANY, DECISION_LABELS, DK, FUNCTIONS, NA
@@ -44,6 +52,8 @@ class RoomState:
     # The same votes per protected function class (rule 8f: a function with fewer than the
     # minimum votes joins "*"), function -> answer -> votes; empty while `distribution` is None.
     split: dict[str, dict[str, int]] | None = None
+    cloud: WordCloud | None = None  # in the word cloud activity
+    parking: tuple[int, ...] = ()  # the queue's digest (parking_digest)
 
 
 def room_state(workshop: Workshop) -> RoomState:
@@ -79,8 +89,12 @@ def room_state(workshop: Workshop) -> RoomState:
             split = split_votes(cast, campaign.min_group_size)
             if set(split) == {ANY}:
                 split = {}  # one class is the room itself: nothing to set side by side
+    cloud = word_cloud(workshop) if workshop.activity == Workshop.Activity.WORDS else None
+    parking = parking_digest(workshop)
     totals = {k: sum(c[k] for c in counts.values()) for k in ("joined", "answering", "submitted")}
-    material = repr((workshop.state_version, sorted(latest), totals, distribution, votes))
+    material = repr(
+        (workshop.state_version, sorted(latest), totals, distribution, votes, cloud, parking)
+    )
     return RoomState(
         etag=hashlib.sha256(material.encode()).hexdigest()[:32],
         counts=counts,
@@ -88,6 +102,8 @@ def room_state(workshop: Workshop) -> RoomState:
         distribution=distribution,
         votes=votes,
         split=split,
+        cloud=cloud,
+        parking=parking,
     )
 
 
@@ -355,3 +371,101 @@ def _stats(scores: list[float | None]) -> tuple[float | None, float | None]:
 
 def _change(first: float | None, second: float | None) -> float | None:
     return None if first is None or second is None else round(second - first, 3)
+
+
+# --- Words and questions for later -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WordCloud:
+    """The session's words. `words` (text, people, size 1-5) only once revealed and given by
+    at least the minimum group size (rule 8f: the cloud rests on the room, never on fewer);
+    `given` is a count of people, shown as it is."""
+
+    given: int
+    shown: bool
+    minimum_met: bool
+    words: list[tuple[str, int, int]]
+
+
+def word_cloud(workshop: Workshop, revealed: bool | None = None) -> WordCloud:
+    """One aggregate query: the words of the current session, grouped, without the ones the
+    facilitator hid and without set-aside responses. `revealed` saves reading the session
+    when the caller knows it."""
+    if workshop.session_id is None:
+        return WordCloud(0, False, False, [])
+    rows = list(
+        WorkshopWord.objects.filter(
+            session_id=workshop.session_id, hidden=False, response__discarded_at__isnull=True
+        )
+        .order_by()
+        .values("text")
+        .annotate(n=Count("id"))
+    )
+    if revealed is None:
+        revealed = WorkshopSession.objects.filter(
+            pk=workshop.session_id, words_revealed=True
+        ).exists()
+    given = sum(row["n"] for row in rows)
+    minimum_met = given >= workshop.campaign.min_group_size
+    if not (revealed and minimum_met):
+        return WordCloud(given, False, minimum_met, [])
+    most = max(row["n"] for row in rows)
+    words = sorted(
+        (
+            (row["text"], row["n"], 1 + round(4 * (row["n"] - 1) / (most - 1)) if most > 1 else 3)
+            for row in rows
+        ),
+        key=lambda word: (-word[1], word[0]),
+    )
+    return WordCloud(given, True, True, words)
+
+
+@dataclass(frozen=True)
+class Parked:
+    pk: int
+    text: str
+    upvotes: int  # a count of people, no function, team or site: shown as it is
+    answered: bool
+    mine: bool = False  # asked from this phone
+    upvoted: bool = False  # upvoted from this phone
+
+
+def parking_queue(workshop: Workshop, response: Response | None = None) -> list[Parked]:
+    """The session's questions for later, most upvoted first, taken ones last (one query).
+    Never says who asked or who upvoted."""
+    if workshop.session_id is None:
+        return []
+    notes = (
+        ParkingNote.objects.filter(session_id=workshop.session_id, hidden=False)
+        .order_by()
+        .annotate(n=Count("upvotes"))
+    )
+    if response is not None:
+        notes = notes.annotate(mine_n=Count("upvotes", filter=Q(upvotes__response=response)))
+    queue = [
+        Parked(
+            note.pk,
+            note.text,
+            note.n,
+            note.answered,
+            mine=response is not None and note.asked_by_id == response.pk,
+            upvoted=bool(getattr(note, "mine_n", 0)),
+        )
+        for note in notes
+    ]
+    return sorted(queue, key=lambda p: (p.answered, -p.upvotes, p.pk))
+
+
+def parking_digest(workshop: Workshop) -> tuple[int, ...]:
+    """What the screens' ETag needs to move when the queue changes (one aggregate query)."""
+    if workshop.session_id is None:
+        return ()
+    row = ParkingNote.objects.filter(session_id=workshop.session_id).aggregate(
+        notes=Count("id", distinct=True),
+        upvotes=Count("upvotes"),
+        answered=Count("id", filter=Q(answered=True), distinct=True),
+        hidden=Count("id", filter=Q(hidden=True), distinct=True),
+        last=Max("id"),
+    )
+    return (row["notes"], row["upvotes"], row["answered"], row["hidden"], row["last"] or 0)

@@ -19,14 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from assessments.errors import Refused
 from assessments.models import (
     Campaign,
+    ParkingNote,
+    ParkingUpvote,
     Question,
     Response,
     Team,
     Workshop,
     WorkshopSession,
     WorkshopVote,
+    WorkshopWord,
 )
 from assessments.services.survey import SurveyClosed, answer_save, parse_answer
+from assessments.vocabulary import CONTROL_CHARACTERS
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
 CODE_LENGTH = 6
@@ -150,17 +154,22 @@ def workshop_set_state(
     if question is not None:
         if question.version_id != workshop.campaign.bank_version_id:
             raise Refused.at("question", _("not a question of this campaign"))
-        if question.pk != workshop.current_question_id:
+        if question.pk != workshop.current_question_id or (
+            workshop.activity != Workshop.Activity.QUESTION
+        ):
             workshop.revealed = workshop.locked = False
             workshop.round = 1
         workshop.current_question = question
+        workshop.activity = Workshop.Activity.QUESTION
     if revealed is not None:
         workshop.revealed = revealed
         if revealed:
             workshop.locked = True
     if locked is not None:
         workshop.locked = locked
-    return _save_state(workshop, "mode", "current_question", "revealed", "locked", "round")
+    return _save_state(
+        workshop, "mode", "current_question", "activity", "revealed", "locked", "round"
+    )
 
 
 def _save_state(workshop: Workshop, *fields: str) -> Workshop:
@@ -278,3 +287,177 @@ def workshop_step(*, workshop: Workshop, action: str) -> Workshop:
     index = keys.index(workshop.current_question_id) if workshop.current_question_id in keys else -1
     index = min(len(keys) - 1, index + 1) if action == "next" else max(0, index - 1)
     return workshop_set_state(workshop=workshop, question=questions[index])
+
+
+# --- Words and questions for later (docs/methodology.md, "Words and questions for later") --
+
+DEFAULT_WORDS_PROMPT = _("In one word: how do IT and OT work together today?")
+WORD_LENGTH = 40
+QUESTION_LENGTH = 280
+QUESTIONS_PER_PHONE = 5  # open questions one phone may park in a session
+
+
+def words_prompt(workshop: Workshop) -> str:
+    return workshop.words_prompt or str(DEFAULT_WORDS_PROMPT)
+
+
+def workshop_set_activity(
+    *, workshop: Workshop, activity: str, prompt: str | None = None
+) -> Workshop:
+    """What the room does now: vote on the question, give one word, or upvote the questions
+    for later. Coming back to the question starts its round again, hidden and open."""
+    if activity not in Workshop.Activity.values:
+        raise Refused.at(
+            "activity", _("%(activity)s is not something the room can do"), activity=repr(activity)
+        )
+    if prompt is not None:
+        prompt = " ".join(prompt.split())[:200]
+        workshop.words_prompt = prompt
+    if activity != workshop.activity:
+        workshop.activity = activity
+        workshop.revealed = workshop.locked = False
+        workshop.round = 1
+    return _save_state(workshop, "activity", "words_prompt", "revealed", "locked", "round")
+
+
+def clean_word(text: str) -> str:
+    """A word as the cloud groups it: trimmed, inner spaces single, lower case."""
+    return " ".join((text or "").split()).lower()
+
+
+WORDS_CLOSED = _("The word cloud has been shown: words can no longer change.")
+NOT_WORDS = _("The facilitator has moved on from the word cloud.")
+
+
+def workshop_word(*, workshop: Workshop, response: Response, text: str) -> WorkshopWord:
+    """A participant's word for the cloud (one per session; sending again replaces it)."""
+    if workshop.campaign.status != Campaign.Status.OPEN:
+        raise SurveyClosed(_("This workshop's assessment is not open."))
+    if workshop.mode != Workshop.Mode.PACED or workshop.activity != Workshop.Activity.WORDS:
+        raise SurveyClosed(NOT_WORDS)
+    if (
+        workshop.session_id is None
+        or response.workshop_id != workshop.pk
+        or response.workshop_session_id != workshop.session_id
+    ):
+        raise SurveyClosed(VOTE_OTHER_SESSION)
+    if response.discarded_at is not None:
+        raise SurveyClosed(_("The facilitator set these answers aside."))
+    if workshop.revealed:
+        raise SurveyClosed(WORDS_CLOSED)
+    if workshop.locked:
+        raise SurveyClosed(_("The facilitator has closed the word cloud."))
+    word = clean_word(text)
+    if not word:
+        raise Refused.at("word", _("type a word first"))
+    if len(word) > WORD_LENGTH or CONTROL_CHARACTERS.search(word):
+        raise Refused.at("word", _("one word or a few, at most %(n)s characters"), n=WORD_LENGTH)
+    with transaction.atomic():
+        session = WorkshopSession.objects.select_for_update().get(pk=workshop.session_id)
+        if session.words_revealed:
+            raise SurveyClosed(WORDS_CLOSED)
+        saved, _created = WorkshopWord.objects.update_or_create(
+            session=session, response=response, defaults={"text": word, "hidden": False}
+        )
+        Response.objects.filter(pk=response.pk).update(updated=timezone.now())
+    return saved
+
+
+def workshop_reveal_words(*, workshop: Workshop, minimum_met: bool) -> Workshop:
+    """Show the cloud on the screens and close it for good in this session. Refused while
+    fewer than the minimum group size gave a word (rule 8f): `minimum_met` is read by the
+    one protection (`selectors.workshops.word_cloud`)."""
+    if workshop.session_id is None:
+        raise Refused.at("session", _("no session"))
+    if not minimum_met:
+        raise Refused.at(
+            "words",
+            _("the cloud shows once %(m)s people have given a word, so that no one is singled out"),
+            m=workshop.campaign.min_group_size,
+        )
+    WorkshopSession.objects.filter(pk=workshop.session_id).update(words_revealed=True)
+    workshop.revealed = workshop.locked = True
+    return _save_state(workshop, "revealed", "locked")
+
+
+def workshop_hide_word(*, workshop: Workshop, text: str) -> Workshop:
+    """Take a word off the screens (the facilitator's call: a name, a rude word)."""
+    WorkshopWord.objects.filter(session_id=workshop.session_id, text=clean_word(text)).update(
+        hidden=True
+    )
+    return _save_state(workshop)
+
+
+def parking_ask(*, workshop: Workshop, response: Response, text: str) -> ParkingNote:
+    """A question from a phone, parked for later; the room upvotes it."""
+    campaign = workshop.campaign
+    if campaign.status != Campaign.Status.OPEN:
+        raise SurveyClosed(_("This workshop's assessment is not open."))
+    if response.workshop_id != workshop.pk or response.workshop_session_id != workshop.session_id:
+        raise SurveyClosed(VOTE_OTHER_SESSION)
+    text = " ".join((text or "").split())
+    if len(text) < 3:
+        raise Refused.at("question", _("type your question first"))
+    if len(text) > QUESTION_LENGTH:
+        raise Refused.at("question", _("at most %(n)s characters"), n=QUESTION_LENGTH)
+    if CONTROL_CHARACTERS.search(text):
+        raise Refused.at("question", _("must not contain control characters"))
+    with transaction.atomic():
+        asked = ParkingNote.objects.filter(
+            session_id=workshop.session_id, asked_by=response, answered=False, hidden=False
+        )
+        if asked.filter(text__iexact=text).exists():
+            raise Refused.at("question", _("you have asked this already"))
+        if asked.count() >= QUESTIONS_PER_PHONE:
+            raise Refused.at(
+                "question",
+                _("you have %(n)s open questions already; the facilitator will take them"),
+                n=QUESTIONS_PER_PHONE,
+            )
+        return ParkingNote.objects.create(
+            campaign=campaign, text=text, session_id=workshop.session_id, asked_by=response
+        )
+
+
+def parking_note_of(workshop: Workshop, pk: int) -> ParkingNote | None:
+    """A question parked in the workshop's current session, not hidden; None otherwise."""
+    return ParkingNote.objects.filter(
+        pk=pk, session_id=workshop.session_id, session__isnull=False, hidden=False
+    ).first()
+
+
+def parking_upvote(*, workshop: Workshop, response: Response, note: ParkingNote) -> bool:
+    """Upvote a question for later, or take the upvote back. Returns whether it is upvoted."""
+    if workshop.campaign.status != Campaign.Status.OPEN:
+        raise SurveyClosed(_("This workshop's assessment is not open."))
+    if response.workshop_session_id != note.session_id or response.workshop_id != workshop.pk:
+        raise SurveyClosed(VOTE_OTHER_SESSION)
+    if note.asked_by_id == response.pk:
+        raise Refused.at("question", _("this is your own question"))
+    if note.answered:
+        raise Refused.at("question", _("the facilitator has taken this question"))
+    removed, _detail = ParkingUpvote.objects.filter(note=note, response=response).delete()
+    if removed:
+        return False
+    try:
+        with transaction.atomic():
+            ParkingUpvote.objects.create(note=note, response=response)
+    except IntegrityError:
+        pass  # a double tap: upvoted once
+    return True
+
+
+def parking_mark(*, note: ParkingNote, action: str) -> ParkingNote:
+    """The facilitator takes a parked question ("answered", or "open" again) or hides it."""
+    if action == "answered":
+        note.answered = True
+    elif action == "open":
+        note.answered = False
+    elif action == "hide":
+        note.hidden = True
+    else:
+        raise Refused.at(
+            "action", _("%(action)s is not answered, open or hide"), action=repr(action)
+        )
+    note.save(update_fields=["answered", "hidden"])
+    return note

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -18,16 +19,28 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.errors import Refused
 from assessments.live import Snapshot, broadcaster
-from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote
+from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote, WorkshopWord
 from assessments.security import guessing_refused, wrong_guess
 from assessments.selectors.workshops import (
+    WordCloud,
+    parking_queue,
     participant_etag,
     room_state,
     vote_shares,
+    word_cloud,
     workshop_by_code,
 )
 from assessments.services.survey import SurveyClosed
-from assessments.services.workshops import workshop_join, workshop_rejoin, workshop_vote
+from assessments.services.workshops import (
+    parking_ask,
+    parking_note_of,
+    parking_upvote,
+    words_prompt,
+    workshop_join,
+    workshop_rejoin,
+    workshop_vote,
+    workshop_word,
+)
 from assessments.views.survey import (
     NOT_IN_SURVEY,
     SESSION_RESPONSES,
@@ -171,11 +184,28 @@ def workshop_live(request: HttpRequest, code: str) -> HttpResponse:
         )
         if workshop.revealed:
             shares = vote_shares(workshop, room_state(workshop))
+    words = Words()
+    if workshop.activity == Workshop.Activity.WORDS and in_session:
+        words = Words(
+            word_cloud(workshop),
+            WorkshopWord.objects.filter(session_id=workshop.session_id, response=response)
+            .values_list("text", flat=True)
+            .first()
+            or "",
+        )
     return render(
         request,
         "survey/_live_question.html" if fragment else "survey/workshop_live.html",
-        _live_context(workshop, response, vote, shares),
+        _live_context(workshop, response, vote, shares, words),
     )
+
+
+@dataclass(frozen=True)
+class Words:
+    """The word cloud as one phone sees it: the room's cloud (rule 8f) and its own word."""
+
+    cloud: WordCloud | None = None
+    mine: str = ""
 
 
 def _live_context(
@@ -183,23 +213,30 @@ def _live_context(
     response: Response,
     vote: WorkshopVote | None,
     shares: list[dict[str, object]],
+    words: Words | None = None,
 ) -> dict[str, object]:
     """What the phone shows (the page, the polled fragment and the pushed one alike); no
-    query: the caller has read the workshop with its question's answers, the vote and the
-    room's result."""
+    query: the caller has read the workshop with its question's answers, the vote, the
+    room's result and, in the word cloud, the cloud and the phone's word."""
     in_session = response.workshop_session_id == workshop.session_id
+    activity = workshop.activity
     question = workshop.current_question if in_session else None
-    if question is not None and not workshop.campaign.asks(question, response.function):
+    if activity != Workshop.Activity.QUESTION or (
+        question is not None and not workshop.campaign.asks(question, response.function)
+    ):
         question = None
     return {
         "workshop": workshop,
         "campaign": workshop.campaign,
         "response": response,
         "in_session": in_session,
+        "activity": activity if in_session else "",
         "question": question,
         # The phone shows its vote in this round (checked), as the survey shows an answer.
         "answer": _VoteAsAnswer(vote) if vote and question else None,
         "shares": shares if question else [],
+        "prompt": words_prompt(workshop),
+        "words": words or Words(),
     }
 
 
@@ -224,9 +261,10 @@ def live_event(request: HttpRequest, snapshot: Snapshot, response: Response) -> 
     if not _followable(workshop, response):
         return f"id: {snapshot.version}\nevent: reload\ndata: \n\n"
     vote = snapshot.votes.get(response.pk)
+    words = Words(snapshot.cloud, snapshot.words.get(response.pk, ""))
     html = render_to_string(
         "survey/_live_question.html",
-        _live_context(workshop, response, vote, snapshot.shares),
+        _live_context(workshop, response, vote, snapshot.shares, words),
         request=request,
     )
     data = "".join(f"data: {line}\n" for line in html.splitlines())
@@ -318,3 +356,84 @@ def workshop_rejoin_view(request: HttpRequest, code: str) -> HttpResponse:
     except Refused:
         return invalid_link(request)
     return redirect("assessments:workshop-live", code=workshop.join_code)
+
+
+def _refused(exc: Refused) -> HttpResponse:
+    if isinstance(exc, SurveyClosed):
+        return HttpResponse(escape(exc.message), status=409)
+    return HttpResponse(escape(exc.sentence), status=400)
+
+
+@survey_headers
+@require_POST
+def workshop_word_view(request: HttpRequest, code: str) -> HttpResponse:
+    """A phone's word for the cloud (htmx): "Sent", or why not."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return HttpResponse("This phone has not joined: open the code again.", status=404)
+    try:
+        saved = workshop_word(
+            workshop=workshop, response=response, text=request.POST.get("word", "")
+        )
+    except Refused as exc:
+        return _refused(exc)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    return HttpResponse(escape(f"Sent: {saved.text}. You can change it until the cloud is shown."))
+
+
+def _parking(
+    request: HttpRequest, workshop: Workshop, response: Response, error: str = "", text: str = ""
+) -> HttpResponse:
+    template = "survey/_parking_list.html" if request.GET.get("list") else "survey/_parking.html"
+    return render(
+        request,
+        template,
+        {
+            "workshop": workshop,
+            "queue": parking_queue(workshop, response),
+            "error": error,
+            "text": text,
+        },
+    )  # 200 with the refusal in it: the phone shows it where the question was typed
+
+
+@survey_headers
+def workshop_parking_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Questions for later on a phone: the queue (GET), or a new question (POST)."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return HttpResponse("This phone has not joined: open the code again.", status=404)
+    if request.method != "POST":
+        return _parking(request, workshop, response)
+    text = request.POST.get("question", "")
+    try:
+        parking_ask(workshop=workshop, response=response, text=text)
+    except Refused as exc:
+        message = exc.message if isinstance(exc, SurveyClosed) else exc.sentence
+        if not request.htmx:  # type: ignore[attr-defined]
+            return render(request, "survey/message.html", {"message": message}, status=400)
+        return _parking(request, workshop, response, error=message, text=text[:280])
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    return _parking(request, workshop, response)
+
+
+@survey_headers
+@require_POST
+def workshop_upvote_view(request: HttpRequest, code: str, note: int) -> HttpResponse:
+    """Upvote a question for later, or take the upvote back; answers with the queue."""
+    workshop, response = _participant(request, code)
+    if workshop is None or response is None:
+        return HttpResponse("This phone has not joined: open the code again.", status=404)
+    parked = parking_note_of(workshop, note)
+    if parked is None:
+        return HttpResponse("This question is no longer in the queue.", status=404)
+    error = ""
+    try:
+        parking_upvote(workshop=workshop, response=response, note=parked)
+    except Refused as exc:
+        error = exc.message if isinstance(exc, SurveyClosed) else exc.sentence
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("assessments:workshop-live", code=workshop.join_code)
+    return _parking(request, workshop, response, error=error)

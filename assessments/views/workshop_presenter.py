@@ -19,7 +19,7 @@ from django.views.decorators.http import condition, require_POST
 from assessments import access
 from assessments.errors import Refused
 from assessments.forms import WorkshopLimitsForm
-from assessments.models import Campaign, Function, Question, Workshop
+from assessments.models import Campaign, Function, ParkingNote, Question, Workshop
 from assessments.outputs import charts
 from assessments.outputs.dashboard import Chart, labels_for
 from assessments.selectors.scores import campaign_snapshot
@@ -27,15 +27,21 @@ from assessments.selectors.workshops import (
     RoomState,
     answer_labels,
     movement,
+    parking_queue,
     room_state,
     split_names,
     vote_shares,
 )
 from assessments.services.workshops import (
+    parking_mark,
+    words_prompt,
     workshop_for,
+    workshop_hide_word,
     workshop_new_session,
+    workshop_reveal_words,
     workshop_revote,
     workshop_rotate_code,
+    workshop_set_activity,
     workshop_set_limits,
     workshop_set_state,
     workshop_step,
@@ -80,6 +86,11 @@ def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
         "radar": radar,
         "votes": state.votes,
         "function_names": dict(Function.choices),
+        # Words and questions for later (scored nowhere): the cloud only as rule 8f shows it.
+        "activity": workshop.activity if workshop.mode == Workshop.Mode.PACED else "",
+        "prompt": words_prompt(workshop),
+        "cloud": state.cloud,
+        "queue": parking_queue(workshop),
     }
 
 
@@ -180,6 +191,21 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
             workshop = workshop_revote(workshop=workshop)
         elif action == "timer":
             workshop = workshop_toggle_timer(workshop=workshop)
+        elif action == "activity":
+            workshop = workshop_set_activity(
+                workshop=workshop,
+                activity=request.POST.get("activity", ""),
+                prompt=request.POST.get("prompt"),
+            )
+            action = ""
+        elif action == "hide_word":
+            workshop = workshop_hide_word(workshop=workshop, text=request.POST.get("word", ""))
+        elif action == "reveal" and workshop.activity == Workshop.Activity.WORDS:
+            cloud = room_state(workshop).cloud
+            workshop = workshop_reveal_words(
+                workshop=workshop, minimum_met=cloud is not None and cloud.minimum_met
+            )
+            action = ""
         elif action == "new_session":
             workshop = workshop_new_session(workshop=workshop)
             number = workshop.session.number if workshop.session else ""
@@ -226,4 +252,21 @@ def workshop_access(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, "Saved who may join.")
     except Refused as exc:
         messages.error(request, exc.sentence)
+    return redirect("assessments:workshop", slug=campaign.slug)
+
+
+@login_required
+@require_POST
+def workshop_parking_mark(request: HttpRequest, slug: str, note: int) -> HttpResponse:
+    """The facilitator takes a question for later, opens it again, or hides it."""
+    campaign = access.get_campaign_for_user(request, slug)
+    workshop = workshop_for(campaign)
+    parked = ParkingNote.objects.filter(pk=note, session__workshop=workshop).first()
+    if parked is None:
+        messages.error(request, "That question is not in this workshop's queue.")
+    else:
+        try:
+            parking_mark(note=parked, action=request.POST.get("action", ""))
+        except Refused as exc:
+            messages.error(request, exc.sentence)
     return redirect("assessments:workshop", slug=campaign.slug)

@@ -8,6 +8,35 @@
   "use strict";
   var live = document.getElementById("live");
   if (!live || !window.htmx) { return; }
+  // A word or a question being typed survives the facilitator's next action (the fragment
+  // that replaces it has the same field, empty).
+  var typed = {};
+  function keepTyped() {
+    typed = {};
+    live.querySelectorAll("input[data-keep]").forEach(function (input) {
+      if (input.value && input.value !== input.defaultValue) { typed[input.id] = input.value; }
+    });
+  }
+  function restoreTyped() {
+    Object.keys(typed).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input && !input.disabled && !input.closest("fieldset[disabled]")) { input.value = typed[id]; }
+    });
+    typed = {};
+  }
+  live.addEventListener("htmx:beforeSwap", function (event) { if (event.detail.target === live) { keepTyped(); } });
+  live.addEventListener("htmx:afterSwap", function (event) { if (event.detail.target === live) { restoreTyped(); } });
+  // A word that was refused or could not be sent says so where "Sent" would be.
+  document.body.addEventListener("htmx:responseError", function (event) {
+    if (!event.detail.elt.matches || !event.detail.elt.matches(".live-form")) { return; }
+    event.detail.target.className = "small text-danger mt-1";
+    event.detail.target.textContent = event.detail.xhr.responseText || "Not sent.";
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    if (!event.detail.elt.matches || !event.detail.elt.matches(".live-form")) { return; }
+    event.detail.target.className = "small text-warning-emphasis mt-1";
+    event.detail.target.textContent = "No connection: not sent yet. Send it again when you are back online.";
+  });
   var poller = null;
   var quiet = null;
   function poll() { window.htmx.trigger(live, "poll"); }
@@ -25,7 +54,9 @@
   source.addEventListener("ping", heard);
   source.addEventListener("fragment", function (event) {
     heard();
+    keepTyped();
     live.innerHTML = event.data;
+    restoreTyped();
     window.htmx.process(live);
     live.dispatchEvent(new window.CustomEvent("live:swapped", { bubbles: true }));
   });

@@ -21,18 +21,13 @@ from assessments.services.workshops import (
     workshop_vote,
 )
 from assessments.views import workshop_audience
-from assessments.views.workshop_audience import SESSION_WORKSHOPS, live_event
+from assessments.views.workshop_audience import live_event
+from tests import builders
 
 pytestmark = pytest.mark.django_db
 
 
-def _join(workshop, team_slug="it-ops"):
-    """A phone that joined with the code: its client and its response."""
-    client = Client()
-    team = workshop.campaign.organization.teams.get(slug=team_slug)
-    client.post(reverse("assessments:workshop-join", args=[workshop.join_code]), {"team": team.pk})
-    public_id = client.session[SESSION_WORKSHOPS][workshop.join_code]
-    return client, workshop.campaign.responses.get(public_id=public_id)
+_join = builders.workshop_phone
 
 
 def _request(client, workshop):

@@ -47,6 +47,9 @@ PUBLIC = {
     "workshop-vote",  # a phone that joined by code: its session holds the response
     "workshop-rejoin",
     "workshop-events",
+    "workshop-word",
+    "workshop-parking",
+    "workshop-upvote",
 }
 SURVEY = {
     "survey-resume",
