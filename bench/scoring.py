@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -41,15 +42,13 @@ def peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def import_run(database: str, size: int) -> dict[str, object]:
-    """Fresh database, default bank, demo organisation, `size` generated respondents."""
-    _setup()
+def demo_campaign(slug: str) -> tuple[Any, Any, Any, Any]:
+    """A fresh, migrated database with the default bank, the Northwind workspace, the demo
+    organisation and an open campaign `slug` on it: (version, workspace, org, campaign)."""
     from django.core.management import call_command
 
-    from assessments import demo
     from assessments.files.banks import bank_import
     from assessments.files.organizations import organization_import
-    from assessments.files.responses import responses_import
     from assessments.models import Campaign, Workspace
     from assessments.services.campaigns import campaign_create
 
@@ -57,13 +56,23 @@ def import_run(database: str, size: int) -> dict[str, object]:
     version = bank_import(
         data=(ROOT / "fixtures/banks/itot-convergence.yaml").read_bytes(), fmt="yaml"
     ).version
-    Workspace.objects.create(slug="northwind-consulting", name="Northwind")
+    workspace = Workspace.objects.create(slug="northwind-consulting", name="Northwind")
     org = organization_import(
         data=(ROOT / "fixtures/demo/acme.yaml").read_bytes(), fmt="yaml"
     ).organization
     campaign = campaign_create(
-        slug="bench", organization=org, bank_version=version, status=Campaign.Status.OPEN
+        slug=slug, organization=org, bank_version=version, status=Campaign.Status.OPEN
     )
+    return version, workspace, org, campaign
+
+
+def import_run(database: str, size: int) -> dict[str, object]:
+    """Fresh database, default bank, demo organisation, `size` generated respondents."""
+    _setup()
+    from assessments import demo
+    from assessments.files.responses import responses_import
+
+    version, _workspace, _org, campaign = demo_campaign("bench")
     questions = demo.question_infos(version)
     plants = ("plant-north", "plant-south")
     shares = [

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scoring import _setup, database_url, run_step
+from scoring import _setup, database_url, demo_campaign, run_step
 
 
 def timed(samples: list[float], call, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -35,27 +35,12 @@ def timed(samples: list[float], call, *args, **kwargs):  # type: ignore[no-untyp
 def workshop_run(participants: int) -> dict[str, object]:
     _setup()
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
 
-    from assessments.files.banks import bank_import
-    from assessments.files.organizations import organization_import
-    from assessments.models import Campaign, Membership, Team, Workspace
-    from assessments.services.campaigns import campaign_create
+    from assessments.models import Membership, Team
     from assessments.services.workshops import workshop_for, workshop_set_limits
 
-    root = Path(__file__).resolve().parent.parent
-    call_command("migrate", verbosity=0)
-    version = bank_import(
-        data=(root / "fixtures/banks/itot-convergence.yaml").read_bytes(), fmt="yaml"
-    ).version
-    workspace = Workspace.objects.create(slug="northwind-consulting", name="Northwind")
-    org = organization_import(
-        data=(root / "fixtures/demo/acme.yaml").read_bytes(), fmt="yaml"
-    ).organization
-    campaign = campaign_create(
-        slug="live", organization=org, bank_version=version, status=Campaign.Status.OPEN
-    )
+    _version, workspace, org, campaign = demo_campaign("live")
     # 300 people: more than the demo teams' headcounts, which a workshop caps by default.
     workshop = workshop_set_limits(
         workshop=workshop_for(campaign), max_participants=None, cap_teams=False

@@ -34,7 +34,9 @@ def workshop_by_code(code: str) -> Workshop | None:
     if not code or len(code) > 12:
         return None
     return (
-        Workshop.objects.select_related("campaign__organization", "current_question")
+        Workshop.objects.select_related(
+            "campaign__organization", "campaign__bank_version", "current_question"
+        )
         .filter(join_code=code)
         .first()
     )

@@ -25,6 +25,7 @@ from assessments.errors import Problem, ProblemList, Refused, StrOrPromise
 from assessments.models import (
     FUNCTION_KEYS,
     Answer,
+    BankVersion,
     Campaign,
     Dimension,
     Invitation,
@@ -226,20 +227,53 @@ class SurveyPage:
 def survey_pages(response: Response) -> list[SurveyPage]:
     """One page per dimension, with the questions asked of the respondent's function."""
     campaign = response.campaign
-    return pages_for(campaign.bank_version_id, response.function, campaign.left_out)
+    return pages_for(campaign.bank_version, response.function, campaign.left_out)
 
 
-def pages_for(version_id: int, function: str, left_out: Collection[str] = ()) -> list[SurveyPage]:
-    """The survey's pages as a respondent of `function` sees them (also the preview's),
-    without the questions the campaign leaves out (one site)."""
-    questions = (
-        Question.objects.filter(version_id=version_id)
+# A published bank version never changes (docs/methodology.md, "Question banks"), so its
+# questions are read once per process: an answer save or a page reads none. Keyed by the
+# version and the moment it was published, never by the id alone.
+_PUBLISHED_QUESTIONS: dict[tuple[int, str], list[Question]] = {}
+_CACHED_VERSIONS = 32
+
+
+def bank_questions(version: BankVersion | int) -> list[Question]:
+    """The version's questions in survey order, with their dimension and choices. Read once
+    per process for a published version (given as the version, not its id); read each time
+    for a draft."""
+    key = None
+    if isinstance(version, BankVersion):
+        if version.status == BankVersion.Status.PUBLISHED and version.published_at is not None:
+            key = (version.pk, version.published_at.isoformat())
+            cached = _PUBLISHED_QUESTIONS.get(key)
+            if cached is not None:
+                return cached
+        version = version.pk
+    questions = list(
+        Question.objects.filter(version_id=version)
         .select_related("dimension")
         .prefetch_related("choices")
         .in_survey_order()
     )
+    if key is not None:
+        if len(_PUBLISHED_QUESTIONS) >= _CACHED_VERSIONS:
+            _PUBLISHED_QUESTIONS.clear()
+        _PUBLISHED_QUESTIONS[key] = questions
+    return questions
+
+
+def bank_question(version: BankVersion | int, key: str) -> Question | None:
+    """One question of the version by its key, with its choices (see `bank_questions`)."""
+    return next((q for q in bank_questions(version) if q.key == key), None)
+
+
+def pages_for(
+    version: BankVersion | int, function: str, left_out: Collection[str] = ()
+) -> list[SurveyPage]:
+    """The survey's pages as a respondent of `function` sees them (also the preview's),
+    without the questions the campaign leaves out (one site)."""
     pages: list[SurveyPage] = []
-    for question in questions:
+    for question in bank_questions(version):
         if not question.asked_of(function) or question.key in left_out:
             continue
         if not pages or pages[-1].dimension.pk != question.dimension_id:
@@ -316,7 +350,7 @@ LINK_FULL = _(
 )
 
 
-def _check_writable(response: Response) -> None:
+def check_writable(response: Response) -> None:
     campaign = response.campaign
     if campaign.status == Campaign.Status.CLOSED:
         when = campaign.closed_at.date().isoformat() if campaign.closed_at else ""
@@ -367,43 +401,139 @@ def answer_save(
 
     Refused when the response is submitted or the campaign is not open.
     """
-    _check_writable(response)
+    check_writable(response)
+    _check_asked(response, question)
+    parsed = parse_answer(question, value) if value is not None else {}
+    with transaction.atomic():
+        return answer_write(response=response, question=question, parsed=parsed, comment=comment)
+
+
+def _check_asked(response: Response, question: Question) -> None:
     if question.version_id != response.campaign.bank_version_id or not response.campaign.asks(
         question, response.function
     ):
         raise Refused.at(question.key, _("not a question of this survey"))
-    parsed = parse_answer(question, value) if value is not None else {}
-    comment = comment[:2000] if comment is not None else None
-    for _attempt in range(2):
+
+
+def answer_write(
+    *,
+    response: Response,
+    question: Question,
+    parsed: dict[str, Any],
+    comment: str | None = None,
+) -> Answer | None:
+    """The write of `answer_save`, inside the caller's transaction: two statements whatever
+    was there before (the response's lock, then one insert-or-update of the answer)."""
+    touch(response)
+    return _upsert(response, [(question, parsed, comment)])[0]
+
+
+def touch(response: Response) -> None:
+    """Submitted means locked, also for an answer that arrives at the same moment as the
+    submit: this UPDATE takes the response's row lock (PostgreSQL) or the write lock
+    (SQLite) and finds nothing once the submit has committed."""
+    if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
+        updated=timezone.now()
+    ):
+        raise SurveyClosed(SUBMITTED)
+
+
+ANSWER_FIELDS = ("choice", "is_na", "is_dk", "decision")
+
+
+def _upsert(
+    response: Response, writes: list[tuple[Question, dict[str, Any], str | None]]
+) -> list[Answer | None]:
+    """Insert or update answers in one statement per kind of write (an answer and its
+    comment; an answer alone; a comment alone). A comment alone on a question without an
+    answer is stored only when it says something."""
+    now = timezone.now()
+    saved: list[Answer | None] = []
+    groups: dict[tuple[str, ...], list[Answer]] = {}
+    for question, parsed, comment in writes:
+        comment = comment[:2000] if comment is not None else None
+        answer = Answer(response=response, question=question, updated=now, **parsed)
+        fields: tuple[str, ...] = tuple(parsed) + (("comment",) if comment is not None else ())
+        if comment is not None:
+            answer.comment = comment
+        if not fields:
+            saved.append(None)
+            continue
+        if not parsed and not comment:
+            # Clearing a comment: only where an answer is.
+            Answer.objects.filter(response=response, question=question).update(
+                comment="", updated=now
+            )
+            saved.append(None)
+            continue
+        groups.setdefault(fields, []).append(answer)
+        saved.append(answer)
+    for fields, answers in groups.items():
+        Answer.objects.bulk_create(
+            answers,
+            update_conflicts=True,
+            unique_fields=["response", "question"],
+            update_fields=[*fields, "updated"],
+        )
+    return saved
+
+
+def page_save(
+    *, response: Response, posted: list[tuple[Question, str | None, str | None]]
+) -> list[str]:
+    """Save a whole page (the form without JavaScript, or "Next" after the answers were
+    saved one by one): (question, value, comment) as posted. Only what differs from what is
+    stored is written, in one transaction; with JavaScript that is usually nothing. Returns
+    the problems of the answers that are not answers (the others are saved)."""
+    check_writable(response)
+    errors: list[str] = []
+    wanted: list[tuple[Question, dict[str, Any], str | None]] = []
+    for question, value, comment in posted:
         try:
-            with transaction.atomic():
-                # Submitted means locked, also for an answer that arrives at the same moment
-                # as the submit: this UPDATE takes the response's row lock (PostgreSQL) or the
-                # write lock (SQLite) and finds nothing once the submit has committed.
-                if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
-                    updated=timezone.now()
-                ):
-                    raise SurveyClosed(SUBMITTED)
-                answer = Answer.objects.filter(response=response, question=question).first()
-                if answer is None:
-                    if value is None and not comment:
-                        return None
-                    answer = Answer(response=response, question=question)
-                for field, given in parsed.items():
-                    setattr(answer, field, given)
-                if comment is not None:
-                    answer.comment = comment
-                answer.save()
-                return answer
-        except IntegrityError:
-            continue  # the same answer saved from another tab at the same moment: retry
-    raise Refused.at(question.key, _("could not be saved, please try again"))
+            _check_asked(response, question)
+            parsed = parse_answer(question, value) if value is not None else {}
+        except Refused as exc:
+            errors += exc.lines
+            continue
+        wanted.append((question, parsed, comment[:2000] if comment is not None else None))
+    stored = {
+        a.question_id: a
+        for a in Answer.objects.filter(
+            response=response, question_id__in=[q.pk for q, _p, _c in wanted]
+        )
+    }
+    changed = [
+        (question, parsed, comment)
+        for question, parsed, comment in wanted
+        if _differs(stored.get(question.pk), parsed, comment)
+    ]
+    if changed:
+        with transaction.atomic():
+            touch(response)
+            _upsert(response, changed)
+    return errors
+
+
+def _differs(answer: Answer | None, parsed: dict[str, Any], comment: str | None) -> bool:
+    if answer is None:
+        return bool(parsed) or bool(comment)
+    if comment is not None and comment != answer.comment:
+        return True
+    if not parsed:
+        return False
+    choice = parsed["choice"]
+    return (
+        (choice.pk if choice is not None else None) != answer.choice_id
+        or parsed["is_na"] != answer.is_na
+        or parsed["is_dk"] != answer.is_dk
+        or parsed["decision"] != answer.decision
+    )
 
 
 def response_submit(*, response: Response) -> bool:
     """Submit once. Returns True if this call submitted it, False if it already was."""
     if response.submitted_at is None:
-        _check_writable(response)  # closed, not open yet, or its link withdrawn
+        check_writable(response)  # closed, not open yet, or its link withdrawn
     with transaction.atomic():
         now = timezone.now()
         updated = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(

@@ -29,7 +29,12 @@ from assessments.models import (
     WorkshopVote,
     WorkshopWord,
 )
-from assessments.services.survey import SurveyClosed, answer_save, parse_answer
+from assessments.services.survey import (
+    SurveyClosed,
+    answer_write,
+    check_writable,
+    parse_answer,
+)
 from assessments.vocabulary import CONTROL_CHARACTERS
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a projector
@@ -256,18 +261,29 @@ def workshop_vote(
         state = Workshop.objects.select_for_update().get(pk=workshop.pk)
         if state.locked:
             raise SurveyClosed(VOTE_LOCKED)
+        if state.session_id is None:
+            raise SurveyClosed(VOTE_OTHER_SESSION)
         voted_in = workshop.round if round is None else round
         if state.round != voted_in or state.current_question_id != question.pk:
             raise SurveyClosed(VOTE_MOVED)
-        vote, _created = WorkshopVote.objects.update_or_create(
+        # One insert-or-update, whatever was there (a changed vote updates the row).
+        vote = WorkshopVote(
             session_id=state.session_id,
             question=question,
             round=state.round,
             response=response,
-            defaults=parsed,
+            **parsed,
+        )
+        WorkshopVote.objects.bulk_create(
+            [vote],
+            update_conflicts=True,
+            unique_fields=["session", "question", "round", "response"],
+            update_fields=[*parsed, "updated"],
         )
         if state.round == 1 and response.submitted_at is None and response.discarded_at is None:
-            answer_save(response=response, question=question, value=value)  # touches `updated`
+            check_writable(response)
+            # Also the survey answer; touches `updated`, which the phone's poll ETag carries.
+            answer_write(response=response, question=question, parsed=parsed)
         else:
             # The phone's poll ETag carries `updated`: a poll that raced this vote shows it next.
             Response.objects.filter(pk=response.pk).update(updated=timezone.now())

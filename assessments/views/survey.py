@@ -22,14 +22,16 @@ from django.views.decorators.http import require_POST
 from assessments.errors import Refused
 from assessments.forms import StartSurveyForm, posted
 from assessments.middleware import null_origin_ok
-from assessments.models import Campaign, Invitation, Question, Response
+from assessments.models import BankVersion, Campaign, Invitation, Question, Response
 from assessments.security import guessing_refused, remember_browser, wrong_guess
 from assessments.services.survey import (
     SurveyClosed,
     answer_minutes,
     answer_save,
     answers_of,
+    bank_question,
     invitation_for_token,
+    page_save,
     response_start,
     response_submit,
     survey_pages,
@@ -191,20 +193,17 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
     errors: list[str] = []
     if request.method == "POST":
         # Without JavaScript the whole page arrives at once; with it, answers were already
-        # saved one by one and this saves them again, harmlessly.
-        for question in current.questions:
-            comment = request.POST.get(f"c-{question.key}")
-            try:
-                answer_save(
-                    response=response,
-                    question=question,
-                    value=_value_from_post(request, question),
-                    comment=comment,
-                )
-            except SurveyClosed as exc:
-                return render(request, "survey/message.html", {"message": exc.message}, status=409)
-            except Refused as exc:
-                errors += exc.lines
+        # saved one by one, and only what differs from them is written.
+        try:
+            errors = page_save(
+                response=response,
+                posted=[
+                    (q, _value_from_post(request, q), request.POST.get(f"c-{q.key}"))
+                    for q in current.questions
+                ],
+            )
+        except SurveyClosed as exc:
+            return render(request, "survey/message.html", {"message": exc.message}, status=409)
         if not errors:
             move = request.POST.get("move", "next")
             if move == "back" and page > 1:
@@ -237,11 +236,10 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
 NOT_IN_SURVEY = "This question is not part of the survey."
 
 
-def posted_question(version_id: int, key: str) -> Question | None:
-    """The question a phone posted an answer or a vote for, with its choices."""
-    return (
-        Question.objects.filter(version_id=version_id, key=key).prefetch_related("choices").first()
-    )
+def posted_question(version: BankVersion, key: str) -> Question | None:
+    """The question a phone posted an answer or a vote for, with its choices (read once per
+    process: a published version never changes)."""
+    return bank_question(version, key)
 
 
 @survey_headers
@@ -252,7 +250,7 @@ def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if response is None:
         return invalid_link(request)
     key = request.POST.get("question", "")
-    question = posted_question(response.campaign.bank_version_id, key)
+    question = posted_question(response.campaign.bank_version, key)
     if question is None:
         return HttpResponse(NOT_IN_SURVEY, status=400)
     value = request.POST.get(f"q-{key}") or None

@@ -323,7 +323,7 @@ def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
         # Like a wrong link: nothing here says whether the workshop exists.
         return HttpResponse("This phone has not joined: open the code again.", status=404)
     key = request.POST.get("question", "")
-    question = posted_question(workshop.campaign.bank_version_id, key)
+    question = posted_question(workshop.campaign.bank_version, key)
     if question is None:
         return HttpResponse(NOT_IN_SURVEY, status=400)
     try:

@@ -182,3 +182,21 @@ def test_a_vote_kept_offline_counts_only_in_its_own_round(room):
     )
     assert reply.content == b"Saved"
     assert WorkshopVote.objects.get(response=response).round == 2
+
+
+VOTE_QUERIES = 9  # code, session, response; then the lock, the vote, the response, the answer
+
+
+def test_a_vote_costs_a_fixed_number_of_queries(room, django_assert_num_queries):
+    _campaign, workshop, question, _teams = room
+    phones = [_join(workshop, slug) for slug in ("it-ops", "ot-north", "ot-north")]
+    url = reverse("assessments:workshop-vote", args=[workshop.join_code])
+    for number, (client, _response) in enumerate(phones):
+        vote = {"question": question.key, f"q-{question.key}": str(number), "round": "1"}
+        client.post(url, vote, headers={"HX-Request": "true"})  # the first reads the bank
+        with django_assert_num_queries(VOTE_QUERIES):
+            changed = client.post(
+                url, {**vote, f"q-{question.key}": "3"}, headers={"HX-Request": "true"}
+            )
+        assert changed.content == b"Saved"
+    assert sorted(WorkshopVote.objects.values_list("choice__key", flat=True)) == ["3", "3", "3"]

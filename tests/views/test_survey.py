@@ -277,3 +277,46 @@ def test_the_start_page_says_how_long_this_respondent_needs(client, workspace):
         browser.get(reverse("assessments:link-open", args=[link.token]))
         page = browser.get(reverse("assessments:survey-start")).content.decode()
         assert sentence in page, slug
+
+
+# An answer save and "Next" cost a fixed number of queries, whatever was answered before
+# (bench/response_cost.py measures them; docs/performance.md). A save: the session, the
+# response, then in one transaction the response's lock and one insert-or-update. The bank's
+# questions are read once per process (a published version never changes).
+ANSWER_SAVE_QUERIES = 6
+NEXT_POST_QUERIES = 3  # the session, the response, the page's stored answers: nothing changed
+
+
+def test_an_answer_save_and_next_cost_a_fixed_number_of_queries(
+    client, person, django_assert_num_queries
+):
+    response = start(client, person.token)
+    save(client, response, "C-1", "1")  # reads the bank's questions, once per process
+    with django_assert_num_queries(ANSWER_SAVE_QUERIES):
+        assert save(client, response, "C-2", "2").content == b"Saved"  # a new answer
+    with django_assert_num_queries(ANSWER_SAVE_QUERIES):
+        assert save(client, response, "C-1", "3").content == b"Saved"  # a changed one
+    url = reverse("assessments:survey-page", args=[response.public_id, 1])
+    form = {"q-C-1": "3", "q-C-2": "2", "c-C-1": "", "c-C-2": "", "move": "next"}
+    with django_assert_num_queries(NEXT_POST_QUERIES):
+        moved = client.post(url, form)
+    assert moved["Location"] == reverse("assessments:survey-page", args=[response.public_id, 2])
+    # A page that differs from what was saved is written in one transaction.
+    with django_assert_num_queries(NEXT_POST_QUERIES + 4):
+        client.post(url, {**form, "q-C-1": "0", "c-C-2": "Tried once."})
+    stored = {
+        a.question.key: (a.choice.key, a.comment) for a in Answer.objects.filter(response=response)
+    }
+    assert stored == {"C-1": ("0", ""), "C-2": ("2", "Tried once.")}
+
+
+def test_a_comment_alone_keeps_the_answer_and_clearing_it_writes_no_empty_answer(client, person):
+    response = start(client, person.token)
+    save(client, response, "C-1", "2")
+    assert save(client, response, "C-1", "", **{"c-C-1": "Only in the north."}).content == b"Saved"
+    assert save(client, response, "C-1", "", **{"c-C-1": ""}).content == b"Saved"
+    assert save(client, response, "C-2", "", **{"c-C-2": ""}).content == b"Saved"
+    stored = {
+        a.question.key: (a.choice.key, a.comment) for a in Answer.objects.filter(response=response)
+    }
+    assert stored == {"C-1": ("2", "")}
