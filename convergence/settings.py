@@ -141,7 +141,23 @@ SQLITE_OPTIONS = {
 }
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DB_POOL_SIZE = int(os.getenv("DB_POOL_SIZE", "40"))  # 0: no pool, a connection per thread
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if DB_POOL_SIZE else 60)
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_SIZE:
+        # A pool of at most DB_POOL_SIZE connections per process: a thread waits for one
+        # (up to 10 s) instead of opening its own, so 2 workers x 250 threads never ask
+        # PostgreSQL for more than its 100 connections (a burst of 300 workshop votes did,
+        # and got a 500; docs/performance.md).
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "pool": {
+                "min_size": 1,
+                "max_size": DB_POOL_SIZE,
+                "timeout": 10,
+            },
+        }
 else:
     DATABASES = {
         "default": {
