@@ -886,6 +886,9 @@ class Workshop(models.Model):
     )
     revealed = models.BooleanField(default=False)
     activity = models.CharField(max_length=10, choices=Activity.choices, default=Activity.QUESTION)
+    # Next and Previous go through the divergent questions only (rule 10, where the survey's
+    # answers spread or IT and OT disagree), in their order: what a workshop discusses.
+    divergent_only = models.BooleanField(default=False)
     words_prompt = models.CharField(max_length=200, blank=True)  # empty: DEFAULT_WORDS_PROMPT
     # The sitting of the room now (votes belong to it), the voting round on the current
     # question (a re-vote after discussion is round 2), and whether votes may still change.

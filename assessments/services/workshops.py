@@ -290,13 +290,19 @@ def workshop_vote(
     return vote
 
 
-def workshop_step(*, workshop: Workshop, action: str) -> Workshop:
-    """The facilitator's next or previous question, in survey order (it stays at the ends)."""
+def workshop_step(
+    *, workshop: Workshop, action: str, divergent: list[str] | None = None
+) -> Workshop:
+    """The facilitator's next or previous question, in survey order (it stays at the ends);
+    with `divergent_only`, through the `divergent` question keys in their order instead."""
     questions = list(
         Question.objects.filter(version=workshop.campaign.bank_version)
         .exclude(key__in=workshop.campaign.left_out)
         .in_survey_order()
     )
+    if workshop.divergent_only and divergent:
+        by_key = {q.key: q for q in questions}
+        questions = [by_key[key] for key in divergent if key in by_key]
     if not questions or action not in ("next", "previous"):
         return workshop
     keys = [q.pk for q in questions]
@@ -477,3 +483,10 @@ def parking_mark(*, note: ParkingNote, action: str) -> ParkingNote:
         )
     note.save(update_fields=["answered", "hidden"])
     return note
+
+
+def workshop_set_walk(*, workshop: Workshop, divergent_only: bool) -> Workshop:
+    """Whether Next and Previous go through the divergent questions only."""
+    workshop.divergent_only = divergent_only
+    workshop.save(update_fields=["divergent_only"])
+    return workshop

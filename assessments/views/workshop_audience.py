@@ -221,9 +221,12 @@ def _live_context(
     in_session = response.workshop_session_id == workshop.session_id
     activity = workshop.activity
     question = workshop.current_question if in_session else None
-    if activity != Workshop.Activity.QUESTION or (
-        question is not None and not workshop.campaign.asks(question, response.function)
-    ):
+    not_asked = (
+        activity == Workshop.Activity.QUESTION
+        and question is not None
+        and not workshop.campaign.asks(question, response.function)
+    )
+    if activity != Workshop.Activity.QUESTION or not_asked:
         question = None
     return {
         "workshop": workshop,
@@ -232,6 +235,7 @@ def _live_context(
         "in_session": in_session,
         "activity": activity if in_session else "",
         "question": question,
+        "not_asked": not_asked,
         # The phone shows its vote in this round (checked), as the survey shows an answer.
         "answer": _VoteAsAnswer(vote) if vote and question else None,
         "shares": shares if question else [],

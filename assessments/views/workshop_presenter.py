@@ -44,6 +44,7 @@ from assessments.services.workshops import (
     workshop_set_activity,
     workshop_set_limits,
     workshop_set_state,
+    workshop_set_walk,
     workshop_step,
     workshop_toggle_timer,
 )
@@ -94,6 +95,11 @@ def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
     }
 
 
+def _divergent_keys(campaign: Campaign) -> list[str]:
+    """The divergent questions (rule 10), in their order, from the campaign's scores."""
+    return list(campaign_snapshot(campaign).document.get("divergent_questions", []))
+
+
 @login_required
 def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
     import segno
@@ -102,12 +108,14 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
     address = request.build_absolute_uri(
         reverse("assessments:workshop-join", args=[workshop.join_code])
     )
-    questions = (
+    questions = list(
         Question.objects.filter(version=campaign.bank_version)
         .exclude(key__in=campaign.left_out)
         .select_related("dimension")
         .in_survey_order()
     )
+    by_key = {q.key: q for q in questions}
+    divergent = [by_key[key] for key in _divergent_keys(campaign) if key in by_key]
     return render(
         request,
         "assessments/workshop.html",
@@ -119,6 +127,7 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
             "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
             "qr": segno.make(address, error="m").svg_inline(scale=10, dark="#1f3a5f"),
             "questions": questions,
+            "divergent": divergent,
             "limits_form": WorkshopLimitsForm(
                 initial={
                     "max_participants": workshop.max_participants,
@@ -186,7 +195,13 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
         if action in ("next", "previous"):
-            workshop = workshop_step(workshop=workshop, action=action)
+            workshop = workshop_step(
+                workshop=workshop, action=action, divergent=_divergent_keys(campaign)
+            )
+        elif action == "walk":
+            workshop = workshop_set_walk(
+                workshop=workshop, divergent_only=request.POST.get("walk") == "divergent"
+            )
         elif action == "revote":
             workshop = workshop_revote(workshop=workshop)
         elif action == "timer":

@@ -200,3 +200,15 @@ def test_a_vote_costs_a_fixed_number_of_queries(room, django_assert_num_queries)
             )
         assert changed.content == b"Saved"
     assert sorted(WorkshopVote.objects.values_list("choice__key", flat=True)) == ["3", "3", "3"]
+
+
+def test_a_phone_not_asked_the_question_is_told_so(room):
+    from assessments.models import Question
+
+    _campaign, workshop, _question, _teams = room
+    client, _response = _join(workshop, "biz")
+    s2 = Question.objects.get(version=workshop.campaign.bank_version, key="S-2")  # IT and OT
+    workshop_set_state(workshop=workshop, question=s2)
+    page = client.get(reverse("assessments:workshop-live", args=[workshop.join_code]))
+    assert "does not ask of your function" in page.content.decode()
+    assert "fieldset" not in page.content.decode()

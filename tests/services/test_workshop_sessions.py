@@ -275,3 +275,22 @@ def test_the_report_says_what_the_discussion_changed(workspace):
         text = pdf_text(report.campaign_report_pdf(workshop.campaign))
     assert "What the discussion changed" in text
     assert "OT 3 0.33 1.33 +1.00 0.82 0.82 +0.00" in text
+
+
+def test_next_can_walk_the_divergent_questions_only(room):
+    from assessments.services.workshops import workshop_set_walk, workshop_step
+
+    _campaign, workshop, _question, _teams = room  # on C-1
+    divergent = ["I-1", "C-1", "S-2"]  # rule 10's order, not the survey's
+    workshop = workshop_set_walk(workshop=workshop, divergent_only=True)
+    visited = []
+    for _step in range(3):
+        workshop = workshop_step(workshop=workshop, action="next", divergent=divergent)
+        visited.append(workshop.current_question.key)
+    assert visited == ["S-2", "S-2", "S-2"]  # C-1 is second: next is S-2, the last
+    workshop = workshop_step(workshop=workshop, action="previous", divergent=divergent)
+    workshop = workshop_step(workshop=workshop, action="previous", divergent=divergent)
+    assert workshop.current_question.key == "I-1"
+    # All questions again: in survey order from where it is (I-1 is the last).
+    workshop = workshop_set_walk(workshop=workshop, divergent_only=False)
+    assert workshop_step(workshop=workshop, action="previous").current_question.key == "S-2"
