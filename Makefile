@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint loadtest clean
+.PHONY: install run test lint loadtest messages clean
 
 # Re-installs only when pyproject.toml changes (a second `make install` takes well under 1 s).
 $(STAMP): pyproject.toml
@@ -50,6 +50,12 @@ comma := ,
 loadtest: install
 	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_FIRST) --participants 50 --think 0.3,0.8 --ramp 5 --check
 	$(BIN)/python bench/loadtest.py --databases $(LOADTEST_DATABASES) --participants 50 --think 0.3,0.8 --ramp 5 --kill-after 15 --check
+
+# After changing texts: new entries in the German catalogue (locale/de), then the compiled
+# catalogues, which are committed so that a fresh clone needs no gettext (docs/languages.md).
+messages: install
+	$(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles --ignore=test-artifacts --ignore=media
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

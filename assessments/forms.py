@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
     BankVersion,
@@ -282,7 +283,7 @@ class EmailInviteForm(_Crispy, forms.Form):
 
 class StartSurveyForm(forms.Form):
     function = forms.ChoiceField(
-        choices=Function.choices, widget=forms.RadioSelect, label="Where do you work?"
+        choices=Function.choices, widget=forms.RadioSelect, label=_("Where do you work?")
     )
 
 

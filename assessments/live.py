@@ -45,7 +45,9 @@ class Snapshot:
 
 def read_snapshot(workshop_id: int) -> Snapshot | None:
     workshop = (
-        Workshop.objects.select_related("campaign__organization", "current_question")
+        Workshop.objects.select_related(
+            "campaign__organization", "campaign__bank_version", "current_question"
+        )
         .filter(pk=workshop_id)
         .first()
     )

@@ -21,6 +21,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from assessments.vocabulary import (
     CONTROL_CHARACTERS,
@@ -51,11 +52,11 @@ def no_control_characters(value: str) -> None:
 
 
 class Function(models.TextChoices):
-    IT = "it", "IT"
-    OT = "ot", "OT"
-    BUSINESS = "business", "Business"
-    LEADERSHIP = "leadership", "Leadership"
-    OTHER = "other", "Other"
+    IT = "it", _("IT")
+    OT = "ot", _("OT")
+    BUSINESS = "business", _("Business")
+    LEADERSHIP = "leadership", _("Leadership")
+    OTHER = "other", _("Other")
 
 
 FUNCTION_KEYS: tuple[str, ...] = FUNCTIONS  # one spelling (vocabulary.py); labels above

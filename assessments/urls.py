@@ -9,6 +9,7 @@ from assessments.views import (
     dashboard,
     downloads,
     invitations,
+    language,
     members,
     organizations,
     profile,
@@ -157,6 +158,7 @@ urlpatterns = [
         name="api-campaign-scores",
     ),
     # Workshop participants (no account)
+    path("language/", language.language_switch, name="language"),
     path("w/", workshop_audience.workshop_code, name="workshop-code"),
     path("w/<str:code>/", workshop_audience.workshop_join_view, name="workshop-join"),
     path("w/<str:code>/live/", workshop_audience.workshop_live, name="workshop-live"),

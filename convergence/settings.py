@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "assessments.middleware.RequestBodyLimitMiddleware",  # before anything reads a body
     "assessments.middleware.RefuseNulCharactersMiddleware",  # before anything queries
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # after sessions, before common
     "django.middleware.common.CommonMiddleware",
     "assessments.middleware.NullOriginMiddleware",  # see its docstring
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,7 +215,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface in English and German (docs/languages.md): the language comes from the
+# respondent's or user's choice (a cookie set by the switch on every page), else from the
+# browser's Accept-Language, else English. Catalogues live in locale/ (.po edited, .mo built
+# by `make messages` and committed, so a fresh clone needs no gettext).
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = os.getenv("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

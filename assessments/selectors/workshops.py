@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext_lazy as _
 
+from assessments.errors import StrOrPromise
 from assessments.models import (
     Function,
     ParkingNote,
@@ -176,17 +178,18 @@ def participant_etag(workshop: Workshop, response: Response) -> str:
 SPLIT_ORDER = ("it", "ot", "leadership", "business", "other", ANY)
 
 
-def answer_labels(question: Any) -> list[tuple[str, str]]:
+def answer_labels(question: Any) -> list[tuple[str, StrOrPromise]]:
     """A question's answers as a vote counts them, in its order: its choices (or who
     decides), then N/A and Don't know where it allows them."""
+    labels: list[tuple[str, StrOrPromise]]
     if question.is_decision:
         labels = list(DECISION_LABELS.items())
     else:
         labels = [(c.key, c.text) for c in question.choices.all()]
     if question.allow_na:
-        labels.append((NA, "Does not apply"))
+        labels.append((NA, _("Does not apply")))
     if question.allow_dont_know:
-        labels.append((DK, "Don't know"))
+        labels.append((DK, _("Don't know")))
     return labels
 
 
@@ -224,14 +227,14 @@ def vote_shares(workshop: Workshop, state: RoomState) -> list[dict[str, Any]]:
     return shares
 
 
-def split_names(state: RoomState) -> list[tuple[str, str, int]]:
+def split_names(state: RoomState) -> list[tuple[str, StrOrPromise, int]]:
     """The classes the reveal shows side by side: (key, name, votes)."""
     return class_names({k: sum(votes.values()) for k, votes in (state.split or {}).items()})
 
 
-def class_names(sizes: Mapping[str, int]) -> list[tuple[str, str, int]]:
+def class_names(sizes: Mapping[str, int]) -> list[tuple[str, StrOrPromise, int]]:
     """Protected function classes in display order as (key, name, size); "*" is "Others"."""
-    names = {**dict(Function.choices), ANY: "Others"}
+    names: dict[str, StrOrPromise] = {**dict(Function.choices), ANY: _("Others")}
     return [(k, names[k], sizes[k]) for k in SPLIT_ORDER if k in sizes]
 
 

@@ -7,6 +7,7 @@ Every answer is saved the moment it is chosen; submitting is idempotent.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import random
@@ -18,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Problem, ProblemList, Refused, StrOrPromise
@@ -34,21 +35,38 @@ from assessments.models import (
     Team,
 )
 from assessments.services.emails import send_after_commit
-from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DECISION_SHORT, DK, NA
+from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
 
 TOKEN_BYTES = 24  # 192 bits
-# What a respondent reads for the two non-answers (docs/methodology.md, "Who decides").
-NA_LABEL = "Does not apply to us"
-NA_OR_UNSURE_LABEL = "Does not apply to us / I can't say"  # where Don't know is not offered
-DK_LABEL = "I don't know"
+# What a respondent reads for the two non-answers (docs/methodology.md, "Who decides"), and
+# for who decides, in their language (vocabulary.py keeps the English words files use).
+NA_LABEL = _("Does not apply to us")
+NA_OR_UNSURE_LABEL = _("Does not apply to us / I can't say")  # where Don't know is not offered
+DK_LABEL = _("I don't know")
+NA_SHORT = _("N/A")
+DK_SHORT = _("Don't know")
+DECISION_TEXT = {
+    "it": _("IT"),
+    "ot": _("OT (the plant, engineering, maintenance)"),
+    "joint": _("IT and OT together"),
+    "vendor": _("A vendor or service provider"),
+    "nobody": _("Nobody: it is not decided"),
+}
+DECISION_TAP = {
+    "it": _("IT"),
+    "ot": _("OT"),
+    "joint": _("Together"),
+    "vendor": _("Vendor"),
+    "nobody": _("Nobody"),
+}
 
 
 @dataclass(frozen=True)
 class Option:
     value: str
-    label: str
+    label: StrOrPromise
     checked: bool
-    short: str = ""  # the decision grid's tap target (the full label is its title)
+    short: StrOrPromise = ""  # the decision grid's tap target (the full label is its title)
 
 
 def answer_options(question: Question, answer: Answer | None, seed: str = "") -> list[Option]:
@@ -60,8 +78,13 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
     options: list[Option] = []
     if question.is_decision:
         options += [
-            Option(key, label, answer is not None and answer.decision == key, DECISION_SHORT[key])
-            for key, label in DECISION_LABELS.items()
+            Option(
+                key,
+                DECISION_TEXT[key],
+                answer is not None and answer.decision == key,
+                DECISION_TAP[key],
+            )
+            for key in DECISION_LABELS
         ]
     else:
         options += [
@@ -73,9 +96,9 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
             random.Random(f"{seed}:{question.key}").shuffle(options)  # noqa: S311  # nosec B311
     if question.allow_na:
         label = NA_LABEL if question.allow_dont_know else NA_OR_UNSURE_LABEL
-        options.append(Option(NA, label, answer is not None and answer.is_na, "N/A"))
+        options.append(Option(NA, label, answer is not None and answer.is_na, NA_SHORT))
     if question.allow_dont_know:
-        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk, "Don't know"))
+        options.append(Option(DK, DK_LABEL, answer is not None and answer.is_dk, DK_SHORT))
     return options
 
 
@@ -225,9 +248,12 @@ class SurveyPage:
 
 
 def survey_pages(response: Response) -> list[SurveyPage]:
-    """One page per dimension, with the questions asked of the respondent's function."""
+    """One page per dimension, with the questions asked of the respondent's function, in
+    the respondent's language where the bank has it (docs/languages.md)."""
     campaign = response.campaign
-    return pages_for(campaign.bank_version, response.function, campaign.left_out)
+    return pages_for(
+        campaign.bank_version, response.function, campaign.left_out, translation.get_language()
+    )
 
 
 # A published bank version never changes (docs/methodology.md, "Question banks"), so its
@@ -267,13 +293,84 @@ def bank_question(version: BankVersion | int, key: str) -> Question | None:
     return next((q for q in bank_questions(version) if q.key == key), None)
 
 
+_LOCALIZED: dict[tuple[int, str, str], list[Question]] = {}
+
+
+def text_language(version: BankVersion, language: str | None) -> str:
+    """The language a bank's texts are shown in for `language` (the respondent's): that
+    language when the bank has it (its own or a translation), else the bank's own."""
+    language = (language or "").lower()
+    if language == version.language.lower():
+        return version.language
+    translations = version.translations or {}
+    for tag in (language, language.split("-")[0]):
+        if tag and tag in translations:
+            return tag
+    return version.language
+
+
+def localized_questions(version: BankVersion, language: str | None) -> list[Question]:
+    """The version's questions with their texts in `language` (question, help, choices,
+    dimension name and description), each text falling back to the bank's own language
+    where the translation leaves it out, never blank. Copies: the shared ones stay as they
+    are. Read once per process and language for a published version, like the texts."""
+    tag = text_language(version, language)
+    base = bank_questions(version)
+    if tag == version.language:
+        return base
+    key = (version.pk, str(version.published_at), tag)
+    cached = _LOCALIZED.get(key) if version.status == BankVersion.Status.PUBLISHED else None
+    if cached is not None:
+        return cached
+    texts = version.translations.get(tag, {})
+    dimensions: dict[int, Any] = {}
+    localized = []
+    for question in base:
+        dimension = dimensions.get(question.dimension_id)
+        if dimension is None:
+            dimension = copy.copy(question.dimension)
+            own = texts.get("dimensions", {}).get(dimension.key, {})
+            dimension.name = own.get("name") or dimension.name
+            dimension.description = own.get("description") or dimension.description
+            dimensions[question.dimension_id] = dimension
+        own = texts.get("questions", {}).get(question.key, {})
+        twin = copy.copy(question)
+        twin.text = own.get("text") or question.text
+        twin.help = own.get("help") or question.help
+        twin.dimension = dimension
+        choices = []
+        for choice in question.choices.all():
+            choice_twin = copy.copy(choice)
+            choice_twin.text = own.get("choices", {}).get(choice.key) or choice.text
+            choices.append(choice_twin)
+        cached_choices = question.choices.all()._chain()  # type: ignore[attr-defined]
+        cached_choices._result_cache = choices
+        cached_choices._prefetch_done = True
+        twin._prefetched_objects_cache = {"choices": cached_choices}  # type: ignore[attr-defined]
+        localized.append(twin)
+    if version.status == BankVersion.Status.PUBLISHED:
+        if len(_LOCALIZED) >= _CACHED_VERSIONS:
+            _LOCALIZED.clear()
+        _LOCALIZED[key] = localized
+    return localized
+
+
 def pages_for(
-    version: BankVersion | int, function: str, left_out: Collection[str] = ()
+    version: BankVersion | int,
+    function: str,
+    left_out: Collection[str] = (),
+    language: str | None = None,
 ) -> list[SurveyPage]:
     """The survey's pages as a respondent of `function` sees them (also the preview's),
-    without the questions the campaign leaves out (one site)."""
+    without the questions the campaign leaves out (one site), in `language` where the bank
+    has it."""
     pages: list[SurveyPage] = []
-    for question in bank_questions(version):
+    questions = (
+        localized_questions(version, language)
+        if isinstance(version, BankVersion)
+        else bank_questions(version)
+    )
+    for question in questions:
         if not question.asked_of(function) or question.key in left_out:
             continue
         if not pages or pages[-1].dimension.pk != question.dimension_id:

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from assessments.errors import Refused
@@ -233,7 +234,7 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
     )
 
 
-NOT_IN_SURVEY = "This question is not part of the survey."
+NOT_IN_SURVEY = _("This question is not part of the survey.")
 
 
 def posted_question(version: BankVersion, key: str) -> Question | None:
@@ -262,7 +263,7 @@ def survey_answer(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     except Refused as exc:
         # htmx puts this in the page as HTML, and the message repeats what was posted.
         return HttpResponse(escape(exc.sentence), status=400)
-    return HttpResponse("Saved")
+    return HttpResponse(_("Saved"))
 
 
 @survey_headers

@@ -13,16 +13,19 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import condition, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from assessments.errors import Refused
+from assessments.errors import Refused, StrOrPromise
 from assessments.live import Snapshot, broadcaster
 from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote, WorkshopWord
 from assessments.security import guessing_refused, wrong_guess
 from assessments.selectors.workshops import (
     WordCloud,
+    answer_labels,
     parking_queue,
     participant_etag,
     room_state,
@@ -30,7 +33,7 @@ from assessments.selectors.workshops import (
     word_cloud,
     workshop_by_code,
 )
-from assessments.services.survey import SurveyClosed
+from assessments.services.survey import SurveyClosed, localized_questions, text_language
 from assessments.services.workshops import (
     parking_ask,
     parking_note_of,
@@ -53,6 +56,7 @@ from assessments.views.survey import (
 )
 
 SESSION_WORKSHOPS = "workshop_joined"  # join code -> public id of this browser's response
+NOT_JOINED = _("This phone has not joined: open the code again.")
 
 
 @survey_headers
@@ -84,11 +88,11 @@ def workshop_join_view(request: HttpRequest, code: str) -> HttpResponse:
     if joined and str(joined) in request.session.get(SESSION_RESPONSES, []):
         return redirect("assessments:workshop-live", code=workshop.join_code)
     teams = list(campaign.teams.all()) or list(campaign.organization.teams.all())
-    error = ""
+    error: StrOrPromise = ""
     if request.method == "POST" and campaign.status == Campaign.Status.OPEN:
         team = next((t for t in teams if str(t.pk) == request.POST.get("team")), None)
         if team is None:
-            error = "Choose your team to join."
+            error = _("Choose your team to join.")
         else:
             try:
                 response = workshop_join(workshop=workshop, team=team)
@@ -127,7 +131,7 @@ def _live_etag(request: HttpRequest, code: str) -> str | None:
         return None
     if response.submitted_at is not None:
         return None
-    return participant_etag(workshop, response)
+    return f"{participant_etag(workshop, response)}-{translation.get_language()}"
 
 
 def _moved(request: HttpRequest, code: str) -> str | None:
@@ -228,6 +232,8 @@ def _live_context(
     )
     if activity != Workshop.Activity.QUESTION or not_asked:
         question = None
+    if question is not None:
+        question, shares = _in_language(workshop, question, shares)
     return {
         "workshop": workshop,
         "campaign": workshop.campaign,
@@ -242,6 +248,28 @@ def _live_context(
         "prompt": words_prompt(workshop),
         "words": words or Words(),
     }
+
+
+def _in_language(
+    workshop: Workshop, question: Question, shares: list[dict[str, object]]
+) -> tuple[Question, list[dict[str, object]]]:
+    """The question (and the room's answers' texts) in the phone's language where the bank
+    has it; no query once the bank's texts are read (they are, per process)."""
+    version = workshop.campaign.bank_version
+    if text_language(version, translation.get_language()) == version.language:
+        return question, shares
+    twin = next(
+        (
+            q
+            for q in localized_questions(version, translation.get_language())
+            if q.key == question.key
+        ),
+        question,
+    )
+    texts = dict(answer_labels(twin))
+    return twin, [
+        {**share, "text": texts.get(str(share["key"]), share["text"])} for share in shares
+    ]
 
 
 STREAM_SECONDS = 300  # then the browser reconnects (EventSource does by itself)
@@ -286,7 +314,10 @@ def workshop_events(request: HttpRequest, code: str) -> HttpResponse:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("v", "")
     seen = int(raw) if raw.isdigit() else None
 
+    language = translation.get_language()
+
     def events() -> Iterator[str]:
+        translation.activate(language)  # the phone's language, for as long as it streams
         if not connection.in_atomic_block:  # a stream holds a thread, not a connection
             connection.close()
         broadcaster.watch(workshop.pk)
@@ -325,7 +356,7 @@ def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
     workshop, response = _participant(request, code)
     if workshop is None or response is None:
         # Like a wrong link: nothing here says whether the workshop exists.
-        return HttpResponse("This phone has not joined: open the code again.", status=404)
+        return HttpResponse(NOT_JOINED, status=404)
     key = request.POST.get("question", "")
     question = posted_question(workshop.campaign.bank_version, key)
     if question is None:
@@ -345,7 +376,7 @@ def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
         return HttpResponse(escape(exc.sentence), status=400)
     if not request.htmx:  # type: ignore[attr-defined]  # the form without JavaScript
         return redirect("assessments:workshop-live", code=workshop.join_code)
-    return HttpResponse("Saved")
+    return HttpResponse(_("Saved"))
 
 
 @survey_headers
@@ -374,7 +405,7 @@ def workshop_word_view(request: HttpRequest, code: str) -> HttpResponse:
     """A phone's word for the cloud (htmx): "Sent", or why not."""
     workshop, response = _participant(request, code)
     if workshop is None or response is None:
-        return HttpResponse("This phone has not joined: open the code again.", status=404)
+        return HttpResponse(NOT_JOINED, status=404)
     try:
         saved = workshop_word(
             workshop=workshop, response=response, text=request.POST.get("word", "")
@@ -383,7 +414,11 @@ def workshop_word_view(request: HttpRequest, code: str) -> HttpResponse:
         return _refused(exc)
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("assessments:workshop-live", code=workshop.join_code)
-    return HttpResponse(escape(f"Sent: {saved.text}. You can change it until the cloud is shown."))
+    return HttpResponse(
+        escape(
+            _("Sent: %(word)s. You can change it until the cloud is shown.") % {"word": saved.text}
+        )
+    )
 
 
 def _parking(
@@ -407,7 +442,7 @@ def workshop_parking_view(request: HttpRequest, code: str) -> HttpResponse:
     """Questions for later on a phone: the queue (GET), or a new question (POST)."""
     workshop, response = _participant(request, code)
     if workshop is None or response is None:
-        return HttpResponse("This phone has not joined: open the code again.", status=404)
+        return HttpResponse(NOT_JOINED, status=404)
     if request.method != "POST":
         return _parking(request, workshop, response)
     text = request.POST.get("question", "")
@@ -429,10 +464,10 @@ def workshop_upvote_view(request: HttpRequest, code: str, note: int) -> HttpResp
     """Upvote a question for later, or take the upvote back; answers with the queue."""
     workshop, response = _participant(request, code)
     if workshop is None or response is None:
-        return HttpResponse("This phone has not joined: open the code again.", status=404)
+        return HttpResponse(NOT_JOINED, status=404)
     parked = parking_note_of(workshop, note)
     if parked is None:
-        return HttpResponse("This question is no longer in the queue.", status=404)
+        return HttpResponse(_("This question is no longer in the queue."), status=404)
     error = ""
     try:
         parking_upvote(workshop=workshop, response=response, note=parked)

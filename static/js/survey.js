@@ -7,6 +7,11 @@
 // "kept in this browser", never "saved", until the server has answered.
 (function () {
   var PREFIX = "cvg-unsent:";
+  // The page's language: texts from the JSON block survey/base.html writes, English without it.
+  var TEXT = {};
+  try { TEXT = JSON.parse(document.getElementById("script-text").textContent) || {}; }
+  catch (error) { TEXT = {}; }
+  function t(key, english) { return TEXT[key] || english; }
 
   function status(element, text, css) {
     if (element) { element.textContent = text; element.className = "small mt-1 saved " + css; }
@@ -74,7 +79,8 @@
     var count = waiting();
     banner.hidden = count === 0;
     banner.querySelector("[data-count]").textContent = count === 1 ?
-      "1 answer is not sent yet." : count + " answers are not sent yet.";
+      t("waiting_one", "{n} answer is not sent yet.").replace("{n}", count) :
+      t("waiting_many", "{n} answers are not sent yet.").replace("{n}", count);
   }
 
   function keep(fieldset) {
@@ -109,7 +115,7 @@
             input.value = fields[input.name];
           }
         });
-        status(statusFor(key), "Kept in this browser, not sent yet.", "text-warning-emphasis");
+        status(statusFor(key), t("kept", "Kept in this browser, not sent yet."), "text-warning-emphasis");
       });
     });
   }
@@ -158,9 +164,9 @@
         // the server has spoken, and its words replace "not sent yet".
         forget(url, key, fields);
         if (reply.ok) {
-          status(statusFor(key), "Saved (sent when the connection came back).", "text-success");
+          status(statusFor(key), t("resent", "Saved (sent when the connection came back)."), "text-success");
         } else {
-          status(statusFor(key), text || "Not saved.", "text-danger");
+          status(statusFor(key), text || t("not_saved", "Not saved."), "text-danger");
         }
         return true;
       });
@@ -169,31 +175,31 @@
 
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt.matches && event.detail.elt.matches("fieldset.question")) {
-      status(event.detail.target, "Saving…", "text-muted");
+      status(event.detail.target, t("saving", "Saving…"), "text-muted");
     }
   });
   document.body.addEventListener("htmx:responseError", function (event) {
     var fieldset = event.detail.elt;
     if (!fieldset.matches || !fieldset.matches("fieldset.question")) { return; }
     if (event.detail.xhr.status >= 500 && keep(fieldset)) {
-      status(event.detail.target, "The server did not answer: kept in this browser, not sent yet.",
+      status(event.detail.target, t("no_answer", "The server did not answer: kept in this browser, not sent yet."),
              "text-warning-emphasis");
       showWaiting();
       return;
     }
-    status(event.detail.target, event.detail.xhr.responseText || "Not saved.", "text-danger");
+    status(event.detail.target, event.detail.xhr.responseText || t("not_saved", "Not saved."), "text-danger");
   });
   document.body.addEventListener("htmx:sendError", function (event) {
     var fieldset = event.detail.elt;
     if (!fieldset.matches || !fieldset.matches("fieldset.question")) { return; }
     if (keep(fieldset)) {
-      status(event.detail.target,
+      status(event.detail.target, t("offline_kept",
              "No connection: kept in this browser, not sent yet. It is sent when you are back " +
-             "online, or when you open this survey again in this browser.", "text-warning-emphasis");
+             "online, or when you open this survey again in this browser."), "text-warning-emphasis");
     } else {
-      status(event.detail.target,
+      status(event.detail.target, t("offline_lost",
              "No connection, and this browser cannot keep it: not saved. Choose it again when " +
-             "you are back online.", "text-danger");
+             "you are back online."), "text-danger");
     }
     showWaiting();
   });
@@ -245,9 +251,9 @@
         } else {
           if (submitter) { submitter.disabled = false; }
           var banner = document.getElementById("unsent");
-          if (banner) { banner.querySelector("[data-hint]").textContent =
+          if (banner) { banner.querySelector("[data-hint]").textContent = t("still_offline",
             "Still no connection. Your answers stay in this browser; try again when you are " +
-            "back online."; }
+            "back online."); }
         }
       });
     });

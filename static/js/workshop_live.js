@@ -8,6 +8,9 @@
   "use strict";
   var live = document.getElementById("live");
   if (!live || !window.htmx) { return; }
+  var TEXT = {};
+  try { TEXT = JSON.parse(document.getElementById("script-text").textContent) || {}; }
+  catch (error) { TEXT = {}; }
   // A word or a question being typed survives the facilitator's next action (the fragment
   // that replaces it has the same field, empty).
   var typed = {};
@@ -30,12 +33,13 @@
   document.body.addEventListener("htmx:responseError", function (event) {
     if (!event.detail.elt.matches || !event.detail.elt.matches(".live-form")) { return; }
     event.detail.target.className = "small text-danger mt-1";
-    event.detail.target.textContent = event.detail.xhr.responseText || "Not sent.";
+    event.detail.target.textContent = event.detail.xhr.responseText || TEXT.not_sent || "Not sent.";
   });
   document.body.addEventListener("htmx:sendError", function (event) {
     if (!event.detail.elt.matches || !event.detail.elt.matches(".live-form")) { return; }
     event.detail.target.className = "small text-warning-emphasis mt-1";
-    event.detail.target.textContent = "No connection: not sent yet. Send it again when you are back online.";
+    event.detail.target.textContent = TEXT.word_offline ||
+      "No connection: not sent yet. Send it again when you are back online.";
   });
   var poller = null;
   var quiet = null;

@@ -21,6 +21,13 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# A phone on the plant floor: 390 px wide, touch, a sharp screen.
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # same thread are safe here (one thread, no concurrency), so allow them.
@@ -86,13 +93,7 @@ def page(chromium, live_server):
 
 @pytest.fixture
 def phone(chromium, live_server):
-    context = chromium.new_context(
-        base_url=live_server.url,
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
+    context = chromium.new_context(base_url=live_server.url, **PHONE)
     refused = csp_violations(context)
     page = context.new_page()
     yield page

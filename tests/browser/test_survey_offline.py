@@ -11,16 +11,9 @@ import pytest
 from assessments.models import Answer, Invitation, Response
 from assessments.services.survey import answer_options, invitation_create
 from tests import builders
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, csp_violations, screenshot
+from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, csp_violations, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 
 
 @pytest.fixture

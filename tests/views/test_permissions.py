@@ -50,6 +50,7 @@ PUBLIC = {
     "workshop-word",
     "workshop-parking",
     "workshop-upvote",
+    "language",  # the language switch: a cookie, nothing of anyone's
 }
 SURVEY = {
     "survey-resume",

@@ -1,0 +1,129 @@
+"""The respondent's language (issue 19, first part): the survey in German from the browser's
+language or the switch on every page, answers kept; the bank's translations for the
+questions, each text falling back to the bank's own language; a workshop phone in German."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import Answer, Campaign, Response
+from assessments.services.survey import invitation_create
+from assessments.services.workshops import workshop_for, workshop_set_state
+from tests import builders
+from tests.html import visible_text
+
+pytestmark = pytest.mark.django_db
+
+GERMAN = {
+    "title": "Mini-Fragenkatalog",
+    "dimensions": {"collab": {"name": "Zusammenarbeit"}},
+    "questions": {
+        "C-1": {
+            "text": "Wie oft arbeiten IT und Instandhaltung zusammen?",
+            "choices": {"0": "Nie"},
+        },
+    },
+}
+
+
+@pytest.fixture
+def campaign(workspace) -> Campaign:
+    version = builders.import_small_bank(bank="mini-de", translations={"de": GERMAN})
+    return builders.campaign(workspace, version=version)
+
+
+def _start(client: Client, campaign: Campaign, **headers: str) -> Response:
+    link = invitation_create(
+        campaign=campaign, kind="person", team=campaign.organization.teams.get(slug="ot-north")
+    )
+    opened = client.get(reverse("assessments:link-open", args=[link.token]), headers=headers)
+    start = client.get(opened["Location"], headers=headers)
+    assert start.status_code == 200
+    client.post(reverse("assessments:survey-start"), headers=headers)
+    return Response.objects.order_by("-pk").first()
+
+
+def test_a_german_browser_gets_the_survey_in_german(client, campaign):
+    response = _start(client, campaign, **{"Accept-Language": "de-DE,de;q=0.9"})
+    page = client.get(
+        reverse("assessments:survey-page", args=[response.public_id, 1]),
+        headers={"Accept-Language": "de-DE,de;q=0.9"},
+    )
+    text = visible_text(page)
+    assert '<html lang="de">' in page.content.decode()
+    assert "Teil 1 von 3" in text and "0 von 5 beantwortet" in text
+    # The bank's translation, and its own language where the translation leaves a text out.
+    assert "Zusammenarbeit" in text
+    assert "Wie oft arbeiten IT und Instandhaltung zusammen?" in text
+    assert "Nie" in text and "Sometimes" in text  # choice 1 has no German text
+    assert "Q2" in text  # C-2 has none at all
+    assert "Trifft bei uns nicht zu" in text  # C-2 allows N/A
+    assert "Weiter" in text and "Next" not in text
+
+
+def test_the_switch_changes_the_language_and_keeps_the_answers(client, campaign):
+    response = _start(client, campaign)
+    url = reverse("assessments:survey-page", args=[response.public_id, 1])
+    client.post(
+        reverse("assessments:survey-answer", args=[response.public_id]),
+        {"question": "C-1", "q-C-1": "2"},
+    )
+    english = visible_text(client.get(url))
+    assert "Part 1 of 3" in english and "Q1" in english
+    # The pages send no referrer, so the switch's post says "Origin: null".
+    switched = client.post(
+        reverse("assessments:language"), {"language": "de", "next": url}, headers={"Origin": "null"}
+    )
+    assert switched.status_code == 302 and switched["Location"] == url
+    german = client.get(url)
+    assert "Teil 1 von 3" in visible_text(german)
+    assert 'value="2" checked' in german.content.decode()
+    assert Answer.objects.get(response=response).choice.key == "2"
+    # Back to English, and a `next` that leaves the site goes nowhere but home.
+    away = client.post(
+        reverse("assessments:language"), {"language": "en", "next": "https://evil.example/"}
+    )
+    assert away["Location"] == "/"
+    assert "Part 1 of 3" in visible_text(client.get(url))
+
+
+def test_a_refusal_and_the_start_page_speak_german(client, campaign):
+    german = {"Accept-Language": "de"}
+    response = _start(client, campaign, **german)
+    refused = client.post(
+        reverse("assessments:survey-answer", args=[response.public_id]),
+        {"question": "C-1", "q-C-1": "9"},
+        headers=german,
+    )
+    assert refused.status_code == 400
+    assert refused.content.decode() == "C-1: „9“ ist keine ihrer Antworten"
+    saved = client.post(
+        reverse("assessments:survey-answer", args=[response.public_id]),
+        {"question": "C-1", "q-C-1": "1"},
+        headers=german,
+    )
+    assert saved.content.decode() == "Gespeichert"
+
+
+def test_a_workshop_phone_follows_in_its_own_language(campaign):
+    from assessments.models import Question
+
+    workshop = workshop_set_state(
+        workshop=workshop_for(campaign),
+        mode="paced",
+        question=Question.objects.get(version=campaign.bank_version, key="C-1"),
+    )
+    phone = Client(headers={"Accept-Language": "de"})
+    team = campaign.organization.teams.get(slug="ot-north")
+    phone.post(reverse("assessments:workshop-join", args=[workshop.join_code]), {"team": team.pk})
+    page = visible_text(phone.get(reverse("assessments:workshop-live", args=[workshop.join_code])))
+    assert "Wie oft arbeiten IT und Instandhaltung zusammen?" in page
+    assert "Die Stimmen bleiben verdeckt" in page
+    english = Client()
+    english.post(reverse("assessments:workshop-join", args=[workshop.join_code]), {"team": team.pk})
+    page = visible_text(
+        english.get(reverse("assessments:workshop-live", args=[workshop.join_code]))
+    )
+    assert "Q1" in page and "Votes are hidden" in page
