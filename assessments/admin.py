@@ -20,12 +20,14 @@ from django.utils.html import format_html
 
 from assessments.errors import Refused
 from assessments.files.banks import (
+    _LANGUAGE,
     bank_export,
     bank_import,
     bank_version_new_draft,
     bank_version_publish,
 )
 from assessments.files.formats import MAX_FILE_BYTES, guess_format, read_upload
+from assessments.files.translations import coverage, translations_import, translations_xlsx
 from assessments.forms import posted
 from assessments.models import (
     BankVersion,
@@ -180,9 +182,25 @@ class BankUploadForm(forms.Form):
     )
 
 
+class TranslationsUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="The texts spreadsheet (XLSX) exported from a version, with its language "
+        "columns filled in (docs/languages.md). It becomes a new draft of that version."
+    )
+
+
 @admin.register(BankVersion)
 class BankVersionAdmin(admin.ModelAdmin):
-    list_display = ["bank", "number", "status", "title", "language", "published_at", "download"]
+    list_display = [
+        "bank",
+        "number",
+        "status",
+        "title",
+        "language",
+        "translated",
+        "published_at",
+        "download",
+    ]
     list_filter = ["status", "bank"]
     search_fields = ["title", "bank__slug"]
     readonly_fields = ["status", "published_at"]
@@ -219,7 +237,21 @@ class BankVersionAdmin(admin.ModelAdmin):
     @admin.display(description="Download")
     def download(self, obj: BankVersion) -> str:
         url = reverse("admin:assessments_bankversion_download", args=[obj.pk])
-        return format_html('<a href="{}">YAML</a> · <a href="{}?format=json">JSON</a>', url, url)
+        texts = reverse("admin:assessments_bankversion_texts", args=[obj.pk])
+        return format_html(
+            '<a href="{}">YAML</a> · <a href="{}?format=json">JSON</a> · '
+            '<a href="{}" title="One row per text, one column per language">texts (XLSX)</a>',
+            url,
+            url,
+            texts,
+        )
+
+    @admin.display(description="Translations")
+    def translated(self, obj: BankVersion) -> str:
+        """How much of the version each language covers ("de: 100 %, cs: 62 %")."""
+        if not obj.translations:
+            return "none"
+        return ", ".join(f"{tag}: {share} %" for tag, share in coverage(obj).items())
 
     @admin.action(description="Publish the selected drafts")
     def publish(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
@@ -254,6 +286,16 @@ class BankVersionAdmin(admin.ModelAdmin):
                 "<int:pk>/download/",
                 self.admin_site.admin_view(self.download_view),
                 name="assessments_bankversion_download",
+            ),
+            path(
+                "<int:pk>/texts/",
+                self.admin_site.admin_view(self.texts_view),
+                name="assessments_bankversion_texts",
+            ),
+            path(
+                "translations/",
+                self.admin_site.admin_view(self.translations_view),
+                name="assessments_bankversion_translations",
             ),
         ]
         return extra + super().get_urls()
@@ -299,6 +341,53 @@ class BankVersionAdmin(admin.ModelAdmin):
         filename = f"{version.bank.slug}-v{version.number}.{fmt}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def texts_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The texts for translators; `?languages=cs,pl` adds empty columns to fill."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(BankVersion.objects.select_related("bank"), pk=pk)
+        wanted = [t.strip() for t in request.GET.get("languages", "").split(",") if t.strip()]
+        response = HttpResponse(
+            translations_xlsx(version, [t for t in wanted if _LANGUAGE.fullmatch(t)][:20]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        filename = f"{version.bank.slug}-v{version.number}-texts.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def translations_view(self, request: HttpRequest) -> HttpResponse:
+        """A filled texts spreadsheet back in: a new draft of the version it came from."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        problems: list[str] = []
+        form = TranslationsUploadForm(*posted(request))
+        if request.method == "POST" and form.is_valid():
+            try:
+                draft = translations_import(
+                    data=read_upload(form.cleaned_data["file"], MAX_FILE_BYTES)
+                )
+            except Refused as exc:
+                problems = exc.lines
+            else:
+                shares = ", ".join(f"{t}: {n} %" for t, n in coverage(draft).items())
+                self.message_user(
+                    request,
+                    f"Created draft {draft.label} with its translations ({shares}). "
+                    "Check it, then publish it to use it in a campaign.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:assessments_bankversion_change", args=[draft.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import translations",
+            "form": form,
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/assessments/bankversion/upload.html", context)
 
 
 class ChoiceInline(_DraftOnlyInline, admin.TabularInline):
