@@ -93,6 +93,11 @@ class TeamForm(_Crispy, forms.ModelForm):
 class CampaignForm(_Crispy, forms.ModelForm):
     """Campaign settings; on an existing campaign also a target stage per dimension."""
 
+    def languages(self) -> list[str]:
+        return [
+            t.strip() for t in self.cleaned_data.get("language_tags", "").split(",") if t.strip()
+        ]
+
     class Meta:
         model = Campaign
         fields = [
@@ -118,9 +123,19 @@ class CampaignForm(_Crispy, forms.ModelForm):
             "slug": "Used in addresses and exports, e.g. acme-2026.",
         }
 
+    language_tags = forms.CharField(
+        label="Languages",
+        required=False,
+        max_length=200,
+        help_text="The languages respondents may answer in, the first the default, e.g. "
+        "de, en. Empty: English and German, the bank's own language first (docs/languages.md).",
+    )
+
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = self._helper()
+        if self.instance.pk:
+            self.fields["language_tags"].initial = ", ".join(self.instance.languages)
         self.fields["teams"].queryset = organization.teams.all()  # type: ignore[attr-defined]
         self.fields["bank_version"].queryset = BankVersion.objects.filter(  # type: ignore[attr-defined]
             status=BankVersion.Status.PUBLISHED

@@ -591,6 +591,13 @@ class Campaign(models.Model):
         blank=True,
         help_text="Keys of the questions this campaign does not ask (one site).",
     )
+    # The languages respondents may answer in, the first the default (docs/languages.md);
+    # empty: the interface's languages and the bank's, the bank's own first.
+    languages = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Language tags respondents may choose, the first the default.",
+    )
     gap_threshold = models.FloatField(
         default=0.5,
         validators=[MinValueValidator(0), MaxValueValidator(3)],
@@ -631,6 +638,16 @@ class Campaign(models.Model):
 
     def target(self, dimension: str) -> int:
         return int(self.targets.get(dimension, 2))
+
+    def offered_languages(self) -> list[str]:
+        """The languages respondents may choose, the default first."""
+        if self.languages:
+            return list(self.languages)
+        own = self.bank_version.language
+        others = [code for code, _name in settings.LANGUAGES] + list(
+            self.bank_version.translations or {}
+        )
+        return list(dict.fromkeys([own, *others]))
 
     def asks(self, question: Question, function: str) -> bool:
         """Whether a respondent of `function` is asked `question` in this campaign: its

@@ -474,3 +474,19 @@ def parking_digest(workshop: Workshop) -> tuple[int, ...]:
         last=Max("id"),
     )
     return (row["notes"], row["upvotes"], row["answered"], row["hidden"], row["last"] or 0)
+
+
+def in_language(
+    version: Any, question: Any, shares: list[dict[str, Any]], language: str | None
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The question and the room's answers' texts in `language` where the bank has it
+    (docs/languages.md); unchanged otherwise. No query once the bank's texts are read."""
+    from assessments.services.survey import localized_questions, text_language
+
+    if text_language(version, language) == version.language:
+        return question, shares
+    twin = next(
+        (q for q in localized_questions(version, language) if q.key == question.key), question
+    )
+    texts = dict(answer_labels(twin))
+    return twin, [{**share, "text": texts.get(share["key"], share["text"])} for share in shares]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +52,30 @@ def parse_targets(values: list[str], problems: ProblemList) -> dict[str, int]:
             continue
         targets[key.strip()] = int(stage)
     return targets
+
+
+def _languages(
+    problems: ProblemList, version: BankVersion, languages: Iterable[str] | None
+) -> list[str]:
+    """The campaign's languages, checked: tags the interface or the bank has (docs/languages.md),
+    each once; empty for the default (the interface's and the bank's, the bank's own first)."""
+    tags = [tag.strip().lower() for tag in (languages or []) if tag.strip()]
+    known = {code for code, _name in settings.LANGUAGES} | {version.language.lower()}
+    known |= {tag.lower() for tag in (version.translations or {})}
+    for tag in tags:
+        if tag not in known:
+            problems.add(
+                "languages",
+                _(
+                    "%(tag)s: neither the interface nor the bank has it (it has %(known)s); "
+                    "import a translation of the bank first"
+                ),
+                tag=tag,
+                known=", ".join(sorted(known)),
+            )
+    if len(set(tags)) != len(tags):
+        problems.add("languages", _("name each language once"))
+    return tags
 
 
 def _check_settings(
@@ -101,6 +126,7 @@ def campaign_create(
     teams: Iterable[Team] = (),
     single_site: bool = False,
     left_out: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
 ) -> Campaign:
     """Create a campaign on a published bank version; every problem reported at once.
     `teams` are the teams in scope (none: every team of the organisation). A `single_site`
@@ -118,9 +144,11 @@ def campaign_create(
         )
     _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
     left_out = _left_out(problems, bank_version, single_site, left_out)
+    chosen_languages = _languages(problems, bank_version, languages)
     problems.raise_if_any()
     with transaction.atomic():
         campaign = Campaign(
+            languages=chosen_languages,
             slug=slug,
             organization=organization,
             bank_version=bank_version,
@@ -202,6 +230,7 @@ def campaign_update(
     shuffle_choices: bool | None = None,
     single_site: bool | None = None,
     left_out: Iterable[str] | None = None,
+    languages: Iterable[str] | None = None,
 ) -> Campaign:
     """Change a campaign that is not closed: its scoring settings and, when given, its name,
     dates, the teams in scope and whether it has one site (the questions it leaves out stop
@@ -226,6 +255,9 @@ def campaign_update(
                 ),
                 n=campaign.responses.count(),
             )
+    chosen_languages = (
+        _languages(problems, campaign.bank_version, languages) if languages is not None else None
+    )
     problems.raise_if_any()
     campaign.min_group_size = min_group_size
     campaign.gap_threshold = gap_threshold
@@ -234,6 +266,9 @@ def campaign_update(
     if shuffle_choices is not None:
         campaign.shuffle_choices = shuffle_choices
         fields.append("shuffle_choices")
+    if chosen_languages is not None:
+        campaign.languages = chosen_languages
+        fields.append("languages")
     if single_site is not None and new_left_out is not None:
         campaign.single_site = single_site
         campaign.left_out = new_left_out

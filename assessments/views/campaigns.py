@@ -24,7 +24,7 @@ from assessments.services.campaigns import (
 from assessments.services.survey import pages_for
 
 # The service names the bank version `bank`; the form calls its field `bank_version`.
-FORM_FIELDS = {"bank": "bank_version"}
+FORM_FIELDS = {"bank": "bank_version", "languages": "language_tags"}
 
 
 @login_required
@@ -46,6 +46,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
                 teams=data["teams"],
+                languages=form.languages(),
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
@@ -88,6 +89,7 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 shuffle_choices=data["shuffle_choices"],
                 single_site=data["single_site"],
                 left_out=form.left_out(),
+                languages=form.languages(),
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)

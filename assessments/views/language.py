@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+import re
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
 
 from assessments.middleware import null_origin_ok
+
+TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")
 
 
 @null_origin_ok  # the survey's pages send no referrer, so their posts say "Origin: null"
 @require_POST
 def language_switch(request: HttpRequest) -> HttpResponse:
-    """Django's `set_language`: the language in a cookie, then back to `next` (this site's
-    own address only), where the page shows again in the new language."""
-    return set_language(request)
+    """The chosen language in a cookie, then back to `next` (an address of this site only),
+    where the page shows again in it. Any language tag is kept: a campaign may offer a
+    language the interface does not have but its bank does (Czech questions around an
+    English interface); where neither has it, the campaign's first language is used."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    language = request.POST.get("language", "")
+    if TAG.fullmatch(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language.lower(),
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
+        )
+    return response

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.errors import Refused
 from assessments.forms import StartSurveyForm, posted
+from assessments.languages import speak
 from assessments.middleware import null_origin_ok
 from assessments.models import BankVersion, Campaign, Invitation, Question, Response
 from assessments.security import guessing_refused, remember_browser, wrong_guess
@@ -62,6 +63,7 @@ def invalid_link(request: HttpRequest) -> HttpResponse:
 
 
 def closed_page(request: HttpRequest, campaign: Campaign) -> HttpResponse:
+    speak(request, campaign)
     return render(request, "survey/closed.html", {"campaign": campaign}, status=410)
 
 
@@ -76,15 +78,20 @@ def allow_response(request: HttpRequest, response: Response) -> None:
 
 
 def load_response(request: HttpRequest, public_id: uuid.UUID) -> Response | None:
+    """The response this browser may open, or None; from here on the request speaks the
+    respondent's language among the campaign's (assessments/languages.py)."""
     if str(public_id) not in request.session.get(SESSION_RESPONSES, []):
         return None
-    return (
+    response = (
         Response.objects.select_related(
             "campaign__organization", "campaign__bank_version", "invitation"
         )
         .filter(public_id=public_id)
         .first()
     )
+    if response is not None:
+        speak(request, response.campaign)
+    return response
 
 
 @survey_headers
@@ -125,6 +132,7 @@ def survey_start(request: HttpRequest) -> HttpResponse:
     campaign = invitation.campaign
     if campaign.is_closed:
         return closed_page(request, campaign)
+    speak(request, campaign)
     form = StartSurveyForm(posted(request)[0])
     needs_function = invitation.team is None
     if (

@@ -20,12 +20,13 @@ from django.views.decorators.http import condition, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from assessments.errors import Refused, StrOrPromise
+from assessments.languages import speak
 from assessments.live import Snapshot, broadcaster
 from assessments.models import Campaign, Question, Response, Workshop, WorkshopVote, WorkshopWord
 from assessments.security import guessing_refused, wrong_guess
 from assessments.selectors.workshops import (
     WordCloud,
-    answer_labels,
+    in_language,
     parking_queue,
     participant_etag,
     room_state,
@@ -33,7 +34,7 @@ from assessments.selectors.workshops import (
     word_cloud,
     workshop_by_code,
 )
-from assessments.services.survey import SurveyClosed, localized_questions, text_language
+from assessments.services.survey import SurveyClosed
 from assessments.services.workshops import (
     parking_ask,
     parking_note_of,
@@ -84,6 +85,7 @@ def workshop_join_view(request: HttpRequest, code: str) -> HttpResponse:
     campaign = workshop.campaign
     if campaign.is_closed:
         return closed_page(request, campaign)
+    speak(request, campaign)
     joined = request.session.get(SESSION_WORKSHOPS, {}).get(workshop.join_code)
     if joined and str(joined) in request.session.get(SESSION_RESPONSES, []):
         return redirect("assessments:workshop-live", code=workshop.join_code)
@@ -116,7 +118,7 @@ def _participant(request: HttpRequest, code: str) -> tuple[Workshop | None, Resp
     if not hasattr(request, "_participant"):
         workshop = workshop_by_code(code)
         joined = request.session.get(SESSION_WORKSHOPS, {}).get(code) if workshop else None
-        response = load_response(request, uuid.UUID(joined)) if joined else None
+        response = load_response(request, uuid.UUID(joined)) if joined else None  # speaks
         request._participant = (workshop, response)  # type: ignore[attr-defined]
     return request._participant  # type: ignore[attr-defined]
 
@@ -233,7 +235,9 @@ def _live_context(
     if activity != Workshop.Activity.QUESTION or not_asked:
         question = None
     if question is not None:
-        question, shares = _in_language(workshop, question, shares)
+        question, shares = in_language(
+            workshop.campaign.bank_version, question, shares, translation.get_language()
+        )
     return {
         "workshop": workshop,
         "campaign": workshop.campaign,
@@ -248,28 +252,6 @@ def _live_context(
         "prompt": words_prompt(workshop),
         "words": words or Words(),
     }
-
-
-def _in_language(
-    workshop: Workshop, question: Question, shares: list[dict[str, object]]
-) -> tuple[Question, list[dict[str, object]]]:
-    """The question (and the room's answers' texts) in the phone's language where the bank
-    has it; no query once the bank's texts are read (they are, per process)."""
-    version = workshop.campaign.bank_version
-    if text_language(version, translation.get_language()) == version.language:
-        return question, shares
-    twin = next(
-        (
-            q
-            for q in localized_questions(version, translation.get_language())
-            if q.key == question.key
-        ),
-        question,
-    )
-    texts = dict(answer_labels(twin))
-    return twin, [
-        {**share, "text": texts.get(str(share["key"]), share["text"])} for share in shares
-    ]
 
 
 STREAM_SECONDS = 300  # then the browser reconnects (EventSource does by itself)

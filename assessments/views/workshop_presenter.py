@@ -26,6 +26,7 @@ from assessments.selectors.scores import campaign_snapshot
 from assessments.selectors.workshops import (
     RoomState,
     answer_labels,
+    in_language,
     movement,
     parking_queue,
     room_state,
@@ -163,13 +164,22 @@ def _screen_context(request: HttpRequest, slug: str) -> dict[str, Any]:
     address = request.build_absolute_uri(
         reverse("assessments:workshop-join", args=[workshop.join_code])
     )
-    return {
+    context = {
         "campaign": campaign,
         "workshop": workshop,
         "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
         "qr": segno.make(address, error="m").svg_inline(scale=12, dark="#1f3a5f"),
         **_room_context(workshop, state),
     }
+    # The projector speaks the campaign's first language (docs/languages.md): the question,
+    # its answers and the room's result in the bank's text for it.
+    question = context["question"]
+    if question is not None:
+        question, context["shares"] = in_language(
+            campaign.bank_version, question, context["shares"], campaign.offered_languages()[0]
+        )
+        context["question"], context["answers"] = question, answer_labels(question)
+    return context
 
 
 @login_required

@@ -127,3 +127,81 @@ def test_a_workshop_phone_follows_in_its_own_language(campaign):
         english.get(reverse("assessments:workshop-live", args=[workshop.join_code]))
     )
     assert "Q1" in page and "Votes are hidden" in page
+
+
+def test_a_campaign_offers_its_own_languages_the_first_by_default(client, workspace):
+    from assessments.services.campaigns import campaign_update
+
+    czech = {"questions": {"C-1": {"text": "Jak často spolupracují IT a údržba?"}}}
+    version = builders.import_small_bank(bank="mini-cs", translations={"de": GERMAN, "cs": czech})
+    campaign = builders.campaign(workspace, slug="brno-2026", version=version)
+    campaign_update(
+        campaign=campaign,
+        min_group_size=campaign.min_group_size,
+        gap_threshold=campaign.gap_threshold,
+        targets={},
+        languages=["cs", "en"],
+    )
+    response = _start(client, campaign, **{"Accept-Language": "fr"})  # neither: the first
+    page = client.get(reverse("assessments:survey-page", args=[response.public_id, 1]))
+    text = visible_text(page)
+    # Czech questions around the English interface (it has no Czech catalogue).
+    assert "Jak často spolupracují IT a údržba?" in text and "Part 1 of 3" in text
+    html = page.content.decode()
+    assert 'value="cs"' in html and 'value="en"' in html and 'value="de"' not in html
+    # German is not offered here, even to a German browser.
+    german = client.get(
+        reverse("assessments:survey-page", args=[response.public_id, 1]),
+        headers={"Accept-Language": "de"},
+    )
+    assert "Jak často" in visible_text(german)
+    client.post(reverse("assessments:language"), {"language": "en", "next": "/"})
+    assert "Q1" in visible_text(
+        client.get(reverse("assessments:survey-page", args=[response.public_id, 1]))
+    )
+
+
+def test_the_campaign_form_takes_languages_and_refuses_unknown_ones(client, owner, campaign):
+    client.force_login(owner)
+    url = reverse("assessments:campaign-edit", args=[campaign.slug])
+    form = {
+        "name": campaign.name,
+        "slug": campaign.slug,
+        "bank_version": campaign.bank_version_id,
+        "min_group_size": 5,
+        "gap_threshold": 0.5,
+        "language_tags": "de, xx",
+        **{f"target_{key}": 2 for key in ("collab", "scale", "infra")},
+    }
+    refused = client.post(url, form)
+    assert "xx: neither the interface nor the bank has it" in visible_text(refused)
+    campaign.refresh_from_db()
+    assert campaign.languages == []
+    client.post(url, {**form, "language_tags": "de, en"})
+    campaign.refresh_from_db()
+    assert campaign.languages == ["de", "en"]
+    assert client.get(url).content.decode().count('value="de, en"') == 1
+
+
+def test_the_audience_screen_speaks_the_campaigns_first_language(client, owner, campaign):
+    from assessments.models import Question
+    from assessments.services.campaigns import campaign_update
+
+    campaign_update(
+        campaign=campaign,
+        min_group_size=campaign.min_group_size,
+        gap_threshold=campaign.gap_threshold,
+        targets={},
+        languages=["de", "en"],
+    )
+    workshop_set_state(
+        workshop=workshop_for(campaign),
+        mode="paced",
+        question=Question.objects.get(version=campaign.bank_version, key="C-1"),
+    )
+    client.force_login(owner)
+    screen = visible_text(
+        client.get(reverse("assessments:workshop-screen-live", args=[campaign.slug]))
+    )
+    assert "Wie oft arbeiten IT und Instandhaltung zusammen?" in screen
+    assert "Nie" in screen and "Sometimes" in screen  # each text falls back on its own
