@@ -34,6 +34,18 @@ def campaign(workspace) -> Campaign:
     return builders.campaign(workspace, version=version)
 
 
+def _offer(campaign: Campaign, languages: list[str]) -> None:
+    from assessments.services.campaigns import campaign_update
+
+    campaign_update(
+        campaign=campaign,
+        min_group_size=campaign.min_group_size,
+        gap_threshold=campaign.gap_threshold,
+        targets={},
+        languages=languages,
+    )
+
+
 def _start(client: Client, campaign: Campaign, **headers: str) -> Response:
     link = invitation_create(
         campaign=campaign, kind="person", team=campaign.organization.teams.get(slug="ot-north")
@@ -130,18 +142,10 @@ def test_a_workshop_phone_follows_in_its_own_language(campaign):
 
 
 def test_a_campaign_offers_its_own_languages_the_first_by_default(client, workspace):
-    from assessments.services.campaigns import campaign_update
-
     czech = {"questions": {"C-1": {"text": "Jak často spolupracují IT a údržba?"}}}
     version = builders.import_small_bank(bank="mini-cs", translations={"de": GERMAN, "cs": czech})
     campaign = builders.campaign(workspace, slug="brno-2026", version=version)
-    campaign_update(
-        campaign=campaign,
-        min_group_size=campaign.min_group_size,
-        gap_threshold=campaign.gap_threshold,
-        targets={},
-        languages=["cs", "en"],
-    )
+    _offer(campaign, ["cs", "en"])
     response = _start(client, campaign, **{"Accept-Language": "fr"})  # neither: the first
     page = client.get(reverse("assessments:survey-page", args=[response.public_id, 1]))
     text = visible_text(page)
@@ -185,15 +189,8 @@ def test_the_campaign_form_takes_languages_and_refuses_unknown_ones(client, owne
 
 def test_the_audience_screen_speaks_the_campaigns_first_language(client, owner, campaign):
     from assessments.models import Question
-    from assessments.services.campaigns import campaign_update
 
-    campaign_update(
-        campaign=campaign,
-        min_group_size=campaign.min_group_size,
-        gap_threshold=campaign.gap_threshold,
-        targets={},
-        languages=["de", "en"],
-    )
+    _offer(campaign, ["de", "en"])
     workshop_set_state(
         workshop=workshop_for(campaign),
         mode="paced",
