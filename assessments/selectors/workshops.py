@@ -250,7 +250,7 @@ class Movement:
     after: int
     people: int  # who voted in both rounds: the only people compared
     rows: list[dict[str, Any]]  # name, n, mean and agreement before/after, their changes
-    hidden: str = ""  # why nothing is shown, when it is not
+    hidden: StrOrPromise = ""  # why nothing is shown, when it is not
 
 
 def movement(workshop: Workshop) -> Movement | None:
@@ -319,9 +319,9 @@ def movement_between(
     alone = len(by_round[before].keys() ^ by_round[after].keys())
     result = Movement(before=before, after=after, people=len(paired), rows=[])
     if len(paired) < minimum:
-        return Movement(before, after, len(paired), [], "fewer than the minimum voted in both")
+        return Movement(before, after, len(paired), [], _("fewer than the minimum voted in both"))
     if 0 < alone < minimum:
-        return Movement(before, after, len(paired), [], "too few voted in only one round")
+        return Movement(before, after, len(paired), [], _("too few voted in only one round"))
     sizes: dict[str, int] = {}
     for response_id in paired:
         function = by_round[after][response_id][0]
@@ -341,7 +341,7 @@ def movement_between(
         # earlier reveal minus its column here could be the few who voted once), and not
         # when the one class is everyone.
         classes = {}
-    groups = [("Everyone", sorted(paired))] + [
+    groups: list[tuple[StrOrPromise, list[int]]] = [(_("Everyone"), sorted(paired))] + [
         (name, classes[key])
         for key, name, _n in class_names({k: len(v) for k, v in classes.items()})
     ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
@@ -157,6 +157,11 @@ def workshop_room(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _screen_language(request: HttpRequest, slug: str) -> translation.override:
+    """The projector speaks the campaign's first language (docs/languages.md)."""
+    return translation.override(_room(request, slug)[0].offered_languages()[0])
+
+
 def _screen_context(request: HttpRequest, slug: str) -> dict[str, Any]:
     import segno
 
@@ -186,7 +191,8 @@ def _screen_context(request: HttpRequest, slug: str) -> dict[str, Any]:
 def workshop_screen(request: HttpRequest, slug: str) -> HttpResponse:
     """The audience screen for the projector: no controls and no navigation, type readable
     from the back of the room; it follows the presenter view by itself."""
-    return render(request, "assessments/workshop_screen.html", _screen_context(request, slug))
+    with _screen_language(request, slug):
+        return render(request, "assessments/workshop_screen.html", _screen_context(request, slug))
 
 
 @login_required
@@ -194,7 +200,8 @@ def workshop_screen(request: HttpRequest, slug: str) -> HttpResponse:
 @condition(etag_func=_room_etag)
 def workshop_screen_live(request: HttpRequest, slug: str) -> HttpResponse:
     """What the audience screen polls: 304 while nothing it shows has changed."""
-    return render(request, "assessments/_screen.html", _screen_context(request, slug))
+    with _screen_language(request, slug):
+        return render(request, "assessments/_screen.html", _screen_context(request, slug))
 
 
 @login_required

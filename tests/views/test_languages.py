@@ -202,3 +202,7 @@ def test_the_audience_screen_speaks_the_campaigns_first_language(client, owner, 
     )
     assert "Wie oft arbeiten IT und Instandhaltung zusammen?" in screen
     assert "Nie" in screen and "Sometimes" in screen  # each text falls back on its own
+    assert "0 im Raum" in screen and "bisher 0 Stimmen" in screen  # the screen's own words
+    # The presenter's own view stays in the presenter's language.
+    room = visible_text(client.get(reverse("assessments:workshop-room", args=[campaign.slug])))
+    assert "Q1" in room and "joined" in room
