@@ -78,7 +78,7 @@ def test_archive_carries_what_a_campaign_needs(demo):
     assert archive["organization"]["organization"] == "acme"
     assert [(b["bank"], b["version"]) for b in archive["banks"]] == [
         ("itot-convergence", 1),
-        ("itot-convergence", 2),
+        ("itot-convergence", 3),
     ]
 
 

@@ -494,7 +494,7 @@ def test_default_bank_meets_the_brief():
     """Version 2 of the default bank, against the content rules in docs/methodology.md."""
     version = default_bank()
     doc = bank_export_document(version)
-    assert doc["version"] == 2
+    assert doc["version"] == 3  # version 2's questions, with German texts
     scored = [q for q in doc["questions"] if q["kind"] == "scored"]
     decisions = [q for q in doc["questions"] if q["kind"] == "decision"]
     assert 45 <= len(scored) <= 60
@@ -557,10 +557,19 @@ def test_every_question_of_the_default_bank_measures_a_named_source_idea():
     assert len(rows) - 1 >= 30  # the source ideas, one row each
 
 
-def test_version_1_of_the_default_bank_stays_importable():
-    """Campaigns scored with version 1 keep their bank: the file imports as version 1."""
-    path = DEFAULT_BANK_FILE.with_name("itot-convergence-v1.yaml")
-    old = bank_import(data=path.read_bytes(), fmt="yaml").version
-    assert old.number == 1
-    assert old.questions.count() == 49
-    assert default_bank().number == 2
+def test_earlier_versions_of_the_default_bank_stay_importable():
+    """Campaigns scored with version 1 or 2 keep their bank: the files import as those
+    versions; version 3 asks version 2's questions, with its texts in German too."""
+    old = bank_import(
+        data=DEFAULT_BANK_FILE.with_name("itot-convergence-v1.yaml").read_bytes(), fmt="yaml"
+    ).version
+    assert (old.number, old.questions.count()) == (1, 49)
+    two = bank_import(
+        data=DEFAULT_BANK_FILE.with_name("itot-convergence-v2.yaml").read_bytes(), fmt="yaml"
+    ).version
+    three = default_bank()
+    assert (two.number, three.number) == (2, 3)
+    before, after = bank_export_document(two), bank_export_document(three)
+    for field in ("stages", "dimensions", "questions", "language", "title"):
+        assert before[field] == after[field]  # the same questions: the same scores
+    assert (before["translations"], list(after["translations"])) == ({}, ["de"])

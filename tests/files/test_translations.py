@@ -129,22 +129,16 @@ def test_the_admin_exports_imports_and_shows_coverage(client, django_user_model)
     assert f"de: {share} %" in listing and share > 0
 
 
-def test_the_default_banks_german_texts_cover_every_text_of_version_2():
-    """fixtures/banks/translations/itot-convergence-v2.de.yaml: valid for version 2 of the
-    default bank (every key one of its texts) and complete (every text translated)."""
-    import yaml
-
-    from assessments.files.banks import validate_bank_document
+def test_the_default_bank_has_every_text_in_german():
+    """Version 3 of the default bank: every text translated, none left as its English."""
     from assessments.files.translations import _get, _path, source_texts
 
-    german_file = builders.DEFAULT_BANK_FILE.parent / "translations/itot-convergence-v2.de.yaml"
-    doc = yaml.safe_load(builders.DEFAULT_BANK_FILE.read_text())
-    assert doc["version"] == 2
-    checked = validate_bank_document(
-        {**doc, "translations": {"de": yaml.safe_load(german_file.read_text())}}
-    )
-    german = checked["translations"]["de"]
-    missing = [key for key, text in source_texts(checked) if text and not _get(german, _path(key))]
-    assert missing == []
-    same = [key for key, text in source_texts(checked) if text and _get(german, _path(key)) == text]
+    version = builders.default_bank()
+    assert coverage(version) == {"de": 100}
+    doc = bank_export_document(version)
+    same = [
+        key
+        for key, text in source_texts(doc)
+        if text and _get(doc["translations"]["de"], _path(key)) == text
+    ]
     assert set(same) <= {"questions.DR-5.text", "stages.0.name"}  # "Silos", a proper name

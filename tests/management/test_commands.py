@@ -63,7 +63,7 @@ def test_seed_demo_is_idempotent(capsys):
     current = Campaign.objects.get(slug="acme-2026")
     baseline = find_baseline(current)
     assert baseline is not None
-    assert (current.bank_version.number, baseline.bank_version.number) == (2, 1)
+    assert (current.bank_version.number, baseline.bank_version.number) == (3, 1)
 
 
 def test_demo_login_works(client):
@@ -122,7 +122,7 @@ def test_dry_runs_check_everything_and_write_nothing(tmp_path, capsys):
     call_command("import_org", str(org), "--dry-run")
     out = capsys.readouterr().out
     assert out.count("Dry run, nothing was written. The import would say: ") == 2
-    assert "Imported itot-convergence v2 (published)" in out
+    assert "Imported itot-convergence v3 (published)" in out
     assert _row_counts() == before
 
     call_command("seed_demo")

@@ -247,9 +247,9 @@ def test_a_chart_that_fails_stops_the_render():
 def test_report_says_when_the_baseline_used_another_bank_version(demo):
     from assessments.selectors.scores import campaign_scores
 
-    # The demo's baseline was taken with version 1 of the default bank, this year's with 2.
+    # The demo's baseline was taken with version 1 of the default bank, this year's with 3.
     assert campaign_scores(demo)["progress"]["baseline_bank_version"] == 1
-    assert demo.bank_version.number == 2
+    assert demo.bank_version.number == 3
     assert report.report_context(demo)["baseline_version_differs"] is True
     text = pdf_text(report.campaign_report_pdf(demo))
     assert "The baseline acme-2025 used version 1 of the question bank" in text

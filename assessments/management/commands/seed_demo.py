@@ -36,10 +36,12 @@ DEMO_USERS = {
     "admin": ("convergence-admin", True),
 }
 # The baseline was taken with version 1 of the default bank, this year's campaign uses
-# version 2, so the progress view shows a comparison across bank versions (rule 12).
+# version 3 (version 2's questions, with every text in German too), so the progress view shows
+# a comparison across bank versions (rule 12) and a German phone answers in German.
 BANK_FILES = {
     1: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence-v1.yaml",
-    2: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml",
+    2: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence-v2.yaml",
+    3: settings.BASE_DIR / "fixtures" / "banks" / "itot-convergence.yaml",
 }
 ORG_FILE = settings.BASE_DIR / "fixtures" / "demo" / "acme.yaml"
 # A second client with one foundry: its campaign is a one-site campaign (docs/methodology.md,
@@ -157,7 +159,7 @@ class Command(BaseCommand):
 
     def _campaigns(self, organization: Organization) -> None:
         version = BankVersion.objects.get(bank__slug="itot-convergence", number=1)
-        current_version = BankVersion.objects.get(bank__slug="itot-convergence", number=2)
+        current_version = BankVersion.objects.get(bank__slug="itot-convergence", number=3)
         today = timezone.localdate()
         if not Campaign.objects.filter(slug="acme-2025").exists():
             baseline = campaign_create(
