@@ -240,3 +240,26 @@ class TwoFactorMiddleware:
             return True  # a 404 shows nothing
         name = match.view_name
         return name == owed or name in TWO_FACTOR_FREE or name.startswith("assessments:survey-")
+
+
+# Where a respondent answers (the survey, the workshop phone, the language switch): these
+# pages speak the respondent's language. The rest (the consultant's pages, the admin) stays
+# English until it is translated as a whole (docs/languages.md), rather than mixing a few
+# German words into English pages.
+RESPONDENT_PATHS = ("/s/", "/survey/", "/w/", "/language/")
+
+
+class RespondentLanguageMiddleware:
+    """Just after LocaleMiddleware: English outside the respondent's pages (a view may
+    still speak another language for its own page: the audience screen does)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        if not request.path.startswith(RESPONDENT_PATHS):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "assessments.middleware.RefuseNulCharactersMiddleware",  # before anything queries
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",  # after sessions, before common
+    "assessments.middleware.RespondentLanguageMiddleware",  # English beyond the survey, for now
     "django.middleware.common.CommonMiddleware",
     "assessments.middleware.NullOriginMiddleware",  # see its docstring
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -206,3 +206,14 @@ def test_the_audience_screen_speaks_the_campaigns_first_language(client, owner, 
     # The presenter's own view stays in the presenter's language.
     room = visible_text(client.get(reverse("assessments:workshop-room", args=[campaign.slug])))
     assert "Q1" in room and "joined" in room
+
+
+def test_the_consultants_pages_stay_english_until_they_are_translated(client, owner, campaign):
+    """A German browser on a consultant's page: English throughout, not a few German words
+    (function names) among English ones; the survey speaks German to the same browser."""
+    client.force_login(owner)
+    page = client.get(
+        reverse("assessments:campaign-detail", args=[campaign.slug]),
+        headers={"Accept-Language": "de"},
+    )
+    assert "Fachbereich" not in visible_text(page) and "Leitung" not in visible_text(page)
