@@ -181,9 +181,11 @@ SPLIT_ORDER = ("it", "ot", "leadership", "business", "other", ANY)
 def answer_labels(question: Any) -> list[tuple[str, StrOrPromise]]:
     """A question's answers as a vote counts them, in its order: its choices (or who
     decides), then N/A and Don't know where it allows them."""
+    from assessments.services.survey import DECISION_TEXT  # who decides, translated
+
     labels: list[tuple[str, StrOrPromise]]
     if question.is_decision:
-        labels = list(DECISION_LABELS.items())
+        labels = [(key, DECISION_TEXT[key]) for key in DECISION_LABELS]
     else:
         labels = [(c.key, c.text) for c in question.choices.all()]
     if question.allow_na:

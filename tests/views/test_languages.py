@@ -217,3 +217,17 @@ def test_the_consultants_pages_stay_english_until_they_are_translated(client, ow
         headers={"Accept-Language": "de"},
     )
     assert "Fachbereich" not in visible_text(page) and "Leitung" not in visible_text(page)
+
+
+def test_who_decides_is_in_the_readers_language_on_the_workshop_screens():
+    from django.utils import translation
+
+    from assessments.models import Question
+    from assessments.selectors.workshops import answer_labels
+
+    version = builders.decision_bank()
+    decision = Question.objects.prefetch_related("choices").get(version=version, key="D-1")
+    with translation.override("de"):
+        labels = dict((key, str(text)) for key, text in answer_labels(decision))
+    assert labels["joint"] == "IT und OT gemeinsam" and labels["DK"] == "Weiß nicht"
+    assert str(dict(answer_labels(decision))["joint"]) == "IT and OT together"
