@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,15 +77,15 @@ def _check_moment(
             group=_describe(min(failing, key=lambda g: (sum(v == ANY for v in g), g))),
             minimum=campaign.min_group_size,
         )
-    # The workshop's room shows votes of responses still in progress (rule 8f): the same
-    # test on the room, with the function as its only coordinate.
+    # The workshop's room shows votes and a word cloud of responses still in progress (rule
+    # 8f): the same test on the room, with the function as its only coordinate.
     rooms = {r.workshop_id for r in changing if r.workshop_id}
     answered = _with_answers(changing) if rooms else set()
     for room in rooms:
         voters: Counter[Key] = Counter(
             (function,)
             for function in Response.objects.counted()
-            .filter(workshop_id=room, answers__isnull=False)
+            .filter(SHOWN_IN_THE_ROOM, workshop_id=room)
             .distinct()
             .values_list("function", flat=True)
         )
@@ -103,9 +104,13 @@ def _check_moment(
             )
 
 
+# What the room's screens show of a response: its answers (the votes) or its word.
+SHOWN_IN_THE_ROOM = Q(answers__isnull=False) | Q(words__isnull=False)
+
+
 def _with_answers(responses: list[Response]) -> set[int]:
     return set(
-        Response.objects.filter(pk__in=[r.pk for r in responses], answers__isnull=False)
+        Response.objects.filter(SHOWN_IN_THE_ROOM, pk__in=[r.pk for r in responses])
         .distinct()
         .values_list("pk", flat=True)
     )

@@ -223,3 +223,21 @@ def test_the_presenter_room_costs_the_same_queries_whatever_the_queue(
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large) == len(small)
+
+
+def test_setting_aside_one_word_giver_after_the_cloud_is_refused(words_room):
+    """The cloud shown minus the cloud after setting one response aside would be that
+    person's word: the room's check (services.responses) counts word givers too."""
+    from assessments.services.responses import responses_discard
+
+    campaign, workshop, client = words_room
+    phones = [_phone(workshop, slug) for slug in ("it-ops", "ot-north", "ot-north", "biz")]
+    for (phone, _response), word in zip(
+        phones, ("silos", "silos", "trust", "bridges"), strict=True
+    ):
+        _send(phone, workshop, word)
+    _state(client, campaign, action="reveal")
+    assert "bridges" in _screen(client, campaign)
+    with pytest.raises(Exception, match="the workshop room's votes"):
+        responses_discard(campaign=campaign, responses=[phones[3][1]], by=None)
+    assert "bridges" in _screen(client, campaign)
