@@ -20,7 +20,6 @@ from django.utils.html import format_html
 
 from assessments.errors import Refused
 from assessments.files.banks import (
-    _LANGUAGE,
     bank_export,
     bank_import,
     bank_version_new_draft,
@@ -42,6 +41,7 @@ from assessments.models import (
     Team,
     Workspace,
 )
+from assessments.vocabulary import LANGUAGE_TAG
 
 # --- Tenancy -------------------------------------------------------------------------------
 
@@ -349,7 +349,7 @@ class BankVersionAdmin(admin.ModelAdmin):
         version = get_object_or_404(BankVersion.objects.select_related("bank"), pk=pk)
         wanted = [t.strip() for t in request.GET.get("languages", "").split(",") if t.strip()]
         response = HttpResponse(
-            translations_xlsx(version, [t for t in wanted if _LANGUAGE.fullmatch(t)][:20]),
+            translations_xlsx(version, [t for t in wanted if LANGUAGE_TAG.fullmatch(t)][:20]),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         filename = f"{version.bank.slug}-v{version.number}-texts.xlsx"

@@ -24,9 +24,11 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
@@ -249,17 +251,14 @@ class TwoFactorMiddleware:
 RESPONDENT_PATHS = ("/s/", "/survey/", "/w/", "/language/")
 
 
-class RespondentLanguageMiddleware:
-    """Just after LocaleMiddleware: English outside the respondent's pages (a view may
-    still speak another language for its own page: the audience screen does)."""
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware (the switch's cookie, else Accept-Language) on the
+    respondent's pages; English elsewhere (a view may still speak another language for its
+    own page: the audience screen does)."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.utils import translation
-
-        if not request.path.startswith(RESPONDENT_PATHS):
-            translation.activate(settings.LANGUAGE_CODE)
-            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
-        return self.get_response(request)
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(RESPONDENT_PATHS):
+            super().process_request(request)
+            return
+        translation.activate(settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = settings.LANGUAGE_CODE

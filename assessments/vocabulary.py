@@ -45,3 +45,5 @@ QUESTION_KINDS: tuple[str, str] = (SCORED, DECISION)
 
 # No line breaks or other control characters: names go into pages, files and e-mail headers.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# A BCP 47 language tag as banks, campaigns and the language switch take it: de, de-CH, cs.
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")

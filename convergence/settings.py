@@ -87,8 +87,9 @@ MIDDLEWARE = [
     "assessments.middleware.RequestBodyLimitMiddleware",  # before anything reads a body
     "assessments.middleware.RefuseNulCharactersMiddleware",  # before anything queries
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",  # after sessions, before common
-    "assessments.middleware.RespondentLanguageMiddleware",  # English beyond the survey, for now
+    # Django's LocaleMiddleware on the respondent's pages, English beyond them for now;
+    # after sessions, before common.
+    "assessments.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "assessments.middleware.NullOriginMiddleware",  # see its docstring
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -38,7 +38,15 @@ from assessments.models import (
     QuestionBank,
     Stage,
 )
-from assessments.vocabulary import DECISION, DECISION_ANSWERS, DK, NA, QUESTION_KINDS, SCORED
+from assessments.vocabulary import (
+    DECISION,
+    DECISION_ANSWERS,
+    DK,
+    LANGUAGE_TAG,
+    NA,
+    QUESTION_KINDS,
+    SCORED,
+)
 
 MAX_QUESTIONS = 2000
 MAX_DIMENSIONS = 100
@@ -47,7 +55,6 @@ LEVELS = (0, 1, 2, 3)
 RESERVED_COLUMNS = {"respondent", "function", "team", "site", "submitted"}
 
 _SLUG = re.compile(SLUG_RE)
-_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
 _KEY = re.compile(r"[^\s,]|[^\s,][^,\x00-\x1f]*[^\s,]")
 _KEY_MESSAGE = "must not be empty, contain a comma, or start or end with a space"
 
@@ -105,7 +112,7 @@ def validate_bank_document(raw: Any) -> dict[str, Any]:
             top.get("language"),
             "language",
             max_length=35,
-            pattern=_LANGUAGE,
+            pattern=LANGUAGE_TAG,
             pattern_message=_("must be a BCP 47 language tag such as en or de-AT"),
         ),
         "description": walk.text(top.get("description"), "description", required=False),
@@ -436,7 +443,7 @@ def _validate_translations(walk: Walker, raw: Any, doc: dict[str, Any]) -> dict[
     result: dict[str, Any] = {}
     for language, texts in raw.items():
         where = join("translations", str(language))
-        if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        if not isinstance(language, str) or not LANGUAGE_TAG.fullmatch(language):
             walk.problems.add(where, _("is not a BCP 47 language tag"))
             continue
         if language == doc["language"]:

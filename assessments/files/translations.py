@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
 from assessments.files.banks import (
-    _LANGUAGE,
     _as_raw,
     _create_version,
     bank_export_document,
@@ -32,6 +31,7 @@ from assessments.files.banks import (
 from assessments.files.exports import _xlsx_value
 from assessments.files.responses import _read_xlsx, spreadsheet_place
 from assessments.models import BankVersion
+from assessments.vocabulary import LANGUAGE_TAG
 
 VERSION_ROW = "version"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
@@ -188,7 +188,7 @@ def translations_import(*, data: bytes) -> BankVersion:
         if not tag:
             continue
         where = spreadsheet_place(1, tag)
-        if not _LANGUAGE.fullmatch(tag):
+        if not LANGUAGE_TAG.fullmatch(tag):
             problems.add(where, _("is not a language tag such as de or cs"))
         elif tag == doc["language"]:
             problems.add(where, _("is the bank's own language"))

@@ -269,11 +269,10 @@ def bank_questions(version: BankVersion | int) -> list[Question]:
     for a draft."""
     key = None
     if isinstance(version, BankVersion):
-        if version.status == BankVersion.Status.PUBLISHED and version.published_at is not None:
-            key = (version.pk, version.published_at.isoformat())
-            cached = _PUBLISHED_QUESTIONS.get(key)
-            if cached is not None:
-                return cached
+        key = _published_key(version)
+        cached = _PUBLISHED_QUESTIONS.get(key) if key else None
+        if cached is not None:
+            return cached
         version = version.pk
     questions = list(
         Question.objects.filter(version_id=version)
@@ -293,7 +292,15 @@ def bank_question(version: BankVersion | int, key: str) -> Question | None:
     return next((q for q in bank_questions(version) if q.key == key), None)
 
 
-_LOCALIZED: dict[tuple[int, str, str], list[Question]] = {}
+_LOCALIZED: dict[tuple[tuple[int, str], str], list[Question]] = {}
+
+
+def _published_key(version: BankVersion) -> tuple[int, str] | None:
+    """What the per-process copies of a version are kept under: a published version, by its
+    id and the moment it was published; None for a draft, which is read each time."""
+    if version.status != BankVersion.Status.PUBLISHED or version.published_at is None:
+        return None
+    return (version.pk, version.published_at.isoformat())
 
 
 def text_language(version: BankVersion, language: str | None) -> str:
@@ -318,8 +325,8 @@ def localized_questions(version: BankVersion, language: str | None) -> list[Ques
     base = bank_questions(version)
     if tag == version.language:
         return base
-    key = (version.pk, str(version.published_at), tag)
-    cached = _LOCALIZED.get(key) if version.status == BankVersion.Status.PUBLISHED else None
+    published = _published_key(version)
+    cached = _LOCALIZED.get((published, tag)) if published else None
     if cached is not None:
         return cached
     texts = version.translations.get(tag, {})
@@ -348,10 +355,10 @@ def localized_questions(version: BankVersion, language: str | None) -> list[Ques
         cached_choices._prefetch_done = True
         twin._prefetched_objects_cache = {"choices": cached_choices}  # type: ignore[attr-defined]
         localized.append(twin)
-    if version.status == BankVersion.Status.PUBLISHED:
+    if published:
         if len(_LOCALIZED) >= _CACHED_VERSIONS:
             _LOCALIZED.clear()
-        _LOCALIZED[key] = localized
+        _LOCALIZED[(published, tag)] = localized
     return localized
 
 

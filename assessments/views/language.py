@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from assessments.middleware import null_origin_ok
-
-TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,3}")
+from assessments.vocabulary import LANGUAGE_TAG
 
 
 @null_origin_ok  # the survey's pages send no referrer, so their posts say "Origin: null"
@@ -28,7 +25,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         target = "/"
     response = HttpResponseRedirect(target)
     language = request.POST.get("language", "")
-    if TAG.fullmatch(language):
+    if len(language) <= 35 and LANGUAGE_TAG.fullmatch(language):
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language.lower(),

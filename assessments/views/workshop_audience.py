@@ -352,10 +352,8 @@ def workshop_vote_view(request: HttpRequest, code: str) -> HttpResponse:
             # A vote kept offline and sent later counts only in the round it was cast in.
             round=int(posted) if (posted := request.POST.get("round", "")).isdigit() else None,
         )
-    except SurveyClosed as exc:
-        return HttpResponse(escape(exc.message), status=409)
     except Refused as exc:
-        return HttpResponse(escape(exc.sentence), status=400)
+        return _refused(exc)
     if not request.htmx:  # type: ignore[attr-defined]  # the form without JavaScript
         return redirect("assessments:workshop-live", code=workshop.join_code)
     return HttpResponse(_("Saved"))
@@ -376,9 +374,9 @@ def workshop_rejoin_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _refused(exc: Refused) -> HttpResponse:
-    if isinstance(exc, SurveyClosed):
-        return HttpResponse(escape(exc.message), status=409)
-    return HttpResponse(escape(exc.sentence), status=400)
+    """Why not, as htmx puts it in the page: 409 when the room moved on or closed, 400 when
+    what was sent is not an answer."""
+    return HttpResponse(escape(exc.sentence), status=409 if isinstance(exc, SurveyClosed) else 400)
 
 
 @survey_headers
@@ -431,10 +429,9 @@ def workshop_parking_view(request: HttpRequest, code: str) -> HttpResponse:
     try:
         parking_ask(workshop=workshop, response=response, text=text)
     except Refused as exc:
-        message = exc.message if isinstance(exc, SurveyClosed) else exc.sentence
         if not request.htmx:  # type: ignore[attr-defined]
-            return render(request, "survey/message.html", {"message": message}, status=400)
-        return _parking(request, workshop, response, error=message, text=text[:280])
+            return render(request, "survey/message.html", {"message": exc.sentence}, status=400)
+        return _parking(request, workshop, response, error=exc.sentence, text=text[:280])
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("assessments:workshop-live", code=workshop.join_code)
     return _parking(request, workshop, response)
@@ -454,7 +451,7 @@ def workshop_upvote_view(request: HttpRequest, code: str, note: int) -> HttpResp
     try:
         parking_upvote(workshop=workshop, response=response, note=parked)
     except Refused as exc:
-        error = exc.message if isinstance(exc, SurveyClosed) else exc.sentence
+        error = exc.sentence
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("assessments:workshop-live", code=workshop.join_code)
     return _parking(request, workshop, response, error=error)

@@ -32,6 +32,7 @@ from assessments.selectors.workshops import (
     room_state,
     split_names,
     vote_shares,
+    word_cloud,
 )
 from assessments.services.workshops import (
     parking_mark,
@@ -233,9 +234,8 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
         elif action == "hide_word":
             workshop = workshop_hide_word(workshop=workshop, text=request.POST.get("word", ""))
         elif action == "reveal" and workshop.activity == Workshop.Activity.WORDS:
-            cloud = room_state(workshop).cloud
             workshop = workshop_reveal_words(
-                workshop=workshop, minimum_met=cloud is not None and cloud.minimum_met
+                workshop=workshop, minimum_met=word_cloud(workshop).minimum_met
             )
             action = ""
         elif action == "new_session":
