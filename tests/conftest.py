@@ -18,6 +18,21 @@ from django.core.management import call_command
 from tests import builders
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the tests use a database file, as production does, not Django's default
+    in-memory database: the browser tests' live server answers each request in its own thread,
+    and an in-memory database is one connection shared by every thread, so two phones polling
+    at once interleaved their savepoints ("no such savepoint", CI stop 28). With a file each
+    thread opens its own connection, under WAL and IMMEDIATE transactions like `make run`."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """The cache counts wrong survey links per address; each test starts from zero."""
