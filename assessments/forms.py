@@ -111,6 +111,7 @@ class CampaignForm(_Crispy, forms.ModelForm):
             "gap_threshold",
             "shuffle_choices",
             "single_site",
+            "report_language",
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),

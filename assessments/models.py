@@ -598,6 +598,15 @@ class Campaign(models.Model):
         blank=True,
         help_text="Language tags respondents may choose, the first the default.",
     )
+    # The language of the campaign's PDF, deck and dashboard downloads (docs/languages.md):
+    # one the interface speaks in full; figures are the same in every language.
+    report_language = models.CharField(
+        "report language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the PDF report and the deck.",
+    )
     gap_threshold = models.FloatField(
         default=0.5,
         validators=[MinValueValidator(0), MaxValueValidator(3)],

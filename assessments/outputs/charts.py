@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import plotly.graph_objects as go
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments.documents import GroupScores, ScoreDocument, overall, shown
-from assessments.formatting import places, signed
+from assessments.formatting import places, share, signed
 from assessments.vocabulary import DK, NA
 
 STAGE_COLOURS = {0: "#D55E00", 1: "#E69F00", 2: "#56B4E9", 3: "#009E73"}
@@ -39,13 +42,15 @@ FUNCTION_COLOURS = {
     "business": "#E69F00",
     "other": "#999999",
 }
+# In the reader's language (lazy: each use reads the language active then); `function_name`
+# gives the plain string a figure needs.
 FUNCTION_NAMES = {
-    "overall": "Everyone",
-    "it": "IT",
-    "ot": "OT",
-    "business": "Business",
-    "leadership": "Leadership",
-    "other": "Other",
+    "overall": gettext_lazy("Everyone"),
+    "it": gettext_lazy("IT"),
+    "ot": gettext_lazy("OT"),
+    "business": gettext_lazy("Business"),
+    "leadership": gettext_lazy("Leadership"),
+    "other": gettext_lazy("Other"),
 }
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 
@@ -61,6 +66,9 @@ class Labels:
     choices: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     teams: Mapping[str, str] = field(default_factory=dict)  # slug -> name
     sites: Mapping[str, str] = field(default_factory=dict)
+    # key -> stage -> the bank's next-step advice; level -> what the stage looks like
+    guidance: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    summaries: Mapping[int, str] = field(default_factory=dict)
 
     def dimension(self, key: str) -> str:
         return self.dimensions.get(key, key)
@@ -76,7 +84,13 @@ class Labels:
             choices={k: [(c, plain(t)) for c, t in v] for k, v in self.choices.items()},
             teams={k: plain(v) for k, v in self.teams.items()},
             sites={k: plain(v) for k, v in self.sites.items()},
+            guidance=self.guidance,
+            summaries=self.summaries,
         )
+
+
+def function_name(key: str) -> str:
+    return str(FUNCTION_NAMES.get(key, key))
 
 
 def plain(text: str) -> str:
@@ -96,6 +110,8 @@ def _layout(figure: go.Figure, title: str, height: int = 420, **extra: Any) -> g
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 60, "b": 40},
         "legend": {"orientation": "h", "y": -0.15},
+        # Axis numbers as the reader writes them: "0,5" in German.
+        "separators": get_format("DECIMAL_SEPARATOR") + get_format("THOUSAND_SEPARATOR"),
     }
     figure.update_layout(**{**layout, **extra})
     return figure
@@ -126,7 +142,7 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
     keys = [k for k in labels.dimensions if k in dims][::-1]  # first dimension on top
     scores = [dims[k]["score"] for k in keys]
     names = [
-        _wrap(labels.dimension(k)) + (" (enabler)" if labels.lenses.get(k) == "enabler" else "")
+        _wrap(labels.dimension(k)) + (_(" (enabler)") if labels.lenses.get(k) == "enabler" else "")
         for k in keys
     ]
     figure = go.Figure()
@@ -135,12 +151,12 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
         x=[s if s is not None else 0 for s in scores],
         orientation="h",
         marker_color=[stage_colour(dims[k]["stage"]) for k in keys],
-        text=[places(s) if s is not None else "no answers" for s in scores],
+        text=[places(s) if s is not None else _("no answers") for s in scores],
         # At the start of the bar, where the ± 2 se whisker at its end cannot cross it.
         textposition="inside",
         insidetextanchor="start",
         textfont={"color": "#111111"},
-        name="Score (± 2 standard errors)",
+        name=_("Score (± 2 standard errors)"),
         # How far the score could move with other respondents: ± 2·se (rule 2b).
         error_x={
             "type": "data",
@@ -151,7 +167,7 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
             "width": 4,
         },
         customdata=[
-            [places(s) if s is not None else "no answers", places(2 * (dims[k]["se"] or 0))]
+            [places(s) if s is not None else _("no answers"), places(2 * (dims[k]["se"] or 0))]
             for s, k in zip(scores, keys, strict=True)
         ],
         hovertemplate="%{y}: %{customdata[0]} ± %{customdata[1]}<extra></extra>",
@@ -161,11 +177,15 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
         x=[dims[k]["target"] for k in keys],
         mode="markers",
         marker={"symbol": "line-ns-open", "size": 26, "line": {"width": 3}, "color": "#222222"},
-        name="Target",
-        hovertemplate="Target %{x}<extra></extra>",
+        name=_("Target"),
+        hovertemplate=_("Target") + " %{x}<extra></extra>",
     )
     percent = overall(doc)["percent_to_target"]
-    title = f"{percent:.0%} of the way to the targets" if percent is not None else "No scores yet"
+    title = (
+        _("%(percent)s of the way to the targets") % {"percent": share(percent)}
+        if percent is not None
+        else _("No scores yet")
+    )
     return _layout(
         figure,
         title,
@@ -174,7 +194,7 @@ def dimension_bars(doc: ScoreDocument, labels: Labels) -> go.Figure:
             "range": [0, 3.3],
             "tickvals": [0, 1, 2, 3],
             "gridcolor": "#e5e5e5",
-            "title": "Stage",
+            "title": _("Stage"),
         },
         showlegend=True,
     )
@@ -197,7 +217,7 @@ def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
         figure.add_scatterpolar(
             r=values + values[:1],
             theta=theta + theta[:1],
-            name=FUNCTION_NAMES[name],
+            name=function_name(name),
             line={
                 "color": FUNCTION_COLOURS[name],
                 "width": 3 if name == "overall" else 2,
@@ -205,12 +225,17 @@ def radar(doc: ScoreDocument, labels: Labels) -> go.Figure:
             },
             connectgaps=True,
         )
-    drawn = [FUNCTION_NAMES[name] for name, _ in series[1:]]
+    drawn = [function_name(name) for name, _group in series[1:]]
     title = (
-        f"How {', '.join(drawn[:-1]) + ' and ' + drawn[-1] if len(drawn) > 1 else drawn[0]} "
-        "see each dimension"
+        _("How %(groups)s see each dimension")
+        % {
+            "groups": _("%(some)s and %(last)s")
+            % {"some": ", ".join(drawn[:-1]), "last": drawn[-1]}
+            if len(drawn) > 1
+            else drawn[0]
+        }
         if drawn
-        else "IT and OT groups are too small to show apart"
+        else _("IT and OT groups are too small to show apart")
     )
     return _layout(
         figure,
@@ -265,11 +290,17 @@ def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
     flagged = [k for k in keys if gaps[k]["flagged"]]
     largest = max(flagged or keys, key=lambda k: abs(gaps[k]["gap"]))
     gap = gaps[largest]["gap"]
-    side, other = ("IT", "OT") if gap > 0 else ("OT", "IT")
+    side, other = (_("IT"), _("OT")) if gap > 0 else (_("OT"), _("IT"))
     title = (
-        f"{side} rates {labels.dimension(largest)} {places(abs(gap), 1)} stages higher than {other}"
+        _("%(side)s rates %(dimension)s %(size)s stages higher than %(other)s")
+        % {
+            "side": side,
+            "dimension": labels.dimension(largest),
+            "size": places(abs(gap), 1),
+            "other": other,
+        }
         if flagged
-        else "No IT/OT gap is larger than its threshold and its noise"
+        else _("No IT/OT gap is larger than its threshold and its noise")
     )
     limit = max(1.0, max(abs(v) for v in values) + 0.9)  # room for "+1.06 ± 0.16 ⚑"
     threshold = doc["settings"]["gap_threshold"]
@@ -284,7 +315,7 @@ def gap_bars(doc: ScoreDocument, labels: Labels) -> go.Figure | None:
             "range": [-limit, limit],
             "zeroline": True,
             "zerolinecolor": "#333333",
-            "title": "← OT sees it higher · IT sees it higher →",
+            "title": _("← OT sees it higher · IT sees it higher →"),
             "gridcolor": "#eeeeee",
         },
     )
@@ -328,7 +359,7 @@ def heatmap(
             zmax=3,
             colorscale=STAGE_BANDS,
             colorbar={
-                "title": "Stage",
+                "title": _("Stage"),
                 "tickvals": [0.25, 1, 2, 2.75],
                 "ticktext": ["0", "1", "2", "3"],
             },
@@ -344,9 +375,17 @@ def heatmap(
     }
     if visible:
         lowest = min(visible, key=lambda s: (visible[s]["stage_score"], s))
-        title = f"{names.get(lowest, lowest)} has the lowest stage score of the {what}"
+        title = (
+            _("%(name)s has the lowest stage score of the teams")
+            if what == "teams"
+            else _("%(name)s has the lowest stage score of the sites")
+        ) % {"name": names.get(lowest, lowest)}
     else:
-        title = f"No {what[:-1]} can be shown without singling someone out"
+        title = (
+            _("No team can be shown without singling someone out")
+            if what == "teams"
+            else _("No site can be shown without singling someone out")
+        )
     return _layout(
         figure, title, height=140 + 44 * len(rows), xaxis={"side": "bottom"}, plot_bgcolor="#f2f2f2"
     )
@@ -355,9 +394,9 @@ def heatmap(
 def _group_label(name: str, group: Mapping[str, Any]) -> str:
     """A heatmap row's name with what its figures rest on (rule 8c)."""
     if group.get("suppressed"):
-        return f"{name} ({group['answered']}: not shown)"
+        return _("%(name)s (%(answered)s: not shown)") % {"name": name, **group}
     if group["n"] < group["answered"]:
-        return f"{name} ({group['n']} of {group['answered']})"
+        return _("%(name)s (%(n)s of %(answered)s)") % {"name": name, **group}
     return f"{name} (n={group['n']})"
 
 
@@ -373,7 +412,7 @@ def distribution_bars(
     labels = labels.plain()
     choices = list(labels.choices.get(question, []))
     keys = [key for key, _ in choices]
-    for word, text in ((NA, "N/A"), (DK, "Don't know")):
+    for word, text in ((NA, _("N/A")), (DK, _("Don't know"))):
         if any(word in counts for counts in distribution.values()):
             choices.append((word, text))
             keys.append(word)
@@ -386,7 +425,7 @@ def distribution_bars(
             shares.append(distribution[function].get(key, 0) / total)
         colour = STAGE_COLOURS.get(index, "#999999") if key not in (NA, DK) else "#cccccc"
         figure.add_bar(
-            y=[FUNCTION_NAMES.get(f, f) for f in functions],
+            y=[function_name(f) for f in functions],
             x=shares,
             orientation="h",
             name=f"{key}: {text[:40]}{'…' if len(text) > 40 else ''}",
@@ -436,9 +475,14 @@ def progress_bars(
     best = max(keys, key=lambda k: deltas[k])
     delta = deltas[best]
     title = (
-        f"Most progress since {progress['baseline']}: {labels.dimension(best)} ({signed(delta)})"
+        _("Most progress since %(baseline)s: %(dimension)s (%(change)s)")
+        % {
+            "baseline": progress["baseline"],
+            "dimension": labels.dimension(best),
+            "change": signed(delta),
+        }
         if delta > 0
-        else f"No dimension improved since {progress['baseline']}"
+        else _("No dimension improved since %(baseline)s") % {"baseline": progress["baseline"]}
     )
     return _layout(
         figure,
@@ -466,7 +510,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
         x=[_wrap(plain(p.label), 26) for p in points],
         y=[p.stage_score for p in points],
         mode="lines+markers+text",
-        text=[f"Stage {p.stage}" for p in points],
+        text=[_("Stage %(stage)s") % {"stage": p.stage} for p in points],
         textposition="top center",
         marker={
             "size": 12,
@@ -479,9 +523,10 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
     )
     change = (points[-1].stage_score or 0) - (points[0].stage_score or 0)
     title = (
-        f"Stage score {'up' if change >= 0 else 'down'} {places(abs(change))} over "
-        f"{len(points)} campaigns{plain(title_subject)}"
-    )
+        _("Stage score up %(change)s over %(count)s campaigns%(subject)s")
+        if change >= 0
+        else _("Stage score down %(change)s over %(count)s campaigns%(subject)s")
+    ) % {"change": places(abs(change)), "count": len(points), "subject": plain(title_subject)}
     return _layout(
         figure,
         title,
@@ -490,7 +535,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
         yaxis={
             "range": [0, 3.2],
             "tickvals": [0, 1, 2, 3],
-            "title": "Stage score",
+            "title": _("Stage score"),
             "gridcolor": "#e5e5e5",
         },
     )

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from assessments.models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
 from assessments.outputs import charts
@@ -37,6 +39,7 @@ from assessments.selectors.scores import (
     find_baseline,
     protection_of,
 )
+from assessments.services.survey import text_language
 from assessments.vocabulary import ANY, DECISION_LABELS, DECISION_SHORT, DK, NA
 
 MAX_DIVERGENT_SHOWN = 6
@@ -59,27 +62,57 @@ class Chart:
         return mark_safe(text)  # nosec B308 B703  # noqa: S308 - escaped above for a script element
 
 
-def labels_for(campaign: Campaign) -> charts.Labels:
+def labels_for(campaign: Campaign, language: str | None = None) -> charts.Labels:
+    """The names of a campaign's keys, the bank's in `language` where it has a translation
+    (each text falling back to the bank's own, docs/languages.md); the bank's own language
+    without one. The organisation's names are as typed."""
     version = campaign.bank_version
     questions = Question.objects.filter(version=version).select_related("dimension")
     questions = questions.prefetch_related(
         Prefetch("choices", to_attr="choice_list")
     ).in_survey_order()
     question_list = list(questions)
+    tag = text_language(version, language)
+    texts = (version.translations or {}).get(tag, {}) if tag != version.language else {}
+    own_dimensions = texts.get("dimensions", {})
+    own_questions = texts.get("questions", {})
+    own_stages = {str(level): v for level, v in texts.get("stages", {}).items()}
     dimensions = {}
     lenses = {}
+    guidance: dict[str, dict[int, str]] = {}
     for dimension in version.dimensions.all():
-        dimensions[dimension.key] = dimension.name
+        own = own_dimensions.get(dimension.key, {})
+        advice = {str(level): text for level, text in (own.get("guidance") or {}).items()}
+        dimensions[dimension.key] = own.get("name") or dimension.name
         lenses[dimension.key] = dimension.lens
+        guidance[dimension.key] = {
+            level: advice.get(str(level)) or getattr(dimension, f"guidance_{level}")
+            for level in range(4)
+        }
+    stages = list(Stage.objects.filter(version=version))
+
+    def question_text(question: Question) -> str:
+        return own_questions.get(question.key, {}).get("text") or question.text
+
+    def choice_text(question: Question, key: str, text: str) -> str:
+        return own_questions.get(question.key, {}).get("choices", {}).get(key) or text
+
     organization = campaign.organization
     return charts.Labels(
         dimensions=dimensions,
         lenses=lenses,
-        stages={s.level: s.name for s in Stage.objects.filter(version=version)},
-        questions={q.key: q.text for q in question_list},
-        choices={q.key: [(c.key, c.text) for c in q.choice_list] for q in question_list},
+        stages={s.level: own_stages.get(str(s.level), {}).get("name") or s.name for s in stages},
+        questions={q.key: question_text(q) for q in question_list},
+        choices={
+            q.key: [(c.key, choice_text(q, c.key, c.text)) for c in q.choice_list]
+            for q in question_list
+        },
         teams=dict(organization.teams.values_list("slug", "name")),
         sites=dict(organization.sites.values_list("slug", "name")),
+        guidance=guidance,
+        summaries={
+            s.level: own_stages.get(str(s.level), {}).get("summary") or s.summary for s in stages
+        },
     )
 
 
@@ -110,7 +143,7 @@ def trend(campaign: Campaign, document: dict[str, Any] | None) -> list[charts.Tr
         points.append(
             charts.TrendPoint(
                 campaign=other.slug,
-                label=f"{other.name} ({when:%b %Y})",
+                label=f"{other.name} ({date_format(when, 'M Y')})",
                 stage=figures["overall"]["stage"],
                 stage_score=figures["overall"]["stage_score"],
             )
@@ -154,7 +187,7 @@ def comments(campaign: Campaign, snapshot: ScoreSnapshot) -> dict[str, list[dict
         result.setdefault(key, []).append(
             {
                 "text": text,
-                "function": charts.FUNCTION_NAMES.get(p_function, "") if p_function != ANY else "",
+                "function": charts.function_name(p_function) if p_function != ANY else "",
                 "team": p_team if p_team != ANY else "",
             }
         )
@@ -163,10 +196,14 @@ def comments(campaign: Campaign, snapshot: ScoreSnapshot) -> dict[str, list[dict
     return result
 
 
-def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) -> dict[str, Any]:
+def dashboard_context(
+    campaign: Campaign, score_filter: ScoreFilter = EVERYONE, language: str | None = None
+) -> dict[str, Any]:
+    """The figures, charts and sentences of a campaign's view; the bank's texts in
+    `language` where it has them (the caller speaks that language for the rest)."""
     snapshot = campaign_snapshot(campaign, score_filter)
     doc = snapshot.document
-    labels = labels_for(campaign)
+    labels = labels_for(campaign, language)
     minimum = doc["settings"]["min_group_size"]
     submitted = doc["respondents"]["submitted"]
     overall = doc["overall"]
@@ -211,7 +248,7 @@ def dashboard_context(campaign: Campaign, score_filter: ScoreFilter = EVERYONE) 
             "trend",
             charts.trend_line(
                 trend_points := trend(campaign, doc if score_filter.is_campaign else None),
-                "" if score_filter.is_campaign else " (the whole organisation)",
+                "" if score_filter.is_campaign else _(" (the whole organisation)"),
             ),
         ),
     ]
@@ -355,7 +392,7 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
                 continue
             rows.append(
                 {
-                    "name": charts.FUNCTION_NAMES[function],
+                    "name": charts.function_name(function),
                     "total": total,
                     "shares": [
                         # N/A and Don't know always have a column: the shares add up.

@@ -11,7 +11,10 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -21,8 +24,9 @@ from pptx.util import Emu, Inches, Pt
 from assessments.files.exports import safe
 from assessments.formatting import places, signed
 from assessments.models import Campaign
-from assessments.outputs.charts import FUNCTION_NAMES
+from assessments.outputs.charts import function_name
 from assessments.outputs.dashboard import dashboard_context
+from assessments.outputs.report import report_language
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 IT_COLOUR, OT_COLOUR = RGBColor(0x00, 0x72, 0xB2), RGBColor(0xE6, 0x9F, 0x00)  # Okabe-Ito
@@ -82,8 +86,15 @@ def _chart(slide: Any, kind: Any, data: CategoryChartData, box: tuple[float, ...
     return chart
 
 
-def campaign_deck(campaign: Campaign) -> bytes:
-    context = dashboard_context(campaign)
+def campaign_deck(campaign: Campaign, language: str | None = None) -> bytes:
+    """The deck in `language` (by default the campaign's report language), like the PDF."""
+    language = report_language(campaign, language)
+    with translation.override(language):
+        return _campaign_deck(campaign, language)
+
+
+def _campaign_deck(campaign: Campaign, language: str) -> bytes:
+    context = dashboard_context(campaign, language=language)
     doc = context["doc"]
     deck = _Deck(campaign)
     organization = campaign.organization
@@ -91,7 +102,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     cover = deck.prs.slides.add_slide(deck.blank)
     deck.text(
         cover,
-        [organization.name, campaign.name, "IT/OT convergence maturity"],
+        [organization.name, campaign.name, _("IT/OT convergence maturity")],
         0.8,
         2.4,
         11.5,
@@ -99,7 +110,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     ).text_frame.paragraphs[0].font.size = Pt(40)
     deck.text(
         cover,
-        [f"{organization.workspace.name} · {timezone.localdate():%d %B %Y}"],
+        [f"{organization.workspace.name} · {date_format(timezone.localdate(), 'j F Y')}"],
         0.8,
         5.6,
         11.5,
@@ -107,12 +118,18 @@ def campaign_deck(campaign: Campaign) -> bytes:
     )
 
     if context["thin"]:
-        slide = deck.slide("Not enough answers yet")
+        slide = deck.slide(_("Not enough answers yet"))
         deck.text(
             slide,
             [
-                f"{context['submitted']} response(s) submitted; figures are shown from "
-                f"{context['minimum']} responses so that no one can be singled out."
+                ngettext(
+                    "%(submitted)s response submitted; figures are shown from %(minimum)s "
+                    "responses so that no one can be singled out.",
+                    "%(submitted)s responses submitted; figures are shown from %(minimum)s "
+                    "responses so that no one can be singled out.",
+                    context["submitted"],
+                )
+                % {"submitted": context["submitted"], "minimum": context["minimum"]}
             ],
             0.6,
             1.5,
@@ -125,19 +142,23 @@ def campaign_deck(campaign: Campaign) -> bytes:
     rows = context["dimension_rows"]
 
     # Executive summary
-    slide = deck.slide("Executive summary")
+    slide = deck.slide(_("Executive summary"))
     headline = [
-        f"Stage {overall['stage']}: {context['stage_name']}",
-        f"Stage score {overall['stage_score']:.3f} of 3 ({overall['n']} responses)",
+        _("Stage %(stage)s: %(name)s") % {"stage": overall["stage"], "name": context["stage_name"]},
+        _("Stage score %(score)s of 3 (%(n)s responses)")
+        % {"score": places(overall["stage_score"], 3), "n": overall["n"]},
     ]
     if context["why"]:
         why = context["why"]
-        names = " and ".join(f"{b['name']} ({b['score']:.3f})" for b in why["blockers"])
-        headline.append(f"Why not Stage {why['next']}: {names} below {why['threshold']}")
+        names = _(" and ").join(f"{b['name']} ({places(b['score'], 3)})" for b in why["blockers"])
+        headline.append(
+            _("Why not Stage %(next)s: %(names)s below %(threshold)s")
+            % {"next": why["next"], "names": names, "threshold": places(why["threshold"], 1)}
+        )
     deck.text(slide, headline, 0.6, 1.3, 12, 1.6).text_frame.paragraphs[0].font.size = Pt(24)
     deck.text(
         slide,
-        ["Strongest"] + [f"{name}: {score:.3f}" for name, score in context["strongest"]],
+        [_("Strongest")] + [f"{name}: {places(score, 3)}" for name, score in context["strongest"]],
         0.6,
         3.1,
         4,
@@ -145,7 +166,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     )
     deck.text(
         slide,
-        ["Weakest"] + [f"{name}: {score:.3f}" for name, score in context["weakest"]],
+        [_("Weakest")] + [f"{name}: {places(score, 3)}" for name, score in context["weakest"]],
         4.7,
         3.1,
         4,
@@ -157,7 +178,8 @@ def campaign_deck(campaign: Campaign) -> bytes:
     )[:3]
     deck.text(
         slide,
-        ["Largest IT/OT gaps"] + ([_gap_line(r) for r in gaps] or ["Not shown: too few answers"]),
+        [_("Largest IT/OT gaps")]
+        + ([_gap_line(r) for r in gaps] or [_("Not shown: too few answers")]),
         8.8,
         3.1,
         4.2,
@@ -165,7 +187,7 @@ def campaign_deck(campaign: Campaign) -> bytes:
     )
     deck.text(
         slide,
-        ["First steps"]
+        [_("First steps")]
         + [
             f"{n}. {r['name']}: {r['text']}"
             for n, r in enumerate(context["recommendations"][:3], 1)
@@ -179,11 +201,11 @@ def campaign_deck(campaign: Campaign) -> bytes:
     # Scores against targets: a native clustered bar chart. Its data lives in an embedded
     # workbook whose writer turns text starting with "=" into a formula: names pass through
     # `safe`, as in the spreadsheet exports.
-    slide = deck.slide("Scores against targets")
+    slide = deck.slide(_("Scores against targets"))
     data = CategoryChartData(number_format="0.000")
     data.categories = [safe(r["name"]) for r in rows]
-    data.add_series("Score", [r["score"] for r in rows])
-    data.add_series("Target", [r["target"] for r in rows])
+    data.add_series(_("Score"), [r["score"] for r in rows])
+    data.add_series(_("Target"), [r["target"] for r in rows])
     chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 12, 5.9))
     chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 3.0, 0.0
     chart.category_axis.reverse_order = True  # the bank's order, top to bottom
@@ -191,30 +213,31 @@ def campaign_deck(campaign: Campaign) -> bytes:
     chart.plots[0].series[0].format.fill.fore_color.rgb = deck.brand
 
     # Radar: IT and OT (a suppressed function has no series)
-    slide = deck.slide("How IT and OT see each dimension")
+    slide = deck.slide(_("How IT and OT see each dimension"))
     data = CategoryChartData(number_format="0.000")
     data.categories = [safe(r["name"]) for r in rows]
-    data.add_series("Everyone", [r["score"] for r in rows])
-    for function in ("it", "ot"):
+    data.add_series(function_name("overall"), [r["score"] for r in rows])
+    colours = [deck.brand]
+    for function, colour in (("it", IT_COLOUR), ("ot", OT_COLOUR)):
         group = doc["by_function"].get(function, {})
         if group.get("dimensions"):
             data.add_series(
-                FUNCTION_NAMES[function],
+                function_name(function),
                 [(group["dimensions"].get(r["key"]) or {}).get("score") for r in rows],
             )
+            colours.append(colour)
     chart = _chart(slide, XL_CHART_TYPE.RADAR_MARKERS, data, (1.5, 1.2, 10, 6.1))
     chart.value_axis.maximum_scale, chart.value_axis.minimum_scale = 3.0, 0.0
-    for series in chart.plots[0].series:
-        colour = {"IT": IT_COLOUR, "OT": OT_COLOUR}.get(series.name, deck.brand)
+    for series, colour in zip(chart.plots[0].series, colours, strict=True):
         series.format.line.color.rgb = colour
 
     # Perception gaps
-    slide = deck.slide("Where IT and OT see things differently")
+    slide = deck.slide(_("Where IT and OT see things differently"))
     scored = [r for r in rows if r["gap"] and r["gap"]["gap"] is not None]
     if scored:
         data = CategoryChartData(number_format="+0.000;-0.000")
         data.categories = [safe(r["name"]) for r in scored]
-        data.add_series("IT minus OT", [r["gap"]["gap"] for r in scored])
+        data.add_series(_("IT minus OT"), [r["gap"]["gap"] for r in scored])
         chart = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, (0.6, 1.3, 8, 5.9))
         chart.has_legend = False
         chart.category_axis.reverse_order = True
@@ -222,8 +245,14 @@ def campaign_deck(campaign: Campaign) -> bytes:
         threshold = doc["settings"]["gap_threshold"]
         deck.text(
             slide,
-            [f"Flagged (a gap of {threshold} or more, and more than twice its standard error):"]
-            + (flagged or ["none"]),
+            [
+                _(
+                    "Flagged (a gap of %(threshold)s or more, and more than twice its standard "
+                    "error):"
+                )
+                % {"threshold": places(threshold, 1)}
+            ]
+            + (flagged or [_("none")]),
             8.9,
             1.5,
             4,
@@ -232,7 +261,10 @@ def campaign_deck(campaign: Campaign) -> bytes:
     else:
         deck.text(
             slide,
-            [f"Not shown: IT or OT has fewer than {context['minimum']} responses."],
+            [
+                _("Not shown: IT or OT has fewer than %(minimum)s responses.")
+                % {"minimum": context["minimum"]}
+            ],
             0.6,
             1.5,
             12,
@@ -240,14 +272,15 @@ def campaign_deck(campaign: Campaign) -> bytes:
         )
 
     # Roadmap
-    slide = deck.slide("Roadmap")
+    slide = deck.slide(_("Roadmap"))
     deck.text(
         slide,
         [
-            f"{n}. {r['name']} (stage {r['stage']}): {r['text']}"
+            _("%(number)s. %(name)s (stage %(stage)s): %(text)s")
+            % {"number": n, "name": r["name"], "stage": r["stage"], "text": r["text"]}
             for n, r in enumerate(context["recommendations"], 1)
         ]
-        or ["Every dimension has reached its target."],
+        or [_("Every dimension has reached its target.")],
         0.6,
         1.3,
         12,
@@ -260,4 +293,6 @@ def _gap_line(row: dict[str, Any]) -> str:
     """One perception gap with its noise (± 2 standard errors, rule 9)."""
     gap = row["gap"]
     noise = f" ± {places(2 * gap['se'])}" if gap["se"] is not None else ""
-    return f"{row['name']}: {signed(gap['gap'])}{noise}" + (" (flagged)" if gap["flagged"] else "")
+    return f"{row['name']}: {signed(gap['gap'])}{noise}" + (
+        _(" (flagged)") if gap["flagged"] else ""
+    )

@@ -1,8 +1,8 @@
 """What the figures say, in words: the executive sentences every surface shares.
 
-Pure Python (no Django, no queries): each function takes a score document and the labels of
-its keys, and returns plain data that the dashboard, the PDF report and the deck render in
-their own way. One home per sentence, so the three never tell different stories. The rules
+No queries (Django only for the words' translations): each function takes a score document
+and the labels of its keys, and returns plain data that the dashboard, the PDF report and
+the deck render in their own way. One home per sentence, so the three never tell different stories. The rules
 behind each figure are explained in docs/methodology.md.
 """
 
@@ -11,9 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from assessments.documents import ScoreDocument, shown
-from assessments.outputs.charts import FUNCTION_NAMES, STAGE_COLOURS, Labels
-from assessments.vocabulary import DECISION_SHORT, NA
+from assessments.outputs.charts import STAGE_COLOURS, Labels, function_name
+from assessments.vocabulary import NA
+from assessments.words import DECISION_TAP
 
 
 def why_not_next(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
@@ -64,7 +68,7 @@ def ladder(doc: ScoreDocument, labels: Labels) -> list[dict[str, Any]]:
     return [
         {
             "level": level,
-            "name": labels.stages.get(level, f"Stage {level}"),
+            "name": labels.stages.get(level, _("Stage %(stage)s") % {"stage": level}),
             "current": level == stage,
             "reached": stage is not None and level <= stage,
             "colour": STAGE_COLOURS[level],
@@ -89,8 +93,8 @@ def largest_gap(doc: ScoreDocument, labels: Labels) -> dict[str, Any] | None:
         "gap": gap,
         "se": se,
         "noise": None if se is None else 2 * se,
-        "higher": "IT" if gap > 0 else "OT",
-        "lower": "OT" if gap > 0 else "IT",
+        "higher": _("IT") if gap > 0 else _("OT"),
+        "lower": _("OT") if gap > 0 else _("IT"),
         "size": abs(gap),
         "flagged": pool[key]["flagged"],
     }
@@ -123,16 +127,18 @@ def recommendations(doc: ScoreDocument, labels: Labels) -> list[dict[str, Any]]:
     for item in doc.get("recommendations", []):
         key = item["dimension"]
         reason = (
-            "blocks the next stage"
+            _("blocks the next stage")
             if key in blocking
-            else "holds the next stage back"
+            else _("holds the next stage back")
             if key in holding
-            else "gap to target"
+            else _("gap to target")
         )
         result.append(
             {
                 **item,
                 "name": labels.dimension(key),
+                # The bank's advice in the labels' language (the document holds its own).
+                "text": labels.guidance.get(key, {}).get(item["stage"], item["text"]),
                 "gap": dims[key]["gap_to_target"],
                 "why": reason,
             }
@@ -143,23 +149,29 @@ def recommendations(doc: ScoreDocument, labels: Labels) -> list[dict[str, Any]]:
 def coverage(group: Mapping[str, Any], minimum: int, short: bool = False) -> str:
     """What a group's figures rest on, in words (rule 8c); `short` for a narrow table
     column, beside a sentence that says why (`hidden_note`)."""
+    answered = group.get("answered", 0)
     if short:
         if group.get("suppressed"):
-            return f"{group.get('answered', 0)} (not shown)"
+            return _("%(answered)s (not shown)") % {"answered": answered}
         return (
-            f"{group['n']} of {group['answered']}"
-            if group["n"] < group["answered"]
+            _("%(n)s of %(answered)s") % {"n": group["n"], "answered": answered}
+            if group["n"] < answered
             else str(group["n"])
         )
     if group.get("suppressed"):
-        answered = group.get("answered", 0)
-        return (
-            f"{answered} response{'s' if answered != 1 else ''}; fewer than {minimum} that can "
-            "be shown without singling anyone out"
-        )
-    if group["n"] < group["answered"]:
-        return f"figures from {group['n']} of {group['answered']} responses"
-    return f"{group['n']} response{'s' if group['n'] != 1 else ''}"
+        return ngettext(
+            "%(answered)s response; fewer than %(minimum)s that can be shown without singling "
+            "anyone out",
+            "%(answered)s responses; fewer than %(minimum)s that can be shown without singling "
+            "anyone out",
+            answered,
+        ) % {"answered": answered, "minimum": minimum}
+    if group["n"] < answered:
+        return _("figures from %(n)s of %(answered)s responses") % {
+            "n": group["n"],
+            "answered": answered,
+        }
+    return ngettext("%(n)s response", "%(n)s responses", group["n"]) % {"n": group["n"]}
 
 
 def hidden_note(doc: ScoreDocument, minimum: int) -> str | None:
@@ -172,16 +184,16 @@ def hidden_note(doc: ScoreDocument, minimum: int) -> str | None:
     ]
     if not any(g.get("suppressed") or g["n"] < g["answered"] for g in groups):
         return None
-    return (
-        f"To protect respondents, no figure rests on fewer than {minimum} people and no two "
+    return _(
+        "To protect respondents, no figure rests on fewer than %(minimum)s people and no two "
         "figures can be subtracted to single anyone out: the team, then the site, then the "
         "function of people in small groups are left out of the groups shown, so some groups "
         "show nothing and some rest on fewer than all their responses."
-    )
+    ) % {"minimum": minimum}
 
 
 def function_rows(doc: ScoreDocument) -> list[tuple[str, Mapping[str, Any]]]:
-    return [(FUNCTION_NAMES[f], doc["by_function"][f]) for f in doc.get("by_function", {})]
+    return [(function_name(f), doc["by_function"][f]) for f in doc.get("by_function", {})]
 
 
 DONT_KNOW_FINDING = 0.2  # a fifth of a dimension's answers "Don't know" is worth saying
@@ -194,8 +206,8 @@ def dont_know(
     everyone, with the dimensions where at least `threshold` of the answers were Don't know,
     the largest first. "OT answered Don't know to 22 % of IT infrastructure questions" says
     what the others may need to explain; it is never a score, and never an IT/OT gap."""
-    groups: list[tuple[str, Any]] = [("Everyone", shown(doc["overall"]))]
-    groups += [(FUNCTION_NAMES[f], shown(g)) for f, g in doc.get("by_function", {}).items()]
+    groups: list[tuple[str, Any]] = [(function_name("overall"), shown(doc["overall"]))]
+    groups += [(function_name(f), shown(g)) for f, g in doc.get("by_function", {}).items()]
     found = []
     for who, figures in groups:
         if figures is None:
@@ -208,7 +220,6 @@ def dont_know(
 
 
 NOT_SAID = "\u2013"  # a dash: nobody in that group said (or it is hidden)
-WHO_DECIDES = {**DECISION_SHORT, "contested": "Contested"}
 
 
 def decision_matrix(
@@ -219,6 +230,7 @@ def decision_matrix(
     question key to a decision answer or NA); disputed rows first. None without decision
     questions."""
     agreed = agreed or {}
+    who_decides = {**{k: str(v) for k, v in DECISION_TAP.items()}, "contested": _("Contested")}
     decisions = doc.get("decisions") or {}
     if not decisions:
         return None
@@ -229,14 +241,16 @@ def decision_matrix(
             {
                 "key": key,
                 "text": labels.questions.get(key, key),
-                "owner": WHO_DECIDES.get(figures["owner"] or "", NOT_SAID),
-                "it": WHO_DECIDES.get(figures["it_owner"] or "", NOT_SAID),
-                "ot": WHO_DECIDES.get(figures["ot_owner"] or "", NOT_SAID),
+                "owner": who_decides.get(figures["owner"] or "", NOT_SAID),
+                "it": who_decides.get(figures["it_owner"] or "", NOT_SAID),
+                "ot": who_decides.get(figures["ot_owner"] or "", NOT_SAID),
                 "clarity": figures["clarity"],
                 "joint": figures["joint"],
                 "unknown": figures["dk"] / asked if asked else None,
                 "disputed": figures["disputed"],
-                "agreed": ("Does not apply" if agreed[key] == NA else WHO_DECIDES.get(agreed[key]))
+                "agreed": (
+                    _("Does not apply") if agreed[key] == NA else who_decides.get(agreed[key])
+                )
                 if key in agreed
                 else None,
             }
@@ -246,11 +260,11 @@ def decision_matrix(
     overall = shown(doc["overall"])
     index = (overall.get("decision_rights") if overall else None) or {}
     parts = [
-        f"{round(100 * value)} % {words}"
+        words % {"share": round(100 * value)}
         for name, words in (
-            ("joint", "joint"),
-            ("clarity", "clarity"),
-            ("unknown", "could not say"),
+            ("joint", _("%(share)s %% joint")),
+            ("clarity", _("%(share)s %% clarity")),
+            ("unknown", _("%(share)s %% could not say")),
         )
         if (value := index.get(name)) is not None
     ]

@@ -24,9 +24,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from assessments.models import Campaign, ParkingNote, ReportFile, Stage, WorkshopVote
+from assessments.models import Campaign, ParkingNote, ReportFile, WorkshopVote
 from assessments.outputs import chart_render
 from assessments.outputs.dashboard import Chart, dashboard_context
 from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
@@ -38,14 +38,23 @@ logger = logging.getLogger(__name__)
 
 CHART_WIDTH = 760
 METHODOLOGY_PATH = Path(settings.BASE_DIR) / "docs" / "methodology.md"
+# The appendix in the report's language: docs/methodology.<language>.md where it exists.
+METHODOLOGIES = sorted(METHODOLOGY_PATH.parent.glob("methodology*.md"))
 
 REPORT_VERSION = 1  # bump when report.py changes what goes into a report
 # The layout is part of a stored PDF's fingerprint: a changed template makes PDFs again.
 _TEMPLATES = Path(settings.BASE_DIR) / "templates" / "report"
 LAYOUT_HASH = hashlib.sha256(
     b"".join(p.read_bytes() for p in sorted(_TEMPLATES.glob("*.html")))
-    + METHODOLOGY_PATH.read_bytes()
+    + b"".join(p.read_bytes() for p in METHODOLOGIES)
+    # The report's words: a changed translation makes PDFs again.
+    + b"".join(p.read_bytes() for p in sorted(Path(settings.BASE_DIR).glob("locale/*/*/*.mo")))
 ).hexdigest()[:16]
+
+
+def methodology_path(language: str) -> Path:
+    own = METHODOLOGY_PATH.with_name(f"methodology.{language}.md")
+    return own if own.exists() else METHODOLOGY_PATH
 
 
 def chromium_available() -> bool:
@@ -84,8 +93,12 @@ def _logo_uri(campaign: Campaign) -> str | None:
     return f"data:{kind};base64," + base64.b64encode(data).decode()
 
 
-def report_context(campaign: Campaign) -> dict[str, Any]:
-    context = dashboard_context(campaign)
+def report_context(campaign: Campaign, language: str | None = None) -> dict[str, Any]:
+    """What the report shows, the bank's texts in `language` (by default the campaign's
+    report language); the caller speaks it for the rest (`report_document`)."""
+    language = report_language(campaign, language)
+    context = dashboard_context(campaign, language=language)
+    context["language"] = language
     context["campaign"] = campaign
     context["organization"] = campaign.organization
     context["workspace"] = campaign.organization.workspace
@@ -93,7 +106,7 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     context["logo"] = _logo_uri(campaign)
     # One level down: the appendix's own heading is the chapter's h1.
     methodology = markdown.markdown(
-        METHODOLOGY_PATH.read_text(encoding="utf-8"), extensions=["tables"]
+        methodology_path(language).read_text(encoding="utf-8"), extensions=["tables"]
     )
     for level in (3, 2, 1):
         methodology = methodology.replace(f"<h{level}", f"<h{level + 1}").replace(
@@ -116,8 +129,13 @@ def report_context(campaign: Campaign) -> dict[str, Any]:
     labels = context["labels"]
     stage = doc["overall"]["stage"]
     context["stage_rows"] = [
-        {"level": s.level, "name": s.name, "summary": s.summary, "current": s.level == stage}
-        for s in Stage.objects.filter(version=campaign.bank_version).order_by("-level")
+        {
+            "level": level,
+            "name": labels.stages.get(level, ""),
+            "summary": labels.summaries.get(level, ""),
+            "current": level == stage,
+        }
+        for level in sorted(labels.stages, reverse=True)
     ]
     context["gap_rows"] = sorted(
         (
@@ -164,18 +182,28 @@ def _figure_bytes(figure: Any) -> bytes:
     return (figure_svg(figure) or "").encode()
 
 
-def report_document(campaign: Campaign) -> ReportDocument:
-    context = report_context(campaign)
-    return ReportDocument(render_to_string("report/report.html", context), context["figures"])
+def report_language(campaign: Campaign, language: str | None = None) -> str:
+    """`language` when the interface speaks it, else the campaign's report language."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    return language if language in offered else campaign.report_language
 
 
-def report_fingerprint(campaign: Campaign) -> str:
+def report_document(campaign: Campaign, language: str | None = None) -> ReportDocument:
+    language = report_language(campaign, language)
+    with translation.override(language):
+        context = report_context(campaign, language)
+        html = render_to_string("report/report.html", context)
+    return ReportDocument(html, context["figures"])
+
+
+def report_fingerprint(campaign: Campaign, language: str | None = None) -> str:
     snapshot = campaign_snapshot(campaign)
     workspace = campaign.organization.workspace
     material = "|".join(
         [
             str(REPORT_VERSION),
             LAYOUT_HASH,
+            report_language(campaign, language),
             snapshot.fingerprint,
             campaign.name,
             campaign.organization.name,
@@ -203,9 +231,10 @@ def report_fingerprint(campaign: Campaign) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def campaign_report_pdf(campaign: Campaign) -> bytes:
-    """The campaign's PDF: stored, and made again only when its fingerprint changes."""
-    fingerprint = report_fingerprint(campaign)
+def campaign_report_pdf(campaign: Campaign, language: str | None = None) -> bytes:
+    """The campaign's PDF in `language` (by default its report language): stored, and made
+    again only when its fingerprint changes."""
+    fingerprint = report_fingerprint(campaign, language)
     stored = ReportFile.objects.filter(campaign=campaign).first()
     if stored is not None and stored.fingerprint == fingerprint:
         return bytes(stored.pdf)
@@ -214,7 +243,7 @@ def campaign_report_pdf(campaign: Campaign) -> bytes:
     failed = f"report-failed:{fingerprint}"
     if (reason := cache.get(failed)) is not None:
         raise RenderError(reason)
-    document = report_document(campaign)
+    document = report_document(campaign, language)
     try:
         pdf = render_pdf_limited(
             document.html, {}, settings.REPORT_TIME_LIMIT, charts=document.chart_jobs()

@@ -29,6 +29,7 @@ from assessments.models import (
 from assessments.scoring import UNIFORM_VARIANCE
 from assessments.suppression import protect_votes
 from assessments.vocabulary import ANY, DECISION_LABELS, DK, FUNCTIONS, NA
+from assessments.words import DECISION_TEXT
 
 
 def workshop_by_code(code: str) -> Workshop | None:
@@ -181,7 +182,6 @@ SPLIT_ORDER = ("it", "ot", "leadership", "business", "other", ANY)
 def answer_labels(question: Any) -> list[tuple[str, StrOrPromise]]:
     """A question's answers as a vote counts them, in its order: its choices (or who
     decides), then N/A and Don't know where it allows them."""
-    from assessments.services.survey import DECISION_TEXT  # who decides, translated
 
     labels: list[tuple[str, StrOrPromise]]
     if question.is_decision:

@@ -127,6 +127,7 @@ def campaign_create(
     single_site: bool = False,
     left_out: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
+    report_language: str = "en",
 ) -> Campaign:
     """Create a campaign on a published bank version; every problem reported at once.
     `teams` are the teams in scope (none: every team of the organisation). A `single_site`
@@ -145,10 +146,12 @@ def campaign_create(
     _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
     left_out = _left_out(problems, bank_version, single_site, left_out)
     chosen_languages = _languages(problems, bank_version, languages)
+    _report_language(problems, report_language)
     problems.raise_if_any()
     with transaction.atomic():
         campaign = Campaign(
             languages=chosen_languages,
+            report_language=report_language,
             slug=slug,
             organization=organization,
             bank_version=bank_version,
@@ -170,6 +173,18 @@ def campaign_create(
         campaign.save()
         campaign.teams.set(_teams_of(organization, teams))
     return campaign
+
+
+def _report_language(problems: ProblemList, language: str) -> None:
+    """A report is written in a language the interface speaks whole (docs/languages.md)."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    if language not in offered:
+        problems.add(
+            "report_language",
+            _("%(language)s is not a report language; choose one of %(offered)s"),
+            language=repr(language),
+            offered=", ".join(offered),
+        )
 
 
 def site_questions(version: BankVersion) -> list[str]:
@@ -231,6 +246,7 @@ def campaign_update(
     single_site: bool | None = None,
     left_out: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
+    report_language: str | None = None,
 ) -> Campaign:
     """Change a campaign that is not closed: its scoring settings and, when given, its name,
     dates, the teams in scope and whether it has one site (the questions it leaves out stop
@@ -258,6 +274,8 @@ def campaign_update(
     chosen_languages = (
         _languages(problems, campaign.bank_version, languages) if languages is not None else None
     )
+    if report_language is not None:
+        _report_language(problems, report_language)
     problems.raise_if_any()
     campaign.min_group_size = min_group_size
     campaign.gap_threshold = gap_threshold
@@ -269,6 +287,9 @@ def campaign_update(
     if chosen_languages is not None:
         campaign.languages = chosen_languages
         fields.append("languages")
+    if report_language is not None:
+        campaign.report_language = report_language
+        fields.append("report_language")
     if single_site is not None and new_left_out is not None:
         campaign.single_site = single_site
         campaign.left_out = new_left_out

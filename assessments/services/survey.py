@@ -36,29 +36,17 @@ from assessments.models import (
 )
 from assessments.services.emails import send_after_commit
 from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
+from assessments.words import (
+    DECISION_TAP,
+    DECISION_TEXT,
+    DK_LABEL,
+    DK_SHORT,
+    NA_LABEL,
+    NA_OR_UNSURE_LABEL,
+    NA_SHORT,
+)
 
 TOKEN_BYTES = 24  # 192 bits
-# What a respondent reads for the two non-answers (docs/methodology.md, "Who decides"), and
-# for who decides, in their language (vocabulary.py keeps the English words files use).
-NA_LABEL = _("Does not apply to us")
-NA_OR_UNSURE_LABEL = _("Does not apply to us / I can't say")  # where Don't know is not offered
-DK_LABEL = _("I don't know")
-NA_SHORT = _("N/A")
-DK_SHORT = _("Don't know")
-DECISION_TEXT = {
-    "it": _("IT"),
-    "ot": _("OT (the plant, engineering, maintenance)"),
-    "joint": _("IT and OT together"),
-    "vendor": _("A vendor or service provider"),
-    "nobody": _("Nobody: it is not decided"),
-}
-DECISION_TAP = {
-    "it": _("IT"),
-    "ot": _("OT"),
-    "joint": _("Together"),
-    "vendor": _("Vendor"),
-    "nobody": _("Nobody"),
-}
 
 
 @dataclass(frozen=True)

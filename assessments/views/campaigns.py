@@ -47,6 +47,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 closes_on=data["closes_on"],
                 teams=data["teams"],
                 languages=form.languages(),
+                report_language=data["report_language"],
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
@@ -90,6 +91,7 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 single_site=data["single_site"],
                 left_out=form.left_out(),
                 languages=form.languages(),
+                report_language=data["report_language"],
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)

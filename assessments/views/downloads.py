@@ -10,7 +10,7 @@ from assessments import access
 from assessments.files import exports
 from assessments.outputs.deck import campaign_deck
 from assessments.outputs.pdf_render import RenderError
-from assessments.outputs.report import campaign_report_pdf
+from assessments.outputs.report import campaign_report_pdf, report_language
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -28,10 +28,12 @@ def attachment(
 
 @login_required
 def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
-    """The executive PDF: the same document as `manage.py report`."""
+    """The executive PDF: the same document as `manage.py report`, in the campaign's report
+    language or the one asked for (?language=de)."""
     campaign = access.get_campaign_for_user(request, slug, manage=False)
+    language = report_language(campaign, request.GET.get("language"))
     try:
-        pdf = campaign_report_pdf(campaign)
+        pdf = campaign_report_pdf(campaign, language)
     except RenderError as exc:
         return render(
             request,
@@ -39,7 +41,8 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"campaign": campaign, "problem": str(exc)},
             status=503,
         )
-    return attachment(pdf, "application/pdf", f"{campaign.slug}-report.pdf")
+    suffix = "" if language == "en" else f"-{language}"
+    return attachment(pdf, "application/pdf", f"{campaign.slug}-report{suffix}.pdf")
 
 
 @login_required
@@ -57,4 +60,7 @@ def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> Htt
 def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The editable PowerPoint deck (consultants: they restyle it for their client)."""
     campaign = access.get_campaign_for_user(request, slug)
-    return attachment(campaign_deck(campaign), PPTX, f"{campaign.slug}.pptx", store=False)
+    language = report_language(campaign, request.GET.get("language"))
+    suffix = "" if language == "en" else f"-{language}"
+    deck = campaign_deck(campaign, language)
+    return attachment(deck, PPTX, f"{campaign.slug}{suffix}.pptx", store=False)
