@@ -358,11 +358,9 @@ def heatmap(
             zmin=0,
             zmax=3,
             colorscale=STAGE_BANDS,
-            colorbar={
-                "title": _("Stage"),
-                "tickvals": [0.25, 1, 2, 2.75],
-                "ticktext": ["0", "1", "2", "3"],
-            },
+            # The stages' colours are named in the legend below, not on a colour bar: a bar
+            # is a gradient, which the PDF drew as a dot at some chart heights.
+            showscale=False,
             textfont={"size": 13},
             hoverongaps=False,
             xgap=2,
@@ -370,6 +368,15 @@ def heatmap(
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         )
     )
+    for level, colour in STAGE_COLOURS.items():
+        figure.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": colour},
+            name=_("Stage %(stage)s") % {"stage": level},
+            hoverinfo="skip",
+        )
     visible = {
         s: g for s, g in groups.items() if not g.get("suppressed") and g["stage"] is not None
     }
@@ -387,7 +394,15 @@ def heatmap(
             else _("No site can be shown without singling someone out")
         )
     return _layout(
-        figure, title, height=140 + 44 * len(rows), xaxis={"side": "bottom"}, plot_bgcolor="#f2f2f2"
+        figure,
+        title,
+        # Room for the dimensions' names under the columns however few the rows.
+        height=max(300, 170 + 44 * len(rows)),
+        # Upright names overlap when they are long (German compounds): always turned.
+        xaxis={"side": "bottom", "tickangle": -90},
+        plot_bgcolor="#f2f2f2",
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 1, "xanchor": "right"},
     )
 
 
@@ -428,14 +443,17 @@ def distribution_bars(
             y=[function_name(f) for f in functions],
             x=shares,
             orientation="h",
-            name=f"{key}: {text[:40]}{'…' if len(text) > 40 else ''}",
+            name=text if key in (NA, DK) else f"{key}: {text[:40]}{'…' if len(text) > 40 else ''}",
             marker_color=colour,
             hovertemplate=f"{key}: %{{x:.0%}}<extra></extra>",
         )
+    title = _wrap(f"{question}: {labels.questions.get(question, '')}", 50)
+    lines = title.count("<br>") + 1  # a long question takes lines above the bars
     return _layout(
         figure,
-        _wrap(f"{question}: {labels.questions.get(question, '')}", 50),
-        height=150 + 40 * len(functions) + 22 * len(choices),
+        title,
+        height=130 + 20 * lines + 40 * len(functions) + 22 * len(choices),
+        margin={"l": 10, "r": 10, "t": 20 + 22 * lines, "b": 40},
         barmode="stack",
         xaxis={"tickformat": ".0%", "range": [0, 1]},
         legend={"orientation": "h", "y": -0.25, "font": {"size": 10}},

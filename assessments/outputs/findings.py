@@ -2,8 +2,8 @@
 
 No queries (Django only for the words' translations): each function takes a score document
 and the labels of its keys, and returns plain data that the dashboard, the PDF report and
-the deck render in their own way. One home per sentence, so the three never tell different stories. The rules
-behind each figure are explained in docs/methodology.md.
+the deck render in their own way. One home per sentence, so the three never tell different
+stories. The rules behind each figure are explained in docs/methodology.md.
 """
 
 from __future__ import annotations

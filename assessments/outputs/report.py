@@ -151,9 +151,28 @@ def report_context(campaign: Campaign, language: str | None = None) -> dict[str,
         )
     )
     context["discussion"] = discussion_record(campaign)
-    context["agreed_rows"] = sorted(
-        context.get("agreed", {}).values(), key=lambda a: a.question.key
-    )
+    choice_texts = {key: dict(choices) for key, choices in labels.choices.items()}
+
+    def agreed_choice(agreed: Any) -> str:
+        """The agreed answer's text in the report's language."""
+        if agreed.choice is None:
+            return ""
+        return choice_texts.get(agreed.question.key, {}).get(agreed.choice.key, agreed.choice.text)
+
+    for item in context.get("divergent", []):
+        item["agreed_choice"] = agreed_choice(item["agreed"]) if item["agreed"] else ""
+    context["agreed_rows"] = [
+        {
+            "key": a.question.key,
+            "text": labels.questions.get(a.question.key, a.question.text),
+            "is_na": a.is_na,
+            "decision": a.decision,
+            "choice": agreed_choice(a),
+            "note": a.note,
+            "dissent": a.dissent,
+        }
+        for a in sorted(context.get("agreed", {}).values(), key=lambda a: a.question.key)
+    ]
     context["question_rows"] = [
         {"key": key, "text": labels.questions.get(key, key), **figures}
         for key, figures in doc["questions"].items()

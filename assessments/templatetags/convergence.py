@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from assessments.outputs import findings
 from assessments.services import survey
-from assessments.vocabulary import DECISION_LABELS
+from assessments.words import DECISION_TEXT
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def coverage_short(group: Mapping[str, Any], minimum: int) -> str:
 @register.filter
 def who_decides(answer: str) -> str:
     """A decision answer in the respondent's words: "joint" is "IT and OT together"."""
-    return DECISION_LABELS.get(answer, answer)
+    return str(DECISION_TEXT.get(answer, answer))
 
 
 @register.filter
