@@ -60,6 +60,8 @@ CAMPAIGN_FIELDS = {
     "targets",
     "shuffle_choices",
     "left_out",
+    "languages",
+    "report_language",
     "teams",
     "baseline",
     "responses",
@@ -68,7 +70,7 @@ CAMPAIGN_FIELDS = {
     "scores",
 }
 # Left out when false or empty (and absent from older archives).
-OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices", "left_out"}
+OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices", "left_out", "languages", "report_language"}
 RESPONSE_FIELDS = {
     "respondent",
     "name",
@@ -145,6 +147,13 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
         **({"shuffle_choices": True} if campaign.shuffle_choices else {}),
         # One site: the questions not asked ([] with one site means none was left out).
         **({"left_out": list(campaign.left_out)} if campaign.single_site else {}),
+        # The languages offered and the report's (docs/languages.md), when not the defaults.
+        **({"languages": list(campaign.languages)} if campaign.languages else {}),
+        **(
+            {"report_language": campaign.report_language}
+            if campaign.report_language != "en"
+            else {}
+        ),
         "teams": sorted(campaign.teams.values_list("slug", flat=True)),
         "baseline": baseline.slug if baseline else None,
         "responses": responses,
@@ -381,6 +390,8 @@ def _import_campaign(
             shuffle_choices=entry.get("shuffle_choices") is True,
             single_site="left_out" in entry,
             left_out=entry.get("left_out"),
+            languages=_tags(entry.get("languages"), f"{location}.languages"),
+            report_language=_report_language(entry, location),
             status=Campaign.Status.OPEN,
         )
     except Refused as exc:
@@ -540,6 +551,22 @@ def _write_comments(campaign: Campaign, comments: dict[str, dict[str, str]]) -> 
             created.append(Answer(response_id=place[0], question_id=place[1], comment=text))
     Answer.objects.bulk_update(changed, ["comment"])
     Answer.objects.bulk_create(created)
+
+
+def _tags(value: Any, where: str) -> list[str] | None:
+    """The campaign's languages: a list of language tags (checked by `campaign_create`)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise Refused.at(where, _("must be a list of language tags such as de or cs"))
+    return value
+
+
+def _report_language(entry: dict[str, Any], location: str) -> str:
+    value = entry.get("report_language", "en")
+    if not isinstance(value, str):
+        raise Refused.at(f"{location}.report_language", _("must be text"))
+    return value
 
 
 def _text(value: Any) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from assessments import access
 from assessments.models import Function
@@ -27,5 +29,10 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "manage": access.is_member(request, campaign.organization.workspace_id),
             "site_choices": sites,
             "function_choices": [(f, Function(f).label) for f in FUNCTIONS],
+            # The PDF and the deck in the campaign's report language, or in another one.
+            "report_languages": [
+                (code, translation.get_language_info(code)["name_local"])
+                for code, _name in settings.LANGUAGES
+            ],
         },
     )

@@ -196,3 +196,26 @@ def test_responses_set_aside_stay_set_aside(demo):
         )
     ) == {"made up"}
     assert Response.objects.counted().filter(campaign=copy_).count() == 59
+
+
+def test_languages_and_the_report_language_travel_and_are_checked(demo):
+    Campaign.objects.filter(pk=demo.pk).update(languages=["de", "en"], report_language="de")
+    demo.refresh_from_db()
+    entry = campaign_archive(demo)["campaigns"][-1]
+    assert entry["languages"] == ["de", "en"] and entry["report_language"] == "de"
+    copied = _import(_as_copy(campaign_archive(demo))).campaign
+    assert copied.languages == ["de", "en"] and copied.report_language == "de"
+
+    wrong = _as_copy(campaign_archive(demo), "acme-2026-french")
+    wrong["campaigns"][-1]["report_language"] = "fr"
+    with pytest.raises(Refused) as refused:
+        _import(wrong)
+    assert "campaigns[1].report_language: 'fr' is not a report language; choose one of en, de" in (
+        str(refused.value)
+    )
+    assert not Campaign.objects.filter(slug="acme-2026-french").exists()
+
+
+def test_default_languages_leave_the_fields_out(demo):
+    entry = campaign_archive(demo)["campaigns"][-1]
+    assert "report_language" not in entry
