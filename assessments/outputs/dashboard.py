@@ -255,6 +255,7 @@ def dashboard_context(
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
     notes = comments(campaign, snapshot)
     divergent_charts = []
+    choice_texts = {key: dict(choices) for key, choices in labels.choices.items()}
     for key in divergent:
         figure = charts.distribution_bars(key, snapshot.distributions.get(key, {}), labels)
         divergent_charts.append(
@@ -264,6 +265,7 @@ def dashboard_context(
                 "stats": doc["questions"][key],
                 "chart": Chart(f"q-{key}", figure) if figure is not None else None,
                 "agreed": agreed.get(key),
+                "agreed_choice": agreed_choice(agreed.get(key), choice_texts),
                 "comments": notes.get(key, []),
             }
         )
@@ -315,6 +317,15 @@ def dashboard_context(
         }
     )
     return context
+
+
+def agreed_choice(
+    agreed: AgreedAnswer | None, choice_texts: Mapping[str, Mapping[str, str]]
+) -> str:
+    """An agreed answer's choice in the labels' language ("" without a choice)."""
+    if agreed is None or agreed.choice is None:
+        return ""
+    return choice_texts.get(agreed.question.key, {}).get(agreed.choice.key, agreed.choice.text)
 
 
 def filter_from_request(params: Any, labels_sites: dict[str, str]) -> ScoreFilter:

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 
 from assessments.models import Campaign, ParkingNote, ReportFile, WorkshopVote
 from assessments.outputs import chart_render
-from assessments.outputs.dashboard import Chart, dashboard_context
+from assessments.outputs.dashboard import Chart, agreed_choice, dashboard_context
 from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
 from assessments.selectors.scores import campaign_snapshot
 from assessments.selectors.workshops import discussion_record
@@ -152,22 +152,13 @@ def report_context(campaign: Campaign, language: str | None = None) -> dict[str,
     )
     context["discussion"] = discussion_record(campaign)
     choice_texts = {key: dict(choices) for key, choices in labels.choices.items()}
-
-    def agreed_choice(agreed: Any) -> str:
-        """The agreed answer's text in the report's language."""
-        if agreed.choice is None:
-            return ""
-        return choice_texts.get(agreed.question.key, {}).get(agreed.choice.key, agreed.choice.text)
-
-    for item in context.get("divergent", []):
-        item["agreed_choice"] = agreed_choice(item["agreed"]) if item["agreed"] else ""
     context["agreed_rows"] = [
         {
             "key": a.question.key,
             "text": labels.questions.get(a.question.key, a.question.text),
             "is_na": a.is_na,
             "decision": a.decision,
-            "choice": agreed_choice(a),
+            "choice": agreed_choice(a, choice_texts),
             "note": a.note,
             "dissent": a.dissent,
         }

@@ -23,7 +23,7 @@ def campaign_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "assessments/dashboard.html",
         {
-            **dashboard_context(campaign, score_filter),
+            **dashboard_context(campaign, score_filter, translation.get_language()),
             "campaign": campaign,
             "organization": campaign.organization,
             "manage": access.is_member(request, campaign.organization.workspace_id),
