@@ -46,7 +46,8 @@ class OrganizationForm(_Crispy, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "slug", "industry"]
-        help_texts = {"slug": "Used in addresses and files, e.g. acme. Cannot be changed later."}
+        labels = {"name": _("Name"), "slug": _("Short name (slug)"), "industry": _("Industry")}
+        help_texts = {"slug": _("Used in addresses and files, e.g. acme. Cannot be changed later.")}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -57,8 +58,11 @@ class OrganizationForm(_Crispy, forms.ModelForm):
 
 class OrganizationUploadForm(_Crispy, forms.Form):
     file = forms.FileField(
-        help_text="An organisation file (YAML or JSON) with its sites and teams; importing "
-        "again updates names and adds what is new, and never deletes anything."
+        label=_("File"),
+        help_text=_(
+            "An organisation file (YAML or JSON) with its sites and teams; importing "
+            "again updates names and adds what is new, and never deletes anything."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -70,6 +74,8 @@ class SiteForm(_Crispy, forms.ModelForm):
     class Meta:
         model = Site
         fields = ["name", "slug", "country"]
+        labels = {"name": _("Name"), "slug": _("Short name (slug)"), "country": _("Country")}
+        help_texts = {"country": _("ISO 3166 code, e.g. DE")}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,7 +87,17 @@ class TeamForm(_Crispy, forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "slug", "function", "site", "headcount"]
-        help_texts = {"function": "Respondents of this team answer as this function."}
+        labels = {
+            "name": _("Name"),
+            "slug": _("Short name (slug)"),
+            "function": _("Function"),
+            "site": _("Site"),
+            "headcount": _("Headcount"),
+        }
+        help_texts = {
+            "function": _("Respondents of this team answer as this function."),
+            "headcount": _("People of the team expected to answer: gives the response rate."),
+        }
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,18 +134,45 @@ class CampaignForm(_Crispy, forms.ModelForm):
             "closes_on": forms.DateInput(attrs={"type": "date"}),
             "teams": forms.CheckboxSelectMultiple,
         }
-        labels = {"bank_version": "Question bank", "teams": "Teams in scope"}
+        labels = {
+            "name": _("Name"),
+            "slug": _("Short name (slug)"),
+            "bank_version": _("Question bank"),
+            "teams": _("Teams in scope"),
+            "opens_on": _("Opens on"),
+            "closes_on": _("Closes on"),
+            "min_group_size": _("Minimum group size"),
+            "gap_threshold": _("Gap threshold"),
+            "shuffle_choices": _("Shuffle the answers"),
+            "single_site": _("One site"),
+            "report_language": _("Report language"),
+        }
         help_texts = {
-            "teams": "Leave all unticked to include every team.",
-            "slug": "Used in addresses and exports, e.g. acme-2026.",
+            "teams": _("Leave all unticked to include every team."),
+            "slug": _("Used in addresses and exports, e.g. acme-2026."),
+            "min_group_size": _(
+                "No figure rests on fewer submitted responses, and none can be combined with "
+                "others to single out fewer (docs/methodology.md, Privacy)."
+            ),
+            "gap_threshold": _("An IT/OT perception gap at least this large is flagged."),
+            "shuffle_choices": _(
+                "Each respondent sees each question's answers in an order of their own, so the "
+                "most mature answer is not always last. What is stored and scored never changes."
+            ),
+            "single_site": _(
+                "The organisation has one site: leave out the questions about several sites."
+            ),
+            "report_language": _("The language of the PDF report and the deck."),
         }
 
     language_tags = forms.CharField(
-        label="Languages",
+        label=_("Languages"),
         required=False,
         max_length=200,
-        help_text="The languages respondents may answer in, the first the default, e.g. "
-        "de, en. Empty: English and German, the bank's own language first (docs/languages.md).",
+        help_text=_(
+            "The languages respondents may answer in, the first the default, e.g. de, en. "
+            "Empty: English and German, the bank's own language first (docs/languages.md)."
+        ),
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -138,6 +181,7 @@ class CampaignForm(_Crispy, forms.ModelForm):
         if self.instance.pk:
             self.fields["language_tags"].initial = ", ".join(self.instance.languages)
         self.fields["teams"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+        self.fields["report_language"].required = False  # left out: as it was ("en" when new)
         self.fields["bank_version"].queryset = BankVersion.objects.filter(  # type: ignore[attr-defined]
             status=BankVersion.Status.PUBLISHED
         ).select_related("bank")
@@ -159,32 +203,34 @@ class CampaignForm(_Crispy, forms.ModelForm):
             )
             if questions:
                 self.fields["left_out"] = forms.MultipleChoiceField(
-                    label="With one site, leave out",
+                    label=_("With one site, leave out"),
                     choices=[(key, f"{key}: {text}") for key, text in questions.items()],
                     initial=self.instance.left_out
                     if self.instance.single_site
                     else list(questions),
                     required=False,
                     widget=forms.CheckboxSelectMultiple,
-                    help_text="The questions that allow N/A; they no longer change once "
-                    "someone has answered.",
+                    help_text=_(
+                        "The questions that allow N/A; they no longer change once someone "
+                        "has answered."
+                    ),
                 )
             started = self.instance.responses.count()
             if started:  # what is asked stops changing (services.campaigns.campaign_update)
                 for name in ("single_site", "left_out"):
                     if name in self.fields:
                         self.fields[name].disabled = True
-                self.fields["single_site"].help_text = (
-                    f"Fixed: {started} people have started answering, so the questions asked "
+                self.fields["single_site"].help_text = _(
+                    "Fixed: %(started)s people have started answering, so the questions asked "
                     "no longer change."
-                )
+                ) % {"started": started}
             self.fields["slug"].disabled = True
             self.fields["bank_version"].disabled = True  # scores depend on it
             for dimension in Dimension.objects.filter(version=self.instance.bank_version):
                 name = f"target_{dimension.key}"
                 self.fields[name] = forms.TypedChoiceField(
-                    label=f"Target stage: {dimension.name}",
-                    choices=[(i, f"Stage {i}") for i in range(4)],
+                    label=_("Target stage: %(name)s") % {"name": dimension.name},
+                    choices=[(i, _("Stage %(stage)s") % {"stage": i}) for i in range(4)],
                     coerce=int,
                     initial=self.instance.target(dimension.key),
                 )
@@ -207,7 +253,17 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
         model = Workspace
         fields = ["name", "brand_colour", "logo", "paper_size"]
         widgets = {"brand_colour": forms.TextInput(attrs={"type": "color"})}
-        labels = {"brand_colour": "Brand colour", "paper_size": "Report paper size"}
+        labels = {
+            "name": _("Name"),
+            "brand_colour": _("Brand colour"),
+            "logo": _("Logo"),
+            "paper_size": _("Report paper size"),
+        }
+        help_texts = {
+            "logo": _(
+                "PNG or JPEG, shown on the report's cover (at most 500 kB, 2000 x 2000 pixels)."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,7 +276,7 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
         if not logo or not hasattr(logo, "read") or getattr(logo, "_committed", False):
             return logo  # cleared, or the logo already stored
         if getattr(logo, "size", 0) > LOGO_MAX_BYTES:
-            raise forms.ValidationError("The logo may be at most 500 kB.")
+            raise forms.ValidationError(_("The logo may be at most 500 kB."))
         from PIL import Image
 
         try:
@@ -229,24 +285,29 @@ class WorkspaceSettingsForm(_Crispy, forms.ModelForm):
                 kind, (width, height) = image.format, image.size
                 image.verify()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            raise forms.ValidationError("This is not a PNG or JPEG image.") from None
+            raise forms.ValidationError(_("This is not a PNG or JPEG image.")) from None
         finally:
             logo.seek(0)
         if kind not in ("PNG", "JPEG"):
-            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+            raise forms.ValidationError(_("The logo must be a PNG or JPEG image."))
         if width > LOGO_MAX_PIXELS or height > LOGO_MAX_PIXELS:
             raise forms.ValidationError(
-                f"The logo is {width} x {height} pixels; at most 2000 x 2000, please."
+                _("The logo is %(width)s x %(height)s pixels; at most 2000 x 2000, please.")
+                % {"width": width, "height": height}
             )
         return logo
 
 
 class PersonInvitationForm(_Crispy, forms.Form):
-    name = forms.CharField(required=False, max_length=200, help_text="Optional.")
-    email = forms.EmailField(
-        required=False, help_text="Optional: the link is e-mailed to this address."
+    name = forms.CharField(
+        label=_("Name"), required=False, max_length=200, help_text=_("Optional.")
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        help_text=_("Optional: the link is e-mailed to this address."),
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -255,13 +316,15 @@ class PersonInvitationForm(_Crispy, forms.Form):
 
 
 class TeamLinkForm(_Crispy, forms.Form):
-    team = forms.ModelChoiceField(queryset=Team.objects.none())
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
     max_responses = forms.IntegerField(
-        label="Most responses",
+        label=_("Most responses"),
         required=False,
         min_value=1,
         max_value=100000,
-        help_text="Empty: the team's headcount, when it has one. The link then takes nobody more.",
+        help_text=_(
+            "Empty: the team's headcount, when it has one. The link then takes nobody more."
+        ),
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -272,16 +335,16 @@ class TeamLinkForm(_Crispy, forms.Form):
 
 class WorkshopLimitsForm(_Crispy, forms.Form):
     max_participants = forms.IntegerField(
-        label="Most participants",
+        label=_("Most participants"),
         required=False,
         min_value=1,
         max_value=100000,
-        help_text="Empty: no limit. The code lets nobody more join.",
+        help_text=_("Empty: no limit. The code lets nobody more join."),
     )
     cap_teams = forms.BooleanField(
-        label="No team beyond its headcount",
+        label=_("No team beyond its headcount"),
         required=False,
-        help_text="A team with a headcount takes no more responses than it has people.",
+        help_text=_("A team with a headcount takes no more responses than it has people."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -290,7 +353,7 @@ class WorkshopLimitsForm(_Crispy, forms.Form):
 
 
 class EmailInviteForm(_Crispy, forms.Form):
-    email = forms.EmailField()
+    email = forms.EmailField(label=_("E-mail"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -304,7 +367,9 @@ class StartSurveyForm(forms.Form):
 
 
 class TokenForm(_Crispy, forms.Form):
-    name = forms.CharField(max_length=100, help_text="What it is for, e.g. Power BI.")
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What it is for, e.g. Power BI.")
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,7 +28,6 @@ from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
-from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
@@ -244,21 +243,9 @@ class TwoFactorMiddleware:
         return name == owed or name in TWO_FACTOR_FREE or name.startswith("assessments:survey-")
 
 
-# Where a respondent answers (the survey, the workshop phone, the language switch): these
-# pages speak the respondent's language. The rest (the consultant's pages, the admin) stays
-# English until it is translated as a whole (docs/languages.md), rather than mixing a few
-# German words into English pages.
-RESPONDENT_PATHS = ("/s/", "/survey/", "/w/", "/language/")
-
-
 class LanguageMiddleware(LocaleMiddleware):
-    """Django's LocaleMiddleware (the switch's cookie, else Accept-Language) on the
-    respondent's pages; English elsewhere (a view may still speak another language for its
-    own page: the audience screen does)."""
-
-    def process_request(self, request: HttpRequest) -> None:
-        if request.path.startswith(RESPONDENT_PATHS):
-            super().process_request(request)
-            return
-        translation.activate(settings.LANGUAGE_CODE)
-        request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+    """Django's LocaleMiddleware: the language switch's cookie, else the browser's
+    Accept-Language, among the interface's languages (English, German), on every page. A
+    view may speak another language for its own page: a respondent's pages speak one their
+    campaign offers (assessments/languages.py), the audience screen its campaign's first,
+    the PDF and the deck their report language (docs/languages.md)."""

@@ -70,7 +70,7 @@ class Workspace(models.Model):
 
     class PaperSize(models.TextChoices):
         A4 = "A4", "A4"
-        LETTER = "letter", "US Letter"
+        LETTER = "letter", _("US Letter")
 
     name = models.CharField(max_length=200, validators=[no_control_characters])
     slug = models.SlugField(
@@ -104,8 +104,8 @@ class Workspace(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        CONSULTANT = "consultant", "Consultant"
+        OWNER = "owner", _("Owner")
+        CONSULTANT = "consultant", _("Consultant")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -546,9 +546,9 @@ class Campaign(models.Model):
     """One assessment of one organisation on one published bank version."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="campaigns"
@@ -670,8 +670,8 @@ class Invitation(models.Model):
     token is stored: the link is shown once, when it is made."""
 
     class Kind(models.TextChoices):
-        PERSON = "person", "Personal link"
-        TEAM = "team", "Team join link"
+        PERSON = "person", _("Personal link")
+        TEAM = "team", _("Team join link")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -893,17 +893,17 @@ class Workshop(models.Model):
     everyone is on and whether its votes are shown yet."""
 
     class Mode(models.TextChoices):
-        FREE = "free", "Free: everyone at their own pace"
-        PACED = "paced", "Paced: everyone on the facilitator's question"
+        FREE = "free", _("Free: everyone at their own pace")
+        PACED = "paced", _("Paced: everyone on the facilitator's question")
 
     class Activity(models.TextChoices):
         """What the room does in paced mode: vote on a question, give one word (a word
         cloud), or upvote the questions parked for later. Words and parked questions are
         scored nowhere (docs/methodology.md, "Words and questions for later")."""
 
-        QUESTION = "question", "Vote on a question"
-        WORDS = "words", "One word: a word cloud"
-        PARKING = "parking", "Questions for later"
+        QUESTION = "question", _("Vote on a question")
+        WORDS = "words", _("One word: a word cloud")
+        PARKING = "parking", _("Questions for later")
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="workshop")
     join_code = models.CharField(max_length=8, unique=True)

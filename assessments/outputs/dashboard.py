@@ -40,7 +40,8 @@ from assessments.selectors.scores import (
     protection_of,
 )
 from assessments.services.survey import text_language
-from assessments.vocabulary import ANY, DECISION_LABELS, DECISION_SHORT, DK, NA
+from assessments.vocabulary import ANY, DECISION_LABELS, DK, NA
+from assessments.words import DECISION_TAP, DECISION_TEXT
 
 MAX_DIVERGENT_SHOWN = 6
 
@@ -370,12 +371,15 @@ def _agreed_decisions(agreed: Mapping[str, AgreedAnswer]) -> dict[str, str]:
     }
 
 
-def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str, Any]:
+def consensus_context(
+    campaign: Campaign, extra: str | None = None, language: str | None = None
+) -> dict[str, Any]:
     """The divergent questions with each function's answers as shares, the answers agreed so
-    far, the question the workshop is on (`extra`), and the parking lot."""
+    far, the question the workshop is on (`extra`), and the parking lot; the bank's texts in
+    `language` where it has them."""
     snapshot = campaign_snapshot(campaign)
     doc = snapshot.document
-    labels = labels_for(campaign)
+    labels = labels_for(campaign, language)
     agreed = {
         a.question.key: a
         for a in AgreedAnswer.objects.filter(campaign=campaign).select_related("question", "choice")
@@ -430,7 +434,7 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
         {
             **row,
             "shares": [
-                {"label": DECISION_SHORT[answer], "share": round(100 * share)}
+                {"label": DECISION_TAP[answer], "share": round(100 * share)}
                 for answer, share in (doc["decisions"][row["key"]]["shares"] or {}).items()
             ],
             "allow_na": row["key"] in allow_na,
@@ -443,7 +447,7 @@ def consensus_context(campaign: Campaign, extra: str | None = None) -> dict[str,
         "items": items,
         "decisions": decisions,
         "has_decisions": matrix is not None,
-        "who_decides": list(DECISION_LABELS.items()),
+        "who_decides": [(key, DECISION_TEXT[key]) for key in DECISION_LABELS],
         "consensus": doc["consensus"],
         "labels": labels,
         "notes": list(campaign.notes.filter(hidden=False).select_related("created_by")),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import access
@@ -47,14 +48,15 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 closes_on=data["closes_on"],
                 teams=data["teams"],
                 languages=form.languages(),
-                report_language=data["report_language"],
+                report_language=data["report_language"] or "en",
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
         else:
             messages.success(
                 request,
-                f"Created {campaign.name}. Set targets below, then open it to collect answers.",
+                _("Created %(name)s. Set targets below, then open it to collect answers.")
+                % {"name": campaign.name},
             )
             return redirect("assessments:campaign-edit", slug=campaign.slug)
     return render(
@@ -62,7 +64,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
         "assessments/form.html",
         {
             "form": form,
-            "title": f"New campaign for {organization.name}",
+            "title": _("New campaign for %(name)s") % {"name": organization.name},
             "organization": organization,
         },
     )
@@ -91,22 +93,22 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 single_site=data["single_site"],
                 left_out=form.left_out(),
                 languages=form.languages(),
-                report_language=data["report_language"],
+                report_language=data["report_language"] or None,
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
         else:
-            messages.success(request, "Saved the campaign's settings.")
+            messages.success(request, _("Saved the campaign's settings."))
             return redirect("assessments:campaign-detail", slug=campaign.slug)
     return render(
         request,
         "assessments/form.html",
         {
             "form": form,
-            "title": f"Settings of {campaign.name}",
+            "title": _("Settings of %(name)s") % {"name": campaign.name},
             "campaign": campaign,
             "organization": campaign.organization,
-            "help": "This campaign is closed: its settings no longer change."
+            "help": _("This campaign is closed: its settings no longer change.")
             if campaign.is_closed
             else "",
         },
@@ -155,7 +157,9 @@ def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as exc:
         messages.error(request, exc.sentence)
     else:
-        messages.success(request, f"{campaign.name} is open: invitation links now work.")
+        messages.success(
+            request, _("%(name)s is open: invitation links now work.") % {"name": campaign.name}
+        )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
 
 
@@ -169,7 +173,9 @@ def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, exc.sentence)
     else:
         messages.success(
-            request, f"{campaign.name} is closed: links stop working and its scores are final."
+            request,
+            _("%(name)s is closed: links stop working and its scores are final.")
+            % {"name": campaign.name},
         )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
 

@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from assessments import access
 from assessments.errors import Refused
@@ -26,7 +28,7 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
                 parking_note_add(
                     campaign=campaign, text=request.POST.get("text", ""), user=request.user
                 )
-                messages.success(request, "Noted in the parking lot.")
+                messages.success(request, _("Noted in the parking lot."))
                 return redirect(page + "#notes")
             key = request.POST.get("question", "")
             agreed_answer_record(
@@ -37,8 +39,10 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
                 dissent=request.POST.get("dissent", "")[:2000],
             )
             if request.htmx:  # type: ignore[attr-defined]  # from the presenter view, in place
-                return HttpResponse(escape(f"Recorded the agreed answer to {key}."))
-            messages.success(request, f"Recorded the agreed answer to {key}.")
+                return HttpResponse(
+                    escape(_("Recorded the agreed answer to %(key)s.") % {"key": key})
+                )
+            messages.success(request, _("Recorded the agreed answer to %(key)s.") % {"key": key})
             return redirect(page + f"#q-{key}")
         except Refused as exc:
             if request.htmx:  # type: ignore[attr-defined]
@@ -50,6 +54,6 @@ def campaign_consensus(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "campaign": campaign,
             "organization": campaign.organization,
-            **consensus_context(campaign, request.GET.get("question")),
+            **consensus_context(campaign, request.GET.get("question"), translation.get_language()),
         },
     )

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import access
@@ -40,7 +41,7 @@ def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     form = PersonInvitationForm(request.POST, organization=campaign.organization, prefix="person")
     if not form.is_valid():
-        messages.error(request, "Check the invitation: " + form.errors.as_text())
+        messages.error(request, _("Check the invitation: ") + form.errors.as_text())
         return redirect("assessments:campaign-detail", slug=campaign.slug)
     try:
         new = invitation_create(
@@ -64,7 +65,7 @@ def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     form = TeamLinkForm(request.POST, organization=campaign.organization, prefix="join")
     if not form.is_valid():
-        messages.error(request, "Check the join link: " + form.errors.as_text())
+        messages.error(request, _("Check the join link: ") + form.errors.as_text())
         return redirect("assessments:campaign-detail", slug=campaign.slug)
     try:
         team = form.cleaned_data["team"]
@@ -86,7 +87,7 @@ def invitation_created(request: HttpRequest, slug: str) -> HttpResponse:
     """Where a reload of the new-link page lands: a link is shown only when it is made."""
     campaign = access.get_campaign_for_user(request, slug)
     messages.info(
-        request, "A link is shown only once, when it is made. Create a new one if you need it."
+        request, _("A link is shown only once, when it is made. Create a new one if you need it.")
     )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
 
@@ -97,5 +98,5 @@ def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> 
     campaign = access.get_campaign_for_user(request, slug)
     target = get_object_or_404(Invitation, campaign=campaign, pk=invitation)
     invitation_revoke(invitation=target)
-    messages.success(request, "Revoked the link: it no longer opens the survey.")
+    messages.success(request, _("Revoked the link: it no longer opens the survey."))
     return redirect("assessments:campaign-detail", slug=campaign.slug)

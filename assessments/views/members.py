@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -25,9 +26,9 @@ def members(request: HttpRequest, workspace: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         if member_add(workspace=ws, email=email, absolute_url=request.build_absolute_uri):
-            messages.success(request, f"Added {email} as a consultant.")
+            messages.success(request, _("Added %(email)s as a consultant.") % {"email": email})
         else:
-            messages.info(request, f"{email} is already a member.")
+            messages.info(request, _("%(email)s is already a member.") % {"email": email})
         return redirect("assessments:members", workspace=ws.slug)
     return render(
         request,
@@ -54,10 +55,10 @@ def workspace_settings(request: HttpRequest, workspace: str) -> HttpResponse:
     form = WorkspaceSettingsForm(request.POST, request.FILES, instance=ws)
     if form.is_valid():
         workspace_branding_save(workspace=ws, **form.cleaned_data)
-        messages.success(request, "Saved the workspace settings: new reports use them.")
+        messages.success(request, _("Saved the workspace settings: new reports use them."))
     else:
         problems = [f"{field}: {' '.join(map(str, errs))}" for field, errs in form.errors.items()]
-        messages.error(request, "Not saved. " + "; ".join(problems))
+        messages.error(request, _("Not saved. ") + "; ".join(problems))
     return redirect("assessments:members", workspace=ws.slug)
 
 
@@ -73,7 +74,7 @@ def member_remove_view(request: HttpRequest, workspace: str, membership: int) ->
     except Refused as exc:
         messages.error(request, exc.problems[0].text.capitalize() + ".")
     else:
-        messages.success(request, f"Removed {target.user.get_username()}.")
+        messages.success(request, _("Removed %(name)s.") % {"name": target.user.get_username()})
     return redirect("assessments:members", workspace=ws.slug)
 
 
@@ -89,8 +90,8 @@ def workspace_two_factor(request: HttpRequest, workspace: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            "Two-factor sign-in is now required for every member."
+            _("Two-factor sign-in is now required for every member.")
             if required
-            else "Two-factor sign-in is no longer required (members who use it keep it).",
+            else _("Two-factor sign-in is no longer required (members who use it keep it)."),
         )
     return redirect("assessments:members", workspace=ws.slug)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments import access
@@ -81,9 +82,9 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             exc.add_to_form(form)
         else:
-            messages.success(request, f"Created {organization.name}.")
+            messages.success(request, _("Created %(name)s.") % {"name": organization.name})
             return redirect("assessments:organization-detail", slug=organization.slug)
-    return render(request, "assessments/form.html", {"form": form, "title": "New organisation"})
+    return render(request, "assessments/form.html", {"form": form, "title": _("New organisation")})
 
 
 @login_required
@@ -109,10 +110,10 @@ def organization_upload(request: HttpRequest) -> HttpResponse:
         "assessments/form.html",
         {
             "form": form,
-            "title": "Upload an organisation file",
+            "title": _("Upload an organisation file"),
             "problems": problems,
             "multipart": True,
-            "help": "See docs/file-formats.md for the format.",
+            "help": _("See docs/file-formats.md for the format."),
         },
     )
 
@@ -153,12 +154,16 @@ def organization_edit(request: HttpRequest, slug: str) -> HttpResponse:
             name=form.cleaned_data["name"],
             industry=form.cleaned_data["industry"],
         )
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("assessments:organization-detail", slug=organization.slug)
     return render(
         request,
         "assessments/form.html",
-        {"form": form, "title": f"Edit {organization.name}", "organization": organization},
+        {
+            "form": form,
+            "title": _("Edit %(name)s") % {"name": organization.name},
+            "organization": organization,
+        },
     )
 
 
@@ -183,9 +188,13 @@ def _child_form(request: HttpRequest, slug: str, what: str, child_slug: str | No
         except Refused as exc:
             exc.add_to_form(form)
         else:
-            messages.success(request, f"Saved {what} {saved.name}.")
+            saved_text = _("Saved site %(name)s.") if what == "site" else _("Saved team %(name)s.")
+            messages.success(request, saved_text % {"name": saved.name})
             return redirect("assessments:organization-detail", slug=organization.slug)
-    title = f"Edit {what} {row.name}" if row else f"New {what}"
+    if what == "site":
+        title = _("Edit site %(name)s") % {"name": row.name} if row else _("New site")
+    else:
+        title = _("Edit team %(name)s") % {"name": row.name} if row else _("New team")
     return render(
         request,
         "assessments/form.html",
@@ -219,7 +228,7 @@ def viewer_invite_view(request: HttpRequest, slug: str) -> HttpResponse:
     organization = access.get_organization_for_user(request, slug)
     form = EmailInviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a valid e-mail address to invite a client viewer.")
+        messages.error(request, _("Enter a valid e-mail address to invite a client viewer."))
         return redirect("assessments:organization-detail", slug=organization.slug)
     email = form.cleaned_data["email"]
     try:
@@ -234,9 +243,12 @@ def viewer_invite_view(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Invited {email} as a client viewer."
-            if invited.created
-            else f"Sent {email} a new link.",
+            (
+                _("Invited %(email)s as a client viewer.")
+                if invited.created
+                else _("Sent %(email)s a new link.")
+            )
+            % {"email": email},
         )
     return redirect("assessments:organization-detail", slug=organization.slug)
 
@@ -247,5 +259,5 @@ def viewer_remove_view(request: HttpRequest, slug: str, viewer: int) -> HttpResp
     organization = access.get_organization_for_user(request, slug)
     target = get_object_or_404(ClientViewer, organization=organization, pk=viewer)
     viewer_remove(organization=organization, viewer=target)
-    messages.success(request, "Removed the client viewer.")
+    messages.success(request, _("Removed the client viewer."))
     return redirect("assessments:organization-detail", slug=organization.slug)

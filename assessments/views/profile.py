@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -50,5 +51,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, api_token: int) -> HttpResponse:
     row = get_object_or_404(ApiToken, pk=api_token, user=request.user)  # someone else's: 404
     tokens.token_revoke(user=request.user, token=row)
-    messages.success(request, f"Token “{row.name}” revoked: it no longer opens the API.")
+    messages.success(
+        request, _("Token “%(name)s” revoked: it no longer opens the API.") % {"name": row.name}
+    )
     return redirect("assessments:profile")

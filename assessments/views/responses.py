@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from assessments import access
 from assessments.errors import Refused
@@ -31,7 +32,9 @@ def campaign_responses(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             if which == "discarded":
                 count = responses_restore(campaign=campaign, responses=chosen)
-                messages.success(request, f"Restored {count}: they count again.")
+                messages.success(
+                    request, _("Restored %(count)s: they count again.") % {"count": count}
+                )
             else:
                 count = responses_discard(
                     campaign=campaign,
@@ -40,7 +43,9 @@ def campaign_responses(request: HttpRequest, slug: str) -> HttpResponse:
                     reason=request.POST.get("reason", ""),
                 )
                 messages.success(
-                    request, f"Set aside {count}: they no longer count anywhere and cannot change."
+                    request,
+                    _("Set aside %(count)s: they no longer count anywhere and cannot change.")
+                    % {"count": count},
                 )
         except Refused as exc:
             messages.error(request, exc.sentence)

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -53,7 +55,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             error = exc.sentence
         else:
-            return _codes_page(request, codes, "Two-factor sign-in is on")
+            return _codes_page(request, codes, _("Two-factor sign-in is on"))
     secret = device.config_url.split("secret=", 1)[1].split("&", 1)[0]
     return render(
         request,
@@ -100,16 +102,22 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 error = (
                     ""
                     if verified
-                    else "That code does not match. Type the six digits your app shows now, "
-                    "or one of your recovery codes."
+                    else _(
+                        "That code does not match. Type the six digits your app shows now, "
+                        "or one of your recovery codes."
+                    )
                 )
             if verified:
                 left = two_factor.recovery_codes_left(user)
                 if left <= 3:
                     messages.warning(
                         request,
-                        f"{left} recovery code{'s' if left != 1 else ''} left: make new ones "
-                        "in your profile.",
+                        ngettext(
+                            "%(left)s recovery code left: make new ones in your profile.",
+                            "%(left)s recovery codes left: make new ones in your profile.",
+                            left,
+                        )
+                        % {"left": left},
                     )
                 return redirect(_next(request))
     return render(request, "two_factor/verify.html", {"error": error, "next": _next(request)})
@@ -123,7 +131,7 @@ def two_factor_recovery(request: HttpRequest) -> HttpResponse:
     except Refused as exc:
         messages.error(request, exc.sentence)
         return redirect("assessments:profile")
-    return _codes_page(request, codes, "New recovery codes")
+    return _codes_page(request, codes, _("New recovery codes"))
 
 
 @require_POST
@@ -134,5 +142,5 @@ def two_factor_off(request: HttpRequest) -> HttpResponse:
     except Refused as exc:
         messages.error(request, exc.sentence)
     else:
-        messages.success(request, "Two-factor sign-in is off: your password alone signs you in.")
+        messages.success(request, _("Two-factor sign-in is off: your password alone signs you in."))
     return redirect("assessments:profile")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import condition, require_POST
 
@@ -241,7 +242,10 @@ def workshop_state(request: HttpRequest, slug: str) -> HttpResponse:
         elif action == "new_session":
             workshop = workshop_new_session(workshop=workshop)
             number = workshop.session.number if workshop.session else ""
-            messages.success(request, f"Session {number} started: the room starts from nothing.")
+            messages.success(
+                request,
+                _("Session %(number)s started: the room starts from nothing.") % {"number": number},
+            )
         question = None
         if key := request.POST.get("question"):
             question = Question.objects.filter(version=campaign.bank_version, key=key).first()
@@ -269,19 +273,20 @@ def workshop_access(request: HttpRequest, slug: str) -> HttpResponse:
             workshop = workshop_rotate_code(workshop=workshop)
             messages.success(
                 request,
-                f"The new code is {workshop.join_code}. The old one lets nobody else join.",
+                _("The new code is %(code)s. The old one lets nobody else join.")
+                % {"code": workshop.join_code},
             )
         elif action == "limits":
             form = WorkshopLimitsForm(request.POST)
             if not form.is_valid():
-                messages.error(request, "Check the limits: " + form.errors.as_text())
+                messages.error(request, _("Check the limits: ") + form.errors.as_text())
             else:
                 workshop_set_limits(
                     workshop=workshop,
                     max_participants=form.cleaned_data["max_participants"],
                     cap_teams=form.cleaned_data["cap_teams"],
                 )
-                messages.success(request, "Saved who may join.")
+                messages.success(request, _("Saved who may join."))
     except Refused as exc:
         messages.error(request, exc.sentence)
     return redirect("assessments:workshop", slug=campaign.slug)
@@ -295,7 +300,7 @@ def workshop_parking_mark(request: HttpRequest, slug: str, note: int) -> HttpRes
     workshop = workshop_for(campaign)
     parked = ParkingNote.objects.filter(pk=note, session__workshop=workshop).first()
     if parked is None:
-        messages.error(request, "That question is not in this workshop's queue.")
+        messages.error(request, _("That question is not in this workshop's queue."))
     else:
         try:
             parking_mark(note=parked, action=request.POST.get("action", ""))

@@ -246,7 +246,8 @@ def test_deck_has_native_editable_charts_with_the_scores(member, demo):
 def _token(client, user) -> str:
     client.force_login(user)
     blank = client.get(reverse("assessments:profile")).content.decode()
-    assert blank.count("<form") == 2  # logout, and one token form (no nested crispy form)
+    # logout, the language switch, and one token form (no nested crispy form)
+    assert blank.count("<form") == 3
     page = client.post(reverse("assessments:profile"), {"name": "Power BI"}).content.decode()
     start = page.index('id="new-token">') + len('id="new-token">')
     return page[start : page.index("<", start)]

@@ -5,6 +5,7 @@ questions, each text falling back to the bank's own language; a workshop phone i
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -208,15 +209,20 @@ def test_the_audience_screen_speaks_the_campaigns_first_language(client, owner, 
     assert "Q1" in room and "joined" in room
 
 
-def test_the_consultants_pages_stay_english_until_they_are_translated(client, owner, campaign):
-    """A German browser on a consultant's page: English throughout, not a few German words
-    (function names) among English ones; the survey speaks German to the same browser."""
+def test_the_consultants_pages_speak_the_browsers_language_or_the_chosen_one(
+    client, owner, campaign
+):
+    """A German browser on a consultant's page reads it in German; an English one in
+    English; the switch's choice wins over the browser."""
     client.force_login(owner)
-    page = client.get(
-        reverse("assessments:campaign-detail", args=[campaign.slug]),
-        headers={"Accept-Language": "de"},
-    )
-    assert "Fachbereich" not in visible_text(page) and "Leitung" not in visible_text(page)
+    url = reverse("assessments:campaign-detail", args=[campaign.slug])
+    german = visible_text(client.get(url, headers={"Accept-Language": "de"}))
+    assert "Personen einladen" in german and "Rücklauf" in german and "Invite people" not in german
+    english = visible_text(client.get(url, headers={"Accept-Language": "en-GB"}))
+    assert "Invite people" in english and "Personen einladen" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    chosen = visible_text(client.get(url, headers={"Accept-Language": "de"}))
+    assert "Invite people" in chosen
 
 
 def test_who_decides_is_in_the_readers_language_on_the_workshop_screens():
