@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import (
@@ -15,7 +16,6 @@ from assessments.models import (
     Dimension,
     Function,
     Organization,
-    Question,
     Site,
     Team,
     Workspace,
@@ -194,13 +194,14 @@ class CampaignForm(_Crispy, forms.ModelForm):
             self.fields["single_site"].initial = organization.sites.count() <= 1
         if self.instance.pk:
             from assessments.services.campaigns import site_questions
+            from assessments.services.survey import localized_questions
 
-            questions = dict(
-                Question.objects.filter(
-                    version=self.instance.bank_version,
-                    key__in=site_questions(self.instance.bank_version),
-                ).values_list("key", "text")
-            )
+            keys = set(site_questions(self.instance.bank_version))
+            questions = {  # in the reader's language where the bank has it
+                q.key: q.text
+                for q in localized_questions(self.instance.bank_version, translation.get_language())
+                if q.key in keys
+            }
             if questions:
                 self.fields["left_out"] = forms.MultipleChoiceField(
                     label=_("With one site, leave out"),
@@ -226,10 +227,15 @@ class CampaignForm(_Crispy, forms.ModelForm):
                 ) % {"started": started}
             self.fields["slug"].disabled = True
             self.fields["bank_version"].disabled = True  # scores depend on it
+            names = {  # in the reader's language where the bank has it
+                q.dimension.key: q.dimension.name
+                for q in localized_questions(self.instance.bank_version, translation.get_language())
+            }
             for dimension in Dimension.objects.filter(version=self.instance.bank_version):
                 name = f"target_{dimension.key}"
                 self.fields[name] = forms.TypedChoiceField(
-                    label=_("Target stage: %(name)s") % {"name": dimension.name},
+                    label=_("Target stage: %(name)s")
+                    % {"name": names.get(dimension.key, dimension.name)},
                     choices=[(i, _("Stage %(stage)s") % {"stage": i}) for i in range(4)],
                     coerce=int,
                     initial=self.instance.target(dimension.key),

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -188,7 +189,9 @@ def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
     function = request.GET.get("function", "ot")
     if function not in dict(Function.choices):
         function = "ot"
-    pages = pages_for(campaign.bank_version_id, function, campaign.left_out)
+    pages = pages_for(
+        campaign.bank_version, function, campaign.left_out, translation.get_language()
+    )
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:

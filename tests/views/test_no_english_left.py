@@ -1,0 +1,127 @@
+"""Every page in German (docs/languages.md): each page a consultant, an executive or a
+respondent sees is rendered for a German browser, and none may show a text of the English
+catalogue that has a German translation, nor an English sentence that was never marked for
+translation. Names and codes (ACME, COL-1, team names), and what people typed (comments,
+notes), are allowed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from assessments.models import AgreedAnswer, Answer, Campaign, Organization, ParkingNote, Site, Team
+from assessments.services.survey import invitation_create
+from assessments.services.workshops import workshop_for
+from tests.html import visible_text
+
+pytestmark = pytest.mark.django_db
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES" / "django.po"
+# Code shown as it is typed, in every language.
+CODE = {"Authorization: Bearer …"}
+# English words that no German sentence of ours uses, outside names.
+ENGLISH = re.compile(r"\b(the|and|you|your|with|this|are|is|of|not yet|to the|has been)\b")
+
+
+def _english_phrases() -> set[str]:
+    """The catalogue's English texts that German says otherwise, cut at their placeholders
+    and markup into phrases of two words or more."""
+    phrases: set[str] = set()
+    for entry in polib.pofile(str(CATALOGUE)):
+        if entry.obsolete or not entry.msgstr or entry.msgstr == entry.msgid:
+            continue
+        for text in (entry.msgid, entry.msgid_plural):
+            for part in re.split(r"%\(\w+\)s|<[^>]+>|%%|&\w+;", text or ""):
+                part = part.strip(" .,:;()\u2013\u2014·“”\"'")
+                if len(part) >= 12 and " " in part and part not in CODE:
+                    phrases.add(part)
+    return phrases
+
+
+def _typed(campaign: Campaign) -> list[str]:
+    """What people typed, which no catalogue translates."""
+    texts = list(
+        Answer.objects.filter(response__campaign__organization=campaign.organization)
+        .exclude(comment="")
+        .values_list("comment", flat=True)
+    )
+    texts += ParkingNote.objects.values_list("text", flat=True)
+    texts += Campaign.objects.values_list("name", flat=True)  # and the names people gave
+    texts += Organization.objects.values_list("name", flat=True)
+    texts += Team.objects.values_list("name", flat=True)
+    texts += Site.objects.values_list("name", flat=True)
+    for note, dissent in AgreedAnswer.objects.values_list("note", "dissent"):
+        texts += [note, dissent]
+    return sorted((t for t in texts if t), key=len, reverse=True)
+
+
+def _pages(demo: Campaign) -> dict[str, str]:
+    staff = Client()
+    staff.force_login(get_user_model().objects.get(username="consultant"))
+    workshop_for(demo)
+    org, slug = demo.organization.slug, demo.slug
+    team = demo.organization.teams.first()
+    site = demo.organization.sites.first()
+    urls = {
+        "clients": reverse("assessments:home"),
+        "organisation": reverse("assessments:organization-detail", args=[org]),
+        "organisation settings": reverse("assessments:organization-edit", args=[org]),
+        "new site": reverse("assessments:site-create", args=[org]),
+        "site": reverse("assessments:site-edit", args=[org, site.slug]),
+        "team": reverse("assessments:team-edit", args=[org, team.slug]),
+        "new campaign": reverse("assessments:campaign-create", args=[org]),
+        "campaign": reverse("assessments:campaign-detail", args=[slug]),
+        "campaign settings": reverse("assessments:campaign-edit", args=[slug]),
+        "dashboard": reverse("assessments:campaign-dashboard", args=[slug]),
+        "dashboard of a site": reverse("assessments:campaign-dashboard", args=[slug])
+        + f"?site={site.slug}",
+        "consensus": reverse("assessments:campaign-consensus", args=[slug]),
+        "responses": reverse("assessments:campaign-responses", args=[slug]),
+        "workshop": reverse("assessments:workshop", args=[slug]),
+        "preview": reverse("assessments:campaign-preview", args=[slug]),
+        "members": reverse("assessments:members", args=[demo.organization.workspace.slug]),
+        "profile": reverse("assessments:profile"),
+        "two-factor set-up": reverse("assessments:two-factor-setup"),
+        "not found": "/campaigns/no-such-campaign/",
+    }
+    pages = {}
+    for name, url in urls.items():
+        page = staff.get(url, headers=GERMAN)
+        assert page.status_code in (200, 404), (name, page.status_code)
+        pages[name] = visible_text(page)
+    visitor = Client()
+    for name, url in {
+        "log in": reverse("login"),
+        "password reset": reverse("password_reset"),
+        "workshop code": reverse("assessments:workshop-code"),
+    }.items():
+        pages[name] = visible_text(visitor.get(url, headers=GERMAN))
+    phone = Client()
+    link = invitation_create(campaign=demo, kind="person", team=team)
+    opened = phone.get(reverse("assessments:link-open", args=[link.token]), headers=GERMAN)
+    pages["survey start"] = visible_text(phone.get(opened["Location"], headers=GERMAN))
+    started = phone.post(reverse("assessments:survey-start"), headers=GERMAN, follow=True)
+    pages["survey page"] = visible_text(started)
+    return pages
+
+
+def test_no_page_shows_english_to_a_german_reader(demo):
+    phrases = _english_phrases()
+    typed = _typed(demo)
+    left = {}
+    for name, text in _pages(demo).items():
+        for words in typed:
+            text = text.replace(words, " ")
+        found = sorted(p for p in phrases if p in text)
+        stray = sorted(set(m.group(0) for m in ENGLISH.finditer(text)))
+        if found or stray:
+            context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)]
+            left[name] = (found[:5], stray, context[:3])
+    assert not left, "\n".join(f"{name}: {details}" for name, details in left.items())
