@@ -145,15 +145,17 @@ def invitation_create(
             max_responses=max_responses,
         )
         if email and absolute_url is not None:
-            send_after_commit(
-                "person-invitation",
-                {
-                    "organization": campaign.organization,
-                    "name": name,
-                    "link": absolute_url(reverse("assessments:link-open", args=[token])),
-                },
-                to=[email],
-            )
+            # In the campaign's first language: the respondent reads it, not the consultant.
+            with translation.override(campaign.offered_languages()[0]):
+                send_after_commit(
+                    "person-invitation",
+                    {
+                        "organization": campaign.organization,
+                        "name": name,
+                        "link": absolute_url(reverse("assessments:link-open", args=[token])),
+                    },
+                    to=[email],
+                )
     return NewInvitation(invitation, token)
 
 

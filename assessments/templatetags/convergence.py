@@ -72,13 +72,35 @@ SCRIPT_TEXT = {
 }
 
 
+# The most answers a survey page's banner counts in its own words; beyond, the last form.
+# Answers wait per question, so a survey never has more waiting than it has questions.
+WAITING_COUNTS = 100
+
+
 @register.simple_tag
-def script_text() -> dict[str, str]:
-    """SCRIPT_TEXT in the current language, with the count of waiting answers as
-    "{n}" in its two forms."""
-    texts = {key: str(text) for key, text in SCRIPT_TEXT.items()}
-    for key, n in (("waiting_one", 1), ("waiting_many", 2)):
-        texts[key] = ngettext(
-            "%(n)s answer is not sent yet.", "%(n)s answers are not sent yet.", n
-        ) % {"n": "{n}"}
+def script_text() -> dict[str, Any]:
+    """SCRIPT_TEXT in the current language, and the count of waiting answers in every
+    plural form the language has ("{n}" for the number): `waiting` lists the forms and
+    `waiting_form` says which one each count from 0 to WAITING_COUNTS takes, so the
+    script writes Czech's three forms (or any language's) without evaluating a formula."""
+    texts: dict[str, Any] = {key: str(text) for key, text in SCRIPT_TEXT.items()}
+    forms: list[str] = []
+    which: list[int] = []
+    for n in range(WAITING_COUNTS + 1):
+        text = ngettext("%(n)s answer is not sent yet.", "%(n)s answers are not sent yet.", n)
+        text = text % {"n": "{n}"}
+        if text not in forms:
+            forms.append(text)
+        which.append(forms.index(text))
+    texts["waiting"], texts["waiting_form"] = forms, which
     return texts
+
+
+@register.filter
+def bank_title(version: Any) -> str:
+    """A bank version's title in the reader's language where the bank has it."""
+    from django.utils import translation
+
+    tag = survey.text_language(version, translation.get_language())
+    own = (version.translations or {}).get(tag, {}) if tag != version.language else {}
+    return str(own.get("title") or version.title)

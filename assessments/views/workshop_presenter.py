@@ -35,6 +35,7 @@ from assessments.selectors.workshops import (
     vote_shares,
     word_cloud,
 )
+from assessments.services.survey import localized_questions
 from assessments.services.workshops import (
     parking_mark,
     words_prompt,
@@ -73,15 +74,21 @@ def _timer_left(workshop: Workshop) -> int | None:
 
 def _room_context(workshop: Workshop, state: RoomState) -> dict[str, Any]:
     # The radar builds up as people submit (the scores count submitted responses only).
+    # In the language being spoken: the presenter's, or the projector's (the campaign's first).
+    language = translation.get_language()
     doc = campaign_snapshot(workshop.campaign).document
     radar = None
     if doc["respondents"]["submitted"] >= doc["settings"]["min_group_size"]:
-        radar = Chart("room-radar", charts.radar(doc, labels_for(workshop.campaign)))
+        labels = labels_for(workshop.campaign, language)
+        radar = Chart("room-radar", charts.radar(doc, labels))
+    question, shares = workshop.current_question, vote_shares(workshop, state)
+    if question is not None:  # the question, its answers and the result in the bank's text
+        question, shares = in_language(workshop.campaign.bank_version, question, shares, language)
     return {
         "state": state,
-        "question": workshop.current_question,
-        "shares": vote_shares(workshop, state),
-        "answers": answer_labels(workshop.current_question) if workshop.current_question else [],
+        "question": question,
+        "shares": shares,
+        "answers": answer_labels(question) if question else [],
         "timer_left": _timer_left(workshop),
         # After a re-vote's reveal: how each function moved (rule 8f between two rounds).
         "movement": movement(workshop) if workshop.revealed else None,
@@ -111,12 +118,11 @@ def workshop_facilitator(request: HttpRequest, slug: str) -> HttpResponse:
     address = request.build_absolute_uri(
         reverse("assessments:workshop-join", args=[workshop.join_code])
     )
-    questions = list(
-        Question.objects.filter(version=campaign.bank_version)
-        .exclude(key__in=campaign.left_out)
-        .select_related("dimension")
-        .in_survey_order()
-    )
+    questions = [  # in the presenter's language where the bank has it
+        q
+        for q in localized_questions(campaign.bank_version, translation.get_language())
+        if q.key not in campaign.left_out
+    ]
     by_key = {q.key: q for q in questions}
     divergent = [by_key[key] for key in _divergent_keys(campaign) if key in by_key]
     return render(
@@ -171,22 +177,14 @@ def _screen_context(request: HttpRequest, slug: str) -> dict[str, Any]:
     address = request.build_absolute_uri(
         reverse("assessments:workshop-join", args=[workshop.join_code])
     )
-    context = {
+    # Called in the projector's language (`_screen_language`), which the room context speaks.
+    return {
         "campaign": campaign,
         "workshop": workshop,
         "short_address": request.build_absolute_uri(reverse("assessments:workshop-code")),
         "qr": segno.make(address, error="m").svg_inline(scale=12, dark="#1f3a5f"),
         **_room_context(workshop, state),
     }
-    # The projector speaks the campaign's first language (docs/languages.md): the question,
-    # its answers and the room's result in the bank's text for it.
-    question = context["question"]
-    if question is not None:
-        question, context["shares"] = in_language(
-            campaign.bank_version, question, context["shares"], campaign.offered_languages()[0]
-        )
-        context["question"], context["answers"] = question, answer_labels(question)
-    return context
 
 
 @login_required

@@ -12,6 +12,15 @@
   try { TEXT = JSON.parse(document.getElementById("script-text").textContent) || {}; }
   catch (error) { TEXT = {}; }
   function t(key, english) { return TEXT[key] || english; }
+  // "3 answers are not sent yet" in the page's language, in the plural form its count takes
+  // (the server lists the forms and which count takes which: convergence.script_text).
+  function waitingText(count) {
+    var forms = TEXT.waiting, which = TEXT.waiting_form;
+    if (forms && which && which.length) {
+      return forms[which[Math.min(count, which.length - 1)]];
+    }
+    return count === 1 ? "{n} answer is not sent yet." : "{n} answers are not sent yet.";
+  }
 
   function status(element, text, css) {
     if (element) { element.textContent = text; element.className = "small mt-1 saved " + css; }
@@ -78,9 +87,7 @@
     if (!banner) { return; }
     var count = waiting();
     banner.hidden = count === 0;
-    banner.querySelector("[data-count]").textContent = count === 1 ?
-      t("waiting_one", "{n} answer is not sent yet.").replace("{n}", count) :
-      t("waiting_many", "{n} answers are not sent yet.").replace("{n}", count);
+    banner.querySelector("[data-count]").textContent = waitingText(count).replace("{n}", count);
   }
 
   function keep(fieldset) {

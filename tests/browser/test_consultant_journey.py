@@ -40,7 +40,7 @@ def test_consultant_runs_a_campaign_end_to_end(page, chromium, live_server):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", "consultant")
     page.fill("input[name=password]", "convergence-demo")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
     page.click("text=New organisation")
     page.fill("input[name=name]", "Globex Chemicals")

@@ -31,7 +31,7 @@ def test_dashboard_renders_offline_without_errors(chromium, live_server, width, 
         page.goto("/accounts/login/")
         page.fill("input[name=username]", "consultant")
         page.fill("input[name=password]", "convergence-demo")
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.goto("/campaigns/acme-2026/dashboard/")
         page.wait_for_selector("#plot-radar .main-svg")
         charts = page.locator("[data-figure]")

@@ -16,7 +16,7 @@ def test_demo_consultant_logs_in_and_sees_the_client(page):
     assert "/accounts/login/" in page.url
     page.fill("input[name=username]", "consultant")
     page.fill("input[name=password]", "convergence-demo")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector('h1:has-text("Clients")')
     assert page.locator("text=ACME Manufacturing").is_visible()
     screenshot(page, "home-consultant")

@@ -30,7 +30,7 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
     facilitator.goto("/accounts/login/")
     facilitator.fill("input[name=username]", "olivia")
     facilitator.fill("input[name=password]", "pw-olivia-123")
-    facilitator.click("button[type=submit]")
+    facilitator.click("main button[type=submit]")
     facilitator.goto(f"/campaigns/{campaign.slug}/workshop/")
     code = facilitator.inner_text("#join-code").strip()
     facilitator.select_option("select[name=mode]", "paced")
@@ -74,7 +74,7 @@ def test_paced_round_from_join_to_recorded_consensus(chromium, live_server, page
         projector.goto("/accounts/login/")
         projector.fill("input[name=username]", "olivia")
         projector.fill("input[name=password]", "pw-olivia-123")
-        projector.click("button[type=submit]")
+        projector.click("main button[type=submit]")
         projector.goto(f"/campaigns/{campaign.slug}/workshop/screen/")
         size = "e => parseFloat(getComputedStyle(e).fontSize)"
         assert projector.locator("#screen-question").evaluate(size) >= 40

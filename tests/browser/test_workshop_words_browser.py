@@ -19,7 +19,7 @@ def _login(page, name="olivia"):
     page.goto("/accounts/login/")
     page.fill("input[name=username]", name)
     page.fill("input[name=password]", f"pw-{name}-123")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
 
 
 def test_a_word_cloud_and_questions_for_later(chromium, live_server, page):

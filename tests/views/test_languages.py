@@ -237,3 +237,46 @@ def test_who_decides_is_in_the_readers_language_on_the_workshop_screens():
         labels = dict((key, str(text)) for key, text in answer_labels(decision))
     assert labels["joint"] == "IT und OT gemeinsam" and labels["DK"] == "Weiß nicht"
     assert str(dict(answer_labels(decision))["joint"]) == "IT and OT together"
+
+
+def test_a_personal_invitation_is_mailed_in_the_campaigns_first_language(
+    campaign, mailoutbox, django_capture_on_commit_callbacks
+):
+    _offer(campaign, ["de", "en"])
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_create(
+            campaign=campaign,
+            kind="person",
+            name="Jana",
+            email="jana@acme.example",
+            absolute_url=lambda path: f"https://convergence.example{path}",
+        )
+    message = mailoutbox[0]
+    assert "Befragung zur IT/OT-Konvergenz" in message.subject
+    assert "Guten Tag Jana," in message.body and "Bitte leiten Sie ihn nicht weiter" in message.body
+
+
+def test_the_scripts_count_waiting_answers_in_every_plural_form_of_the_language(monkeypatch):
+    """German has two forms, Czech three (1; 2-4; 0 and 5 on): the page lists the forms and
+    which count takes which, so survey.js needs no plural formula of its own."""
+    from django.utils import translation
+
+    from assessments.templatetags import convergence
+
+    with translation.override("de"):
+        texts = convergence.script_text()
+    assert len(texts["waiting"]) == 2
+    one = texts["waiting"][texts["waiting_form"][1]]
+    many = texts["waiting"][texts["waiting_form"][7]]
+    assert one != many and "{n}" in one and "{n}" in many
+
+    def czech(singular: str, plural: str, n: int) -> str:
+        return ("1 form", "2-4 form", "many form")[0 if n == 1 else 1 if 2 <= n <= 4 else 2]
+
+    monkeypatch.setattr(convergence, "ngettext", czech)
+    forms = convergence.script_text()
+    which = [forms["waiting"][i] for i in forms["waiting_form"]]
+    assert (
+        which[:7] == ["many form", "1 form", "2-4 form", "2-4 form", "2-4 form"] + ["many form"] * 2
+    )
+    assert len(forms["waiting_form"]) == convergence.WAITING_COUNTS + 1
