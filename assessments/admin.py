@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Refused
 from assessments.files.banks import (
@@ -175,17 +176,23 @@ class QuestionInline(_DraftOnlyInline, admin.TabularInline):
 
 class BankUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="A bank file in YAML or JSON, as described in docs/file-formats.md."
+        label=_("File"),
+        help_text=_("A bank file in YAML or JSON, as described in docs/file-formats.md."),
     )
     draft = forms.BooleanField(
-        required=False, help_text="Import as an editable draft instead of publishing it."
+        label=_("Draft"),
+        required=False,
+        help_text=_("Import as an editable draft instead of publishing it."),
     )
 
 
 class TranslationsUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="The texts spreadsheet (XLSX) exported from a version, with its language "
-        "columns filled in (docs/languages.md). It becomes a new draft of that version."
+        label=_("File"),
+        help_text=_(
+            "The texts spreadsheet (XLSX) exported from a version, with its language columns "
+            "filled in (docs/languages.md). It becomes a new draft of that version."
+        ),
     )
 
 
@@ -234,26 +241,28 @@ class BankVersionAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         _delete_or_explain(self, request, queryset)
 
-    @admin.display(description="Download")
+    @admin.display(description=_("Download"))
     def download(self, obj: BankVersion) -> str:
         url = reverse("admin:assessments_bankversion_download", args=[obj.pk])
         texts = reverse("admin:assessments_bankversion_texts", args=[obj.pk])
         return format_html(
             '<a href="{}">YAML</a> · <a href="{}?format=json">JSON</a> · '
-            '<a href="{}" title="One row per text, one column per language">texts (XLSX)</a>',
+            '<a href="{}" title="{}">{}</a>',
             url,
             url,
             texts,
+            _("One row per text, one column per language"),
+            _("texts (XLSX)"),
         )
 
-    @admin.display(description="Translations")
+    @admin.display(description=_("Translations"))
     def translated(self, obj: BankVersion) -> str:
         """How much of the version each language covers ("de: 100 %, cs: 62 %")."""
         if not obj.translations:
-            return "none"
+            return str(_("none"))
         return ", ".join(f"{tag}: {share} %" for tag, share in coverage(obj).items())
 
-    @admin.action(description="Publish the selected drafts")
+    @admin.action(description=_("Publish the selected drafts"))
     def publish(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
         for version in queryset:
             try:
@@ -261,18 +270,23 @@ class BankVersionAdmin(admin.ModelAdmin):
             except Refused as exc:
                 self.message_user(
                     request,
-                    f"{version.label} was not published: " + exc.sentence,
+                    _("%(label)s was not published: ") % {"label": version.label} + exc.sentence,
                     messages.ERROR,
                 )
             else:
-                self.message_user(request, f"Published {version.label}.", messages.SUCCESS)
+                self.message_user(
+                    request, _("Published %(label)s.") % {"label": version.label}, messages.SUCCESS
+                )
 
-    @admin.action(description="New draft from the selected version")
+    @admin.action(description=_("New draft from the selected version"))
     def new_draft(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
         for version in queryset:
             draft = bank_version_new_draft(version=version)
             self.message_user(
-                request, f"Created draft {draft.label} from {version.label}.", messages.SUCCESS
+                request,
+                _("Created draft %(draft)s from %(version)s.")
+                % {"draft": draft.label, "version": version.label},
+                messages.SUCCESS,
             )
 
     def get_urls(self) -> list[URLPattern]:
@@ -322,7 +336,7 @@ class BankVersionAdmin(admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Upload a question bank",
+            "title": _("Upload a question bank"),
             "form": form,
             "problems": problems,
             "opts": self.model._meta,
@@ -373,8 +387,11 @@ class BankVersionAdmin(admin.ModelAdmin):
                 shares = ", ".join(f"{t}: {n} %" for t, n in coverage(draft).items())
                 self.message_user(
                     request,
-                    f"Created draft {draft.label} with its translations ({shares}). "
-                    "Check it, then publish it to use it in a campaign.",
+                    _(
+                        "Created draft %(label)s with its translations (%(shares)s). Check it, "
+                        "then publish it to use it in a campaign."
+                    )
+                    % {"label": draft.label, "shares": shares},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(
@@ -382,7 +399,7 @@ class BankVersionAdmin(admin.ModelAdmin):
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": "Import translations",
+            "title": _("Import translations"),
             "form": form,
             "problems": problems,
             "opts": self.model._meta,

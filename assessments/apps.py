@@ -4,12 +4,13 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "assessments"
-    verbose_name = "Assessments"
+    verbose_name = _("Assessments")
 
     def ready(self) -> None:
         from assessments import security

@@ -96,6 +96,8 @@ class Workspace(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -114,6 +116,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONSULTANT)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique"),
             models.CheckConstraint(
@@ -137,6 +141,8 @@ class Organization(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -172,6 +178,8 @@ class Site(models.Model):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
 
     class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "slug"], name="site_slug_unique"),
@@ -197,6 +205,8 @@ class Team(models.Model):
     )
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "slug"], name="team_slug_unique"),
@@ -274,6 +284,8 @@ class QuestionBank(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("question bank")
+        verbose_name_plural = _("question banks")
         ordering = ["slug"]
 
     def __str__(self) -> str:
@@ -303,6 +315,8 @@ class BankVersion(models.Model):
     objects = VersionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("bank version")
+        verbose_name_plural = _("bank versions")
         ordering = ["bank__slug", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["bank", "number"], name="bankversion_unique"),
@@ -469,6 +483,8 @@ class Question(_UnderVersion):
     objects = QuestionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["version", "key"], name="question_key_unique"),

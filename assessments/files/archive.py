@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
@@ -229,10 +230,12 @@ class ArchiveImportResult:
 
     @property
     def message(self) -> str:
-        text = f"Imported {', '.join(self.imported)} into {self.campaign.organization.slug}"
+        names = {"campaigns": ", ".join(self.imported), "slug": self.campaign.organization.slug}
         if self.reused:
-            text += f" (already here, used as they are: {', '.join(self.reused)})"
-        return text + "."
+            return gettext(
+                "Imported %(campaigns)s into %(slug)s (already here, used as they are: %(reused)s)."
+            ) % {**names, "reused": ", ".join(self.reused)}
+        return gettext("Imported %(campaigns)s into %(slug)s.") % names
 
 
 def _check_shape(raw: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import yaml
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.files.formats import (
@@ -712,9 +713,16 @@ class BankImportResult:
 
     @property
     def message(self) -> str:
+        version = self.version
         if self.created:
-            return f"Imported {self.version.label} ({self.version.status}): {self.version.title}"
-        return f"{self.version.label} already exists with identical content; nothing changed."
+            return gettext("Imported %(label)s (%(status)s): %(title)s") % {
+                "label": version.label,
+                "status": version.status,
+                "title": version.title,
+            }
+        return gettext("%(label)s already exists with identical content; nothing changed.") % {
+            "label": version.label
+        }
 
 
 def next_free_version(bank_slug: str) -> int:

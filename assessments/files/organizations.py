@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
@@ -33,11 +34,16 @@ class OrganizationImportResult:
 
     @property
     def message(self) -> str:
-        verb = "Created" if self.created else "Updated"
-        return (
-            f"{verb} {self.organization.slug}: {self.sites_added} site(s) and "
-            f"{self.teams_added} team(s) added."
+        text = (
+            gettext("Created %(slug)s: %(sites)s site(s) and %(teams)s team(s) added.")
+            if self.created
+            else gettext("Updated %(slug)s: %(sites)s site(s) and %(teams)s team(s) added.")
         )
+        return text % {
+            "slug": self.organization.slug,
+            "sites": self.sites_added,
+            "teams": self.teams_added,
+        }
 
 
 def validate_organization_document(raw: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused, StrOrPromise
@@ -51,10 +52,15 @@ class ResponsesImportResult:
 
     @property
     def message(self) -> str:
-        return (
-            f"Imported {self.created + self.replaced} response(s): {self.submitted} submitted, "
-            f"{self.in_progress} in progress ({self.replaced} replaced an earlier import)."
-        )
+        return gettext(
+            "Imported %(count)s response(s): %(submitted)s submitted, %(in_progress)s in "
+            "progress (%(replaced)s replaced an earlier import)."
+        ) % {
+            "count": self.created + self.replaced,
+            "submitted": self.submitted,
+            "in_progress": self.in_progress,
+            "replaced": self.replaced,
+        }
 
 
 # --- Reading the file ----------------------------------------------------------------------

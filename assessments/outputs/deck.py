@@ -58,7 +58,14 @@ class _Deck:
         return slide
 
     def text(
-        self, slide: Any, lines: list[str], left: float, top: float, width: float, height: float
+        self,
+        slide: Any,
+        lines: list[str],
+        left: float,
+        top: float,
+        width: float,
+        height: float,
+        size: int = 16,
     ) -> Any:
         box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
         frame = box.text_frame
@@ -66,7 +73,7 @@ class _Deck:
         for number, line in enumerate(lines):
             paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
             paragraph.text = line
-            paragraph.font.size = Pt(16)
+            paragraph.font.size = Pt(size)
             paragraph.space_after = Pt(6)
         return box
 
@@ -285,6 +292,8 @@ def _campaign_deck(campaign: Campaign, language: str) -> bytes:
         1.3,
         12,
         6,
+        # Seven steps of German advice overran the slide at 16 pt.
+        size=16 if len(context["recommendations"]) <= 4 else 13,
     )
     return deck.save()
 

@@ -96,6 +96,16 @@ def _pages(demo: Campaign) -> dict[str, str]:
         page = staff.get(url, headers=GERMAN)
         assert page.status_code in (200, 404), (name, page.status_code)
         pages[name] = visible_text(page)
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    for name, url in {
+        "admin: bank versions": reverse("admin:assessments_bankversion_changelist"),
+        "admin: upload a bank": reverse("admin:assessments_bankversion_upload"),
+        "admin: import translations": reverse("admin:assessments_bankversion_translations"),
+    }.items():
+        page = admin.get(url, headers=GERMAN)
+        assert page.status_code == 200, (name, page.status_code)
+        pages[name] = visible_text(page)
     visitor = Client()
     for name, url in {
         "log in": reverse("login"),
