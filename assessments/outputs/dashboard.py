@@ -8,6 +8,7 @@ that works on plain data.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,9 @@ class Chart:
 
     @property
     def title(self) -> str:
-        return str(self.figure.layout.title.text or "")
+        """The title as a sentence (for screen readers): plotly's line breaks as spaces."""
+        text = str(self.figure.layout.title.text or "").replace("<br>", " ")
+        return " ".join(html.unescape(text).split())  # `charts.plain` wrote entities
 
     def json(self) -> SafeString:
         """The figure as JSON, safe inside a <script type="application/json"> element."""

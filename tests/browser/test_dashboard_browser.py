@@ -44,3 +44,59 @@ def test_dashboard_renders_offline_without_errors(chromium, live_server, width, 
         context.close()
     assert errors == []
     assert hosts == {urlparse(live_server.url).netloc}
+
+
+# WCAG 2.2 contrast of every text the dashboard colours itself (the stage headline, the
+# stage badges, the ladder, the warnings), computed from what the browser rendered: each
+# element's colour against the first opaque background behind it.
+CONTRAST = """
+(selector) => {
+  function rgb(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
+  function luminance(c) {
+    var v = c.slice(0, 3).map(function (x) {
+      x = x / 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      var c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { return c; }
+    }
+    return [255, 255, 255];
+  }
+  return Array.from(document.querySelectorAll(selector)).map(function (el) {
+    var style = getComputedStyle(el), fg = luminance(rgb(style.color));
+    var bg = luminance(background(el));
+    var size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    return {
+      text: el.textContent.trim().slice(0, 40),
+      ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+      large: size >= 24 || (bold && size >= 18.66),
+    };
+  });
+}
+"""
+
+
+def test_every_coloured_text_meets_wcag_aa_contrast(chromium, live_server):
+    call_command("seed_demo")
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1440, "height": 900}
+    )
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", "consultant")
+        page.fill("input[name=password]", "convergence-demo")
+        page.click("main button[type=submit]")
+        page.goto("/campaigns/acme-2026/dashboard/")
+        found = page.evaluate(
+            CONTRAST, ".headline-stage, .badge, .ladder-step, .alert, .text-muted, a, strong"
+        )
+    finally:
+        context.close()
+    assert len(found) > 40
+    assert any(item["text"].startswith("Stage 1") for item in found)
+    failing = [item for item in found if item["ratio"] < (3 if item["large"] else 4.5)]
+    assert failing == []

@@ -99,3 +99,14 @@ def test_trend_needs_two_campaigns():
     figure = charts.trend_line(points)
     assert figure.layout.title.text == "Stage score up 0.70 over 2 campaigns"
     assert charts.trend_line(points[:1]) is None
+
+
+def test_a_charts_title_reads_as_a_sentence_for_screen_readers():
+    from assessments.outputs.dashboard import Chart
+
+    figure = charts.distribution_bars(
+        "Q-1", {"it": {"0": 3, "1": 2}}, charts.Labels({}, {}, {}, questions={"Q-1": "A " * 40})
+    )
+    assert "<br>" in figure.layout.title.text
+    title = Chart("q", figure).title
+    assert "<br>" not in title and "  " not in title and title.startswith("Q-1: A A")
