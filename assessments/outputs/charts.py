@@ -464,9 +464,15 @@ def distribution_bars(
 
 
 def progress_bars(
-    doc: ScoreDocument, baseline_doc: ScoreDocument | None, labels: Labels
+    doc: ScoreDocument,
+    baseline_doc: ScoreDocument | None,
+    labels: Labels,
+    names: Mapping[str, str] | None = None,
 ) -> go.Figure | None:
+    """Each dimension then and now; `names` are the campaigns' names by slug (people read
+    names, never slugs)."""
     labels = labels.plain()
+    names = {slug: plain(name) for slug, name in (names or {}).items()}
     progress = doc.get("progress")
     if not progress or baseline_doc is None:
         return None
@@ -478,29 +484,28 @@ def progress_bars(
     keys = list(deltas)[::-1]
     if not keys:
         return None
-    names = [_wrap(labels.dimension(k)) for k in keys]
+    rows = [_wrap(labels.dimension(k)) for k in keys]
     baseline = shown(baseline_doc["overall"])
     before_dims = baseline["dimensions"] if baseline else {}
     before = [before_dims[k]["score"] if k in before_dims else None for k in keys]
     now = [overall(doc)["dimensions"][k]["score"] for k in keys]
     figure = go.Figure()
+    then = names.get(progress["baseline"], progress["baseline"])
+    figure.add_bar(y=rows, x=before, orientation="h", name=then, marker_color="#bbbbbb")
     figure.add_bar(
-        y=names, x=before, orientation="h", name=progress["baseline"], marker_color="#bbbbbb"
-    )
-    figure.add_bar(
-        y=names, x=now, orientation="h", name=doc["campaign"], marker_color=FUNCTION_COLOURS["it"]
+        y=rows,
+        x=now,
+        orientation="h",
+        name=names.get(doc["campaign"], doc["campaign"]),
+        marker_color=FUNCTION_COLOURS["it"],
     )
     best = max(keys, key=lambda k: deltas[k])
     delta = deltas[best]
     title = (
         _("Most progress since %(baseline)s: %(dimension)s (%(change)s)")
-        % {
-            "baseline": progress["baseline"],
-            "dimension": labels.dimension(best),
-            "change": signed(delta),
-        }
+        % {"baseline": then, "dimension": labels.dimension(best), "change": signed(delta)}
         if delta > 0
-        else _("No dimension improved since %(baseline)s") % {"baseline": progress["baseline"]}
+        else _("No dimension improved since %(baseline)s") % {"baseline": then}
     )
     return _layout(
         figure,
@@ -536,7 +541,7 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
             "line": {"color": "#333333", "width": 1},
         },
         line={"color": "#555555"},
-        customdata=[[p.campaign, places(p.stage_score or 0)] for p in points],
+        customdata=[[plain(p.label), places(p.stage_score or 0)] for p in points],
         hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     )
     change = (points[-1].stage_score or 0) - (points[0].stage_score or 0)

@@ -247,7 +247,15 @@ def dashboard_context(
         ("gaps", charts.gap_bars(doc, labels)),
         ("teams", charts.heatmap(doc["by_team"], labels.teams, labels, "teams", minimum)),
         ("sites", charts.heatmap(doc["by_site"], labels.sites, labels, "sites", minimum)),
-        ("progress", charts.progress_bars(doc, baseline_doc, labels)),
+        (
+            "progress",
+            charts.progress_bars(
+                doc,
+                baseline_doc,
+                labels,
+                {c.slug: c.name for c in (campaign, baseline) if c is not None},
+            ),
+        ),
         (
             "trend",
             charts.trend_line(

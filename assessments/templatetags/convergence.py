@@ -104,3 +104,11 @@ def bank_title(version: Any) -> str:
     tag = survey.text_language(version, translation.get_language())
     own = (version.translations or {}).get(tag, {}) if tag != version.language else {}
     return str(own.get("title") or version.title)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    """A share as a whole percentage in the reader's language: 0.651 is "65%" ("65 %")."""
+    from assessments.formatting import share
+
+    return "–" if value is None else share(value)

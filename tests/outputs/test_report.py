@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessments.formatting import places
 from assessments.models import ClientViewer, Organization, ReportFile, Team
 from assessments.outputs import pdf_render, report
 from assessments.selectors.scores import campaign_scores
@@ -37,7 +38,9 @@ def test_report_says_what_score_json_says(demo, tmp_path, capsys):
     doc = campaign_scores(demo)
     overall = doc["overall"]
     assert f"Stage {overall['stage']}" in text
-    assert f"Stage score {overall['stage_score']:.3f} of 3" in text
+    # Two decimals and a percentage for executives; three in the tables and appendices.
+    share = f"{overall['percent_to_target']:.0%}"
+    assert f"Stage score {places(overall['stage_score'])} of 3 · {share} of the way" in text
     for key, figures in overall["dimensions"].items():
         assert f"{figures['score']:.3f}" in text, key
     for recommendation in doc["recommendations"]:
@@ -252,7 +255,9 @@ def test_report_says_when_the_baseline_used_another_bank_version(demo):
     assert demo.bank_version.number == 3
     assert report.report_context(demo)["baseline_version_differs"] is True
     text = pdf_text(report.campaign_report_pdf(demo))
-    assert "The baseline acme-2025 used version 1 of the question bank" in text
+    assert (
+        "The baseline ACME baseline assessment 2025 used version 1 of the question bank" in text
+    )  # its name, never its slug
 
 
 @NO_CHROMIUM

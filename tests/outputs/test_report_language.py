@@ -12,9 +12,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import translation
 from pptx import Presentation
 from pypdf import PdfReader
 
+from assessments.formatting import places
 from assessments.models import Campaign
 from assessments.outputs import report
 from assessments.outputs.deck import campaign_deck
@@ -53,8 +55,9 @@ def test_the_german_pdf_shows_the_english_pdfs_figures(demo):
     assert sum(_figures(german, "de").values()) > 200  # the tables, not a title page
     text = re.sub(r"\s+", " ", " ".join(_pages(german)))
     overall = campaign_scores(demo)["overall"]
-    score = f"{overall['stage_score']:.3f}".replace(".", ",")
-    assert f"Stufenwert {score} von 3" in text
+    with translation.override("de"):
+        score = places(overall["stage_score"])
+    assert f"Stufenwert {score} von 3 · {overall['percent_to_target']:.0%}"[:-1] + " %" in text
     assert (
         "Zusammenfassung für die Geschäftsleitung" in text
         and "Anhang B: Ergebnisse je Frage" in text
