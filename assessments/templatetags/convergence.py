@@ -111,4 +111,4 @@ def percent(value: float | None) -> str:
     """A share as a whole percentage in the reader's language: 0.651 is "65%" ("65 %")."""
     from assessments.formatting import share
 
-    return "–" if value is None else share(value)
+    return "\u2013" if value is None else share(value)  # a dash: no figure
