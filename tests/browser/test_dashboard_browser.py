@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,3 +100,47 @@ def test_every_coloured_text_meets_wcag_aa_contrast(chromium, live_server):
     assert any(item["text"].startswith("Stage 1") for item in found)
     failing = [item for item in found if item["ratio"] < (3 if item["large"] else 4.5)]
     assert failing == []
+
+
+PHONE_FIT = """
+() => Array.from(document.querySelectorAll("[data-figure]")).map(function (gd) {
+  var svg = gd.querySelector(".main-svg"), title = gd.querySelector(".gtitle");
+  var box = title ? title.getBBox() : { x: 0, width: 0 };
+  var heatmap = (gd.data || []).filter(function (t) { return t.type === "heatmap"; })[0];
+  return {
+    id: gd.id,
+    svg: svg ? svg.getBoundingClientRect().width : 0,
+    titleRight: box.x + box.width,
+    cell: heatmap ? gd._fullLayout.xaxis._length / heatmap.x.length : null,
+    scrolls: !!gd.closest(".chart-scroll"),
+    right: gd.getBoundingClientRect().right,
+  };
+})
+"""
+
+
+def test_the_dashboard_fits_a_phone(chromium, live_server):
+    """At 390 px every chart's title fits its chart, a heatmap's cells stay wide enough to
+    read ("1.76" at 13 px) by scrolling sideways in their card, and no other chart runs off
+    the screen."""
+    call_command("seed_demo")
+    context = chromium.new_context(base_url=live_server.url, **PHONE)
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", "consultant")
+        page.fill("input[name=password]", "convergence-demo")
+        page.click("main button[type=submit]")
+        page.goto("/campaigns/acme-2026/dashboard/")
+        page.wait_for_selector("#plot-radar .main-svg")
+        charts = page.evaluate(PHONE_FIT)
+        screenshot(page, "dashboard-phone")
+    finally:
+        context.close()
+    assert len(charts) >= 7
+    for chart in charts:
+        assert chart["titleRight"] <= chart["svg"] + 1, chart
+        if chart["cell"] is not None:
+            assert chart["cell"] >= 44 and chart["scrolls"], chart
+        else:
+            assert chart["right"] <= 390 + 1, chart
