@@ -23,7 +23,7 @@ run: install
 	$(BIN)/python manage.py import_bank fixtures/banks/itot-convergence.yaml
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	STATIC_COLLECTED=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

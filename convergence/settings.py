@@ -249,13 +249,21 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Compressed copies beside every file (collectstatic), which WhiteNoise serves to
+        # browsers that accept them, also under `make run` (DEBUG): plotly.js is 4.6 MB as it
+        # is and a plant's Wi-Fi is slow (bench/first_load.py, docs/performance.md). With DEBUG
+        # off the names also carry a hash, so browsers may keep them for a year.
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "whitenoise.storage.CompressedStaticFilesStorage"
             if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+
+# `make run` collects the static files (compressed) before it serves: WhiteNoise then serves
+# those, not the sources (which it reads under DEBUG so an edited script shows at once).
+WHITENOISE_USE_FINDERS = DEBUG and not envbool("STATIC_COLLECTED", False)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
