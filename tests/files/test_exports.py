@@ -18,6 +18,7 @@ from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 
 from assessments.files import exports
+from assessments.formatting import places
 from assessments.models import Answer, ApiToken, Campaign, ClientViewer, Response, Team
 from assessments.outputs.dashboard import labels_for
 from assessments.selectors.scores import campaign_scores
@@ -213,6 +214,11 @@ def test_viewers_get_aggregated_exports_only_and_outsiders_nothing(client, demo)
     assert client.get(_url(demo, "scores", "exe")).status_code == 404
 
 
+def _title(slide) -> str:
+    """A slide's title (its text box named "Title")."""
+    return next(s.text_frame.text for s in slide.shapes if s.name == "Title")
+
+
 def test_deck_has_native_editable_charts_with_the_scores(member, demo):
     response = member.get(reverse("assessments:campaign-deck", args=[demo.slug]))
     assert response["Content-Disposition"] == 'attachment; filename="acme-2026.pptx"'
@@ -236,8 +242,20 @@ def test_deck_has_native_editable_charts_with_the_scores(member, demo):
         for shape in slide.shapes
         if shape.has_text_frame
     )
-    assert f"Stage score {doc['overall']['stage_score']:.3f}" in text
+    assert f"Stage score {places(doc['overall']['stage_score'])}" in text  # two decimals
     assert doc["recommendations"][0]["text"] in text
+    # The consultancy on every slide; titles that state findings; the slides issue 20 asks.
+    slides = list(deck.slides)
+    assert len(slides) >= 9
+    for slide in slides[1:]:
+        words = " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+        assert "Northwind Consulting · ACME Manufacturing" in words
+    titles = [_title(slide) for slide in slides[1:]]
+    assert titles[0] == "Stage 1: Individual project teams"
+    assert "65% of the way to the targets" in titles
+    assert any(t.startswith("Most progress since ACME baseline assessment 2025") for t in titles)
+    assert any(t.startswith("Who decides: 5 decisions disputed") for t in titles)
+    assert any(t.endswith("questions divide the room") for t in titles)
 
 
 # --- The JSON API ----------------------------------------------------------------------------
