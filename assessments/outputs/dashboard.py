@@ -31,6 +31,9 @@ from assessments.outputs.findings import (
     strongest_and_weakest,
     why_not_next,
 )
+from assessments.outputs.findings import (
+    narrative as findings_narrative,
+)
 from assessments.selectors.campaigns import LOW_RATE
 from assessments.selectors.scores import (
     EVERYONE,
@@ -327,6 +330,9 @@ def dashboard_context(
             ],
             "function_rows": function_rows(doc),
         }
+    )
+    context["narrative"] = findings_narrative(
+        context, campaign.organization.name, baseline.name if baseline is not None else None
     )
     return context
 

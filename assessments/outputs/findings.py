@@ -274,3 +274,128 @@ def decision_matrix(
         "index": index or None,
         "summary": ", ".join(parts),
     }
+
+
+def narrative(
+    context: Mapping[str, Any], organization: str, baseline: str | None = None
+) -> list[str]:
+    """The executive summary in full sentences, each made from figures the view shows (none
+    invented, none from a hidden group): the stage and why, the findings that matter most
+    (the biggest blocker, the largest real IT/OT gap with its noise, disputed decisions,
+    where people could not answer, the progress since the baseline) and what to do first.
+    `context` is the dashboard's; two decimals, as for every executive."""
+    from assessments.formatting import places, share, signed
+
+    doc = context["doc"]
+    overall = shown(doc["overall"])
+    if overall is None or overall["stage"] is None:
+        return []
+    sentences = [
+        _(
+            "%(organization)s is at Stage %(stage)s, %(name)s: its stage score is %(score)s of "
+            "3, and the stage is set by its weakest collaboration dimension."
+        )
+        % {
+            "organization": organization,
+            "stage": overall["stage"],
+            "name": context.get("stage_name", ""),
+            "score": places(overall["stage_score"]),
+        }
+    ]
+    why = context.get("why")
+    if why and why["blockers"]:
+        first = why["blockers"][0]
+        sentence = _(
+            "To reach Stage %(next)s, every collaboration dimension must pass %(threshold)s; "
+            "%(name)s is furthest behind at %(score)s."
+        ) % {
+            "next": why["next"],
+            "threshold": places(why["threshold"], 1),
+            "name": first["name"],
+            "score": places(first["score"]),
+        }
+        if first["questions"]:
+            question = first["questions"][0]
+            sentence += " " + _("The practice furthest behind: “%(text)s” (%(mean)s).") % {
+                "text": question["text"],
+                "mean": places(question["mean"]),
+            }
+        sentences.append(sentence)
+    gap = context.get("largest_gap")
+    if gap and gap["flagged"]:
+        sentences.append(
+            _(
+                "%(higher)s rates %(name)s %(size)s ± %(noise)s stages higher than %(lower)s: "
+                "a real difference, larger than its threshold and its noise, and the first "
+                "thing to discuss together."
+            )
+            % {
+                "higher": gap["higher"],
+                "lower": gap["lower"],
+                "name": gap["name"],
+                "size": places(gap["size"]),
+                "noise": places(gap["noise"] or 0),
+            }
+        )
+    elif gap:
+        sentences.append(
+            _(
+                "No IT/OT difference is larger than its threshold and its noise: IT and OT see "
+                "the organisation alike."
+            )
+        )
+    decisions = context.get("decisions")
+    if decisions and decisions["disputed"]:
+        first = next(row for row in decisions["rows"] if row["disputed"])
+        sentences.append(
+            ngettext(
+                "IT and OT name different owners for %(n)s of %(total)s decisions: “%(first)s”.",
+                "IT and OT name different owners for %(n)s of %(total)s decisions, among them "
+                "“%(first)s”.",
+                decisions["disputed"],
+            )
+            % {
+                "n": decisions["disputed"],
+                "total": len(decisions["rows"]),
+                "first": first["text"],
+            }
+        )
+    unknown = context.get("dont_know") or []
+    if unknown:
+        first = unknown[0]
+        sentences.append(
+            _(
+                "%(who)s could not answer %(share)s of the %(dimension)s questions: worth "
+                "asking what they are not told."
+            )
+            % {"who": first["who"], "share": share(first["share"]), "dimension": first["dimension"]}
+        )
+    progress = doc.get("progress") or {}
+    baseline_doc = context.get("baseline_doc")
+    before = shown(baseline_doc["overall"]) if baseline_doc else None
+    if progress and before and before.get("stage_score") is not None:
+        sentence = _("Since %(baseline)s the stage score moved from %(before)s to %(now)s.") % {
+            "baseline": baseline or progress["baseline"],
+            "before": places(before["stage_score"]),
+            "now": places(overall["stage_score"]),
+        }
+        deltas = {
+            key: figures["delta"]
+            for key, figures in (progress.get("dimensions") or {}).items()
+            if figures.get("delta") is not None
+        }
+        if deltas:
+            best = max(deltas, key=lambda key: (deltas[key], key))
+            if deltas[best] > 0:
+                sentence += " " + _("%(name)s moved most (%(change)s).") % {
+                    "name": context["labels"].dimension(best),
+                    "change": signed(deltas[best]),
+                }
+        sentences.append(sentence)
+    steps = context.get("recommendations") or []
+    if steps:
+        sentences.append(
+            _("What to do first, for %(name)s: %(text)s")
+            % {"name": steps[0]["name"], "text": steps[0]["text"]}
+        )
+    return sentences
