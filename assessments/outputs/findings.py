@@ -288,7 +288,8 @@ def narrative(
 
     doc = context["doc"]
     overall = shown(doc["overall"])
-    if overall is None or overall["stage"] is None:
+    score = overall["stage_score"] if overall is not None else None
+    if overall is None or overall["stage"] is None or score is None:
         return []
     sentences = [
         _(
@@ -299,7 +300,7 @@ def narrative(
             "organization": organization,
             "stage": overall["stage"],
             "name": context.get("stage_name", ""),
-            "score": places(overall["stage_score"]),
+            "score": places(score),
         }
     ]
     why = context.get("why")
@@ -373,11 +374,12 @@ def narrative(
     progress = doc.get("progress") or {}
     baseline_doc = context.get("baseline_doc")
     before = shown(baseline_doc["overall"]) if baseline_doc else None
-    if progress and before and before.get("stage_score") is not None:
+    then = before.get("stage_score") if before else None
+    if progress and then is not None:
         sentence = _("Since %(baseline)s the stage score moved from %(before)s to %(now)s.") % {
             "baseline": baseline or progress["baseline"],
-            "before": places(before["stage_score"]),
-            "now": places(overall["stage_score"]),
+            "before": places(then),
+            "now": places(score),
         }
         deltas = {
             key: figures["delta"]
