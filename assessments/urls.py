@@ -69,6 +69,7 @@ urlpatterns = [
         name="campaign-export",
     ),
     path("campaigns/<slug:slug>/deck.pptx", downloads.campaign_deck_view, name="campaign-deck"),
+    path("campaigns/<slug:slug>/report.docx", downloads.campaign_word_view, name="campaign-word"),
     path(
         "campaigns/<slug:slug>/consensus/", consensus.campaign_consensus, name="campaign-consensus"
     ),

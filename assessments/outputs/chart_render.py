@@ -102,7 +102,16 @@ class ChartRenderer:
 
     def svg(self, figure: Any, width: int, height: int) -> str:
         """The figure as SVG text; a failed render restarts the browser and raises."""
-        opts = {"format": "svg", "width": width, "height": height}
+        data = self.image(figure, {"format": "svg", "width": width, "height": height})
+        return data.decode() if isinstance(data, bytes) else str(data)
+
+    def png(self, figure: Any, width: int, height: int) -> bytes:
+        """The figure as a PNG at twice the size (sharp in print), for the Word report."""
+        data = self.image(figure, {"format": "png", "width": width, "height": height, "scale": 2})
+        return data if isinstance(data, bytes) else bytes(data)
+
+    def image(self, figure: Any, opts: dict[str, Any]) -> Any:
+        """The figure drawn by kaleido with `opts`; a failed render restarts the browser."""
         with self._lock:
             try:
                 if self._loop is None or self._kaleido is None:
@@ -113,7 +122,7 @@ class ChartRenderer:
             except BaseException:
                 self._stop()  # the tab's state is unknown: start afresh next time
                 raise
-        return data.decode() if isinstance(data, bytes) else str(data)
+        return data
 
 
 _renderers: dict[str, ChartRenderer] = {}

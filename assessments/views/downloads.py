@@ -11,8 +11,10 @@ from assessments.files import exports
 from assessments.outputs.deck import campaign_deck
 from assessments.outputs.pdf_render import RenderError
 from assessments.outputs.report import campaign_report_pdf, report_language
+from assessments.outputs.word import campaign_word
 
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def attachment(
@@ -64,3 +66,13 @@ def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
     suffix = "" if language == "en" else f"-{language}"
     deck = campaign_deck(campaign, language)
     return attachment(deck, PPTX, f"{campaign.slug}{suffix}.pptx", store=False)
+
+
+@login_required
+def campaign_word_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """The report as an editable Word document (consultants: they edit and rebrand it)."""
+    campaign = access.get_campaign_for_user(request, slug)
+    language = report_language(campaign, request.GET.get("language"))
+    suffix = "" if language == "en" else f"-{language}"
+    body = campaign_word(campaign, language)
+    return attachment(body, DOCX, f"{campaign.slug}-report{suffix}.docx", store=False)
