@@ -21,12 +21,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 
 from assessments.files.responses import FIXED_COLUMNS, answer_cells
 from assessments.models import Campaign, Question, Response
+from assessments.outputs.charts import FUNCTION_NAMES
 from assessments.outputs.dashboard import comments, labels_for
 from assessments.selectors.scores import campaign_protection, campaign_scores, campaign_snapshot
 from assessments.vocabulary import ANY
@@ -50,6 +53,8 @@ class Table:
     name: str
     columns: list[str]
     rows: list[list[Any]] = field(default_factory=list)
+    # Text cells that are numbers (a choice key "2") go to a spreadsheet as numbers.
+    numbers_as_text: bool = False
 
 
 # --- Scores ---------------------------------------------------------------------------------
@@ -77,7 +82,7 @@ def _table(name: str, value: Any, names: dict[str, str]) -> Table:
     items = list(value.items()) if isinstance(value, dict) else list(enumerate(value, start=1))
     flat = [(str(key), dict(_leaves(inner))) for key, inner in items]
     columns: list[str] = []
-    for _, leaves in flat:
+    for _key, leaves in flat:
         columns += [c for c in leaves if c not in columns]
     table = Table(name, ["item", "name", *columns])
     for key, leaves in flat:
@@ -227,7 +232,7 @@ def answer_table(campaign: Campaign) -> Table:
         )
         for pk, public_id, name, function, team, site, submitted_at in rows
     )
-    table = Table("answers", [*FIXED_COLUMNS, "name", *keys])
+    table = Table("answers", [*FIXED_COLUMNS, "name", *keys], numbers_as_text=True)
     width = len(str(len(responses)))
     for number, ((function, team, site), _open, _order, pk, name, submitted_at) in enumerate(
         responses, start=1
@@ -271,27 +276,67 @@ def to_csv(tables: Sequence[Table]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
 
 
-def to_xlsx(tables: Sequence[Table]) -> bytes:
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+WIDEST_COLUMN = 60  # characters
+
+
+def to_xlsx(tables: Sequence[Table], about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """One sheet per table in the contract's layout (row 1 the names the JSON uses, so a
+    script reads it like the CSV), made for people too: a frozen, filtered, shaded header,
+    columns as wide as their text, numbers as numbers; and, last, an "about" sheet that says
+    what the keys stand for (the first sheet stays the data: an answers file imports back)."""
     book = Workbook()
     book.remove(book.active)
     for table in tables:
         sheet = book.create_sheet(_sheet_name(table.name, book.sheetnames))
         sheet.append(table.columns)
         for cell in sheet[1]:
-            cell.font = Font(bold=True)
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
         for row in table.rows:
-            sheet.append([_xlsx_value(cell) for cell in row])
+            sheet.append([_xlsx_value(cell, table.numbers_as_text) for cell in row])
         sheet.freeze_panes = "A2"
+        if table.columns:
+            sheet.auto_filter.ref = sheet.dimensions
+        _fit_columns(sheet)
+    if about:
+        sheet = book.create_sheet(_sheet_name("about", book.sheetnames))
+        sheet.append([_("Key"), _("What it stands for")])
+        for cell in sheet[1]:
+            cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        for key, meaning in about:
+            sheet.append([_xlsx_value(key), _xlsx_value(meaning)])
+        _fit_columns(sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _xlsx_value(value: Any) -> Any:
+def _fit_columns(sheet: Any) -> None:
+    for column in sheet.columns:
+        longest = max(
+            (len(str(cell.value)) for cell in column if cell.value is not None), default=0
+        )
+        sheet.column_dimensions[column[0].column_letter].width = min(WIDEST_COLUMN, longest + 2)
+
+
+def _xlsx_value(value: Any, numbers_as_text: bool = False) -> Any:
+    if numbers_as_text and isinstance(value, str) and value.isdigit() and len(value) < 10:
+        return int(value)
     value = safe(value)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
     return value
+
+
+def glossary(campaign: Campaign, kind: str) -> list[tuple[str, str]]:
+    """What the keys of an export stand for, in the reader's language where the bank has it."""
+    labels = labels_for(campaign, translation.get_language())
+    pairs: list[tuple[str, str]] = [(k, v) for k, v in labels.dimensions.items()]
+    pairs += [(k, v) for k, v in labels.questions.items()]
+    if kind != "questions":
+        pairs += list(labels.teams.items()) + list(labels.sites.items())
+        pairs += [(k, str(v)) for k, v in FUNCTION_NAMES.items() if k != "overall"]
+    return pairs
 
 
 def _sheet_name(name: str, taken: list[str]) -> str:
@@ -310,7 +355,7 @@ def export(campaign: Campaign, kind: str, fmt: str) -> tuple[bytes, str]:
         return to_csv(tables), "text/csv; charset=utf-8"
     if fmt == "xlsx":
         return (
-            to_xlsx(tables),
+            to_xlsx(tables, glossary(campaign, kind)),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     raise ValueError(f"unknown format {fmt!r}")

@@ -181,7 +181,9 @@ def test_formulas_are_neutralised(member, demo, start):
         for row in rows
         for cell in row
     ]
-    assert "'" + payload.replace("\r", "") in [c.replace("\r", "") for c in cells if c]
+    assert "'" + payload.replace("\r", "") in [
+        c.replace("\r", "") for c in cells if isinstance(c, str)
+    ]
     team_names = [
         row[1] for row in _sheets(member.get(_url(demo, "scores", "xlsx")).content)["by_team"][1:]
     ]
@@ -391,3 +393,26 @@ def test_deck_workbooks_hold_names_as_text_not_formulas(workspace):
     assert formulas == []
     assert '\'=HYPERLINK("http://evil.example","click")' in texts
     assert "'+1+1 Scaling" in texts
+
+
+def test_excel_is_made_for_people_and_still_reads_like_the_csv(member, demo):
+    """The contract's names stay in row 1 (a script reads the sheet like the CSV); people get
+    numbers as numbers, a frozen filtered header, columns as wide as their text, and an
+    "about" sheet, last, that names every key."""
+    body = member.get(_url(demo, "answers", "xlsx")).content
+    book = load_workbook(io.BytesIO(body))
+    answers = book.worksheets[0]
+    assert answers.title == "answers" and book.sheetnames[-1] == "about"
+    header = [cell.value for cell in answers[1]]
+    column = header.index("COL-1") + 1
+    values = {answers.cell(row=r, column=column).value for r in range(2, answers.max_row + 1)}
+    assert {v for v in values if isinstance(v, int)} <= {0, 1, 2, 3} and any(
+        isinstance(v, int) for v in values
+    )
+    assert answers.freeze_panes == "A2" and answers.auto_filter.ref
+    assert answers.column_dimensions["A"].width >= len("respondent")
+    about = dict(book["about"].iter_rows(min_row=2, values_only=True))
+    assert about["collaboration"] == "Organisation and collaboration"
+    assert about["it-ops"] == "IT Operations"
+    scores = load_workbook(io.BytesIO(member.get(_url(demo, "scores", "xlsx")).content))
+    assert [c.value for c in scores["overall.dimensions"][1]][:3] == ["item", "name", "score"]
