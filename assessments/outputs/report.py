@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from assessments.models import Campaign, ParkingNote, ReportFile, WorkshopVote
 from assessments.outputs import chart_render
@@ -55,6 +57,31 @@ LAYOUT_HASH = hashlib.sha256(
 def methodology_path(language: str) -> Path:
     own = METHODOLOGY_PATH.with_name(f"methodology.{language}.md")
     return own if own.exists() else METHODOLOGY_PATH
+
+
+# What the client's appendix leaves out of docs/methodology.md, which also serves developers:
+# the rule numbers the code cites, the paragraphs about the contract and the code, and the
+# closing chapter on readings where the contract is silent.
+_RULE_NUMBERS = re.compile(
+    r"\s*\([^()]*\b(?:rules?|Regeln?) [0-9][^()]*\)|\s(?:under|nach) (?:rule|Regel) [0-9]+[a-z]?"
+)
+_DEVELOPER_CHAPTERS = ("## Readings where the contract is silent", "## Lesarten, wo der Vertrag")
+
+
+def client_methodology(language: str) -> str:
+    """docs/methodology(.<language>).md for a client: the rules in plain words, without
+    rule numbers, contract jargon or the chapter for developers."""
+    text = methodology_path(language).read_text(encoding="utf-8")
+    for heading in _DEVELOPER_CHAPTERS:
+        if heading in text:
+            text = text[: text.index(heading)]
+    title = text.split("\n", 1)[0]  # the page's heading; its introduction is for developers
+    body = "## " + text.split("\n## ", 1)[1]
+    intro = _(
+        "This is how every number in this report is made: the rules in plain words, each with "
+        "a small example, so that any figure can be traced back to the answers behind it."
+    )
+    return _RULE_NUMBERS.sub("", f"{title}\n\n{intro}\n\n{body}")
 
 
 def chromium_available() -> bool:
@@ -105,9 +132,7 @@ def report_context(campaign: Campaign, language: str | None = None) -> dict[str,
     context["generated"] = timezone.now()
     context["logo"] = _logo_uri(campaign)
     # One level down: the appendix's own heading is the chapter's h1.
-    methodology = markdown.markdown(
-        methodology_path(language).read_text(encoding="utf-8"), extensions=["tables"]
-    )
+    methodology = markdown.markdown(client_methodology(language), extensions=["tables"])
     for level in (3, 2, 1):
         methodology = methodology.replace(f"<h{level}", f"<h{level + 1}").replace(
             f"</h{level}>", f"</h{level + 1}>"

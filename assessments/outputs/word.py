@@ -28,7 +28,7 @@ from assessments.outputs import chart_render
 from assessments.outputs.findings import NOT_SAID, coverage
 from assessments.outputs.report import (
     chromium_available,
-    methodology_path,
+    client_methodology,
     report_context,
     report_language,
 )
@@ -435,7 +435,7 @@ class _Report:
         """Appendix A from docs/methodology(.de).md: its headings, paragraphs, lists and
         tables in Word's styles (the Markdown marks themselves dropped)."""
         self.heading(_("Appendix A: Methodology"))
-        text = methodology_path(self.language).read_text(encoding="utf-8")
+        text = client_methodology(self.language)
         table: list[list[str]] = []
 
         def plain(line: str) -> str:

@@ -304,3 +304,22 @@ def test_logos_are_raster_images_of_bounded_size(client, owner, workspace):
     assert "Saved the workspace settings" in upload("logo.png", _image("PNG", (400, 120)))
     workspace.refresh_from_db()
     assert workspace.logo.name.startswith("logos/logo")
+
+
+@NO_CHROMIUM
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_methodology_appendix_speaks_to_a_client(demo, language):
+    """The appendix is docs/methodology.md in plain words: no rule numbers, no contract, no
+    chapter for developers; the rules themselves all there."""
+    text = pdf_text(report.campaign_report_pdf(demo, language))
+    heading = {"en": "Appendix A", "de": "Anhang A"}[language]
+    start = text.index(heading, text.index(heading) + 1)  # after the table of contents
+    appendix = text[start:]
+    appendix = appendix[: appendix.index({"en": "Appendix B", "de": "Anhang B"}[language])]
+    for jargon in ("rule 6", "Regel 6", "contract", "Vertrag", "code cites", "null in"):
+        assert jargon not in appendix, jargon
+    for words in {
+        "en": ("From a score to a stage", "no one can be singled out", "Who decides"),
+        "de": ("Vom Wert zur Stufe", "Niemand wird erkennbar", "Wer entscheidet"),
+    }[language]:
+        assert words in appendix
