@@ -415,4 +415,5 @@ def test_excel_is_made_for_people_and_still_reads_like_the_csv(member, demo):
     assert about["collaboration"] == "Organisation and collaboration"
     assert about["it-ops"] == "IT Operations"
     scores = load_workbook(io.BytesIO(member.get(_url(demo, "scores", "xlsx")).content))
-    assert [c.value for c in scores["overall.dimensions"][1]][:3] == ["item", "name", "score"]
+    header = [c.value for c in scores["overall.dimensions"][1]]
+    assert header[:2] == ["item", "name"] and "score" in header  # the JSON's names
