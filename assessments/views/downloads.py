@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from assessments import access
 from assessments.files import exports
+from assessments.models import Campaign
 from assessments.outputs.deck import campaign_deck
 from assessments.outputs.pdf_render import RenderError
 from assessments.outputs.report import campaign_report_pdf, report_language
@@ -28,12 +29,19 @@ def attachment(
     return response
 
 
+def _language(request: HttpRequest, campaign: Campaign) -> tuple[str, str]:
+    """The report language asked for (?language=de) or the campaign's, and the file name's
+    suffix for it ("" for English, "-de")."""
+    language = report_language(campaign, request.GET.get("language"))
+    return language, "" if language == "en" else f"-{language}"
+
+
 @login_required
 def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
     """The executive PDF: the same document as `manage.py report`, in the campaign's report
     language or the one asked for (?language=de)."""
     campaign = access.get_campaign_for_user(request, slug, manage=False)
-    language = report_language(campaign, request.GET.get("language"))
+    language, suffix = _language(request, campaign)
     try:
         pdf = campaign_report_pdf(campaign, language)
     except RenderError as exc:
@@ -43,7 +51,6 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"campaign": campaign, "problem": str(exc)},
             status=503,
         )
-    suffix = "" if language == "en" else f"-{language}"
     return attachment(pdf, "application/pdf", f"{campaign.slug}-report{suffix}.pdf")
 
 
@@ -62,8 +69,7 @@ def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> Htt
 def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The editable PowerPoint deck (consultants: they restyle it for their client)."""
     campaign = access.get_campaign_for_user(request, slug)
-    language = report_language(campaign, request.GET.get("language"))
-    suffix = "" if language == "en" else f"-{language}"
+    language, suffix = _language(request, campaign)
     deck = campaign_deck(campaign, language)
     return attachment(deck, PPTX, f"{campaign.slug}{suffix}.pptx", store=False)
 
@@ -72,7 +78,6 @@ def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_word_view(request: HttpRequest, slug: str) -> HttpResponse:
     """The report as an editable Word document (consultants: they edit and rebrand it)."""
     campaign = access.get_campaign_for_user(request, slug)
-    language = report_language(campaign, request.GET.get("language"))
-    suffix = "" if language == "en" else f"-{language}"
+    language, suffix = _language(request, campaign)
     body = campaign_word(campaign, language)
     return attachment(body, DOCX, f"{campaign.slug}-report{suffix}.docx", store=False)

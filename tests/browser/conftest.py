@@ -101,6 +101,15 @@ def phone(chromium, live_server):
     assert refused == [], refused
 
 
+def log_in_as_demo_consultant(page) -> None:
+    """The demo's consultant signs in on the login page (`seed_demo`'s password); the form's
+    own button, not the language switch's."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", "consultant")
+    page.fill("input[name=password]", "convergence-demo")
+    page.click("main button[type=submit]")
+
+
 def screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from assessments.models import Campaign, Response
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in_as_demo_consultant, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,10 +37,7 @@ def submit_quickly(chromium, base_url: str, link: str) -> None:
 
 def test_consultant_runs_a_campaign_end_to_end(page, chromium, live_server):
     call_command("seed_demo")
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", "consultant")
-    page.fill("input[name=password]", "convergence-demo")
-    page.click("main button[type=submit]")
+    log_in_as_demo_consultant(page)
 
     page.click("text=New organisation")
     page.fill("input[name=name]", "Globex Chemicals")

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import PHONE, log_in_as_demo_consultant, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,10 +28,7 @@ def test_dashboard_renders_offline_without_errors(chromium, live_server, width, 
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     try:
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", "consultant")
-        page.fill("input[name=password]", "convergence-demo")
-        page.click("main button[type=submit]")
+        log_in_as_demo_consultant(page)
         page.goto("/campaigns/acme-2026/dashboard/")
         page.wait_for_selector("#plot-radar .main-svg")
         charts = page.locator("[data-figure]")
@@ -86,10 +83,7 @@ def test_every_coloured_text_meets_wcag_aa_contrast(chromium, live_server):
     )
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", "consultant")
-        page.fill("input[name=password]", "convergence-demo")
-        page.click("main button[type=submit]")
+        log_in_as_demo_consultant(page)
         page.goto("/campaigns/acme-2026/dashboard/")
         found = page.evaluate(
             CONTRAST, ".headline-stage, .badge, .ladder-step, .alert, .text-muted, a, strong"
@@ -127,10 +121,7 @@ def test_the_dashboard_fits_a_phone(chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, **PHONE)
     page = context.new_page()
     try:
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", "consultant")
-        page.fill("input[name=password]", "convergence-demo")
-        page.click("main button[type=submit]")
+        log_in_as_demo_consultant(page)
         page.goto("/campaigns/acme-2026/dashboard/")
         page.wait_for_selector("#plot-radar .main-svg")
         charts = page.evaluate(PHONE_FIT)
