@@ -290,7 +290,6 @@ def dashboard_context(
             "charts": {chart.id: chart for chart in chart_list},
             "why": why_not_next(doc, labels),
             "ladder": ladder(doc, labels),
-            "stage_colour": charts.stage_colour(overall["stage"]),
             "stage_name": labels.stages.get(overall["stage"], "")
             if overall["stage"] is not None
             else "",
