@@ -91,6 +91,18 @@ class Broadcaster:
         self.watching: Counter[int] = Counter()  # workshop id -> open streams
         self.snapshots: dict[int, Snapshot] = {}
         self.thread: threading.Thread | None = None
+        self.stopped = False  # set by `stop`: every stream ends at its next wait
+
+    def stop(self, within: float = 5.0) -> None:
+        """End every stream (the tests' server, before its database goes): each waiting
+        stream returns from `wait` at once and ends; returns when none is left, or after
+        `within` seconds."""
+        with self.changed:
+            self.stopped = True
+            self.changed.notify_all()
+        ends = time.monotonic() + within
+        while self.watching and time.monotonic() < ends:
+            time.sleep(0.05)
 
     def watch(self, workshop_id: int) -> None:
         with self.changed:
@@ -111,7 +123,7 @@ class Broadcaster:
         """The workshop's snapshot once its version differs from `seen`; None on timeout."""
         if not self.threaded:  # each stream reads for itself, every `every` seconds
             ends = time.monotonic() + timeout
-            while True:
+            while not self.stopped:
                 self.poll_once()
                 snapshot = self.snapshots.get(workshop_id)
                 if snapshot is not None and snapshot.version != seen:
@@ -119,9 +131,13 @@ class Broadcaster:
                 if time.monotonic() >= ends:
                     return None
                 time.sleep(self.every)
+            return None
         with self.changed:
             self.changed.wait_for(
-                lambda: (s := self.snapshots.get(workshop_id)) is not None and s.version != seen,
+                lambda: (
+                    self.stopped
+                    or ((s := self.snapshots.get(workshop_id)) is not None and s.version != seen)
+                ),
                 timeout,
             )
             snapshot = self.snapshots.get(workshop_id)

@@ -297,26 +297,29 @@ def workshop_events(request: HttpRequest, code: str) -> HttpResponse:
     seen = int(raw) if raw.isdigit() else None
 
     language = translation.get_language()
+    hub = broadcaster  # the one this stream watches until it ends
 
     def events() -> Iterator[str]:
         translation.activate(language)  # the phone's language, for as long as it streams
         if not connection.in_atomic_block:  # a stream holds a thread, not a connection
             connection.close()
-        broadcaster.watch(workshop.pk)
+        hub.watch(workshop.pk)
         try:
             # Retry after 2 s; a ping at once, so the page knows the stream works and stops
             # polling.
             yield "retry: 2000\nevent: ping\ndata: \n\n"
             version, ends = seen, time.monotonic() + STREAM_SECONDS
-            while time.monotonic() < ends:
-                snapshot = broadcaster.wait(workshop.pk, version, HEARTBEAT_SECONDS)
+            while time.monotonic() < ends and not hub.stopped:
+                snapshot = hub.wait(workshop.pk, version, HEARTBEAT_SECONDS)
+                if hub.stopped:
+                    return
                 if snapshot is None:
                     yield "event: ping\ndata: \n\n"  # the page knows the stream lives
                     continue
                 version = snapshot.version
                 yield live_event(request, snapshot, response)
         finally:
-            broadcaster.unwatch(workshop.pk)
+            hub.unwatch(workshop.pk)
 
     stream = StreamingHttpResponse(events(), content_type="text/event-stream")
     stream["X-Accel-Buffering"] = "no"  # nginx passes each event on at once

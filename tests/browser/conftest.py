@@ -6,6 +6,7 @@ enable them; with REQUIRE_BROWSER_TESTS=1 (set by .ci/run) a missing Chromium fa
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,10 +119,57 @@ def screenshot(page, name: str) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _live_streams_read_in_their_own_thread(monkeypatch):
+def _live_streams_read_in_their_own_thread(request, monkeypatch):
     """The test server shares its in-memory database only with its request threads, not
-    with the live broadcaster's own thread: each phone's stream reads the state itself."""
+    with the live broadcaster's own thread: each phone's stream reads the state itself.
+    The streams end before the test's database does (no stream reads a closed database)."""
     from assessments import live
     from assessments.views import workshop_audience
 
-    monkeypatch.setattr(workshop_audience, "broadcaster", live.Broadcaster(threaded=False))
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # torn down after the streams end
+    hub = live.Broadcaster(threaded=False)
+    monkeypatch.setattr(workshop_audience, "broadcaster", hub)
+    yield
+    hub.stop()
+    time.sleep(0.3)  # the ended streams' requests finish, closing their connections
+
+
+# WCAG 2.2 contrast of every text a page colours itself (the dashboard's stage headline,
+# badges, ladder and warnings; the workshop's word cloud), computed from what the browser
+# rendered: each element's colour against the first opaque background behind it.
+CONTRAST = """
+(selector) => {
+  function rgb(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
+  function luminance(c) {
+    var v = c.slice(0, 3).map(function (x) {
+      x = x / 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      var c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { return c; }
+    }
+    return [255, 255, 255];
+  }
+  return Array.from(document.querySelectorAll(selector)).map(function (el) {
+    var style = getComputedStyle(el), fg = luminance(rgb(style.color));
+    var bg = luminance(background(el));
+    var size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    return {
+      text: el.textContent.trim().slice(0, 40),
+      ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
+      large: size >= 24 || (bold && size >= 18.66),
+    };
+  });
+}
+"""
+
+
+def low_contrast(page, selector: str) -> list[dict]:
+    """The texts under `selector` below WCAG 2.2 AA: 4.5:1, or 3:1 for large text."""
+    found = page.evaluate(CONTRAST, selector)
+    assert found, f"nothing matched {selector}"
+    return [item for item in found if item["ratio"] < (3 if item["large"] else 4.5)]

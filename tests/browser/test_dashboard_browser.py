@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import PHONE, log_in_as_demo_consultant, screenshot
+from tests.browser.conftest import CONTRAST, PHONE, log_in_as_demo_consultant, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,39 +41,6 @@ def test_dashboard_renders_offline_without_errors(chromium, live_server, width, 
         context.close()
     assert errors == []
     assert hosts == {urlparse(live_server.url).netloc}
-
-
-# WCAG 2.2 contrast of every text the dashboard colours itself (the stage headline, the
-# stage badges, the ladder, the warnings), computed from what the browser rendered: each
-# element's colour against the first opaque background behind it.
-CONTRAST = """
-(selector) => {
-  function rgb(text) { return (text.match(/[\\d.]+/g) || []).map(Number); }
-  function luminance(c) {
-    var v = c.slice(0, 3).map(function (x) {
-      x = x / 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
-  }
-  function background(el) {
-    for (; el; el = el.parentElement) {
-      var c = rgb(getComputedStyle(el).backgroundColor);
-      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) { return c; }
-    }
-    return [255, 255, 255];
-  }
-  return Array.from(document.querySelectorAll(selector)).map(function (el) {
-    var style = getComputedStyle(el), fg = luminance(rgb(style.color));
-    var bg = luminance(background(el));
-    var size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
-    return {
-      text: el.textContent.trim().slice(0, 40),
-      ratio: (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05),
-      large: size >= 24 || (bold && size >= 18.66),
-    };
-  });
-}
-"""
 
 
 def test_every_coloured_text_meets_wcag_aa_contrast(chromium, live_server):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from assessments.models import ParkingUpvote, WorkshopWord
 from tests import builders
-from tests.browser.conftest import csp_violations, screenshot
+from tests.browser.conftest import csp_violations, low_contrast, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,6 +89,8 @@ def test_a_word_cloud_and_questions_for_later(chromium, live_server, page):
         assert biggest.evaluate(size) >= 80  # readable from the back of the room
         expect(phones[2].locator("#words")).to_contain_text("Your word: bridges", timeout=6_000)
         assert phones[2].locator("#word-input").count() == 0  # closed once shown
+        assert low_contrast(projector, "#screen-cloud li") == []
+        assert low_contrast(phones[2], "#words li") == []
         screenshot(projector, "workshop-word-cloud-1920")
         screenshot(phones[2], "workshop-word-cloud-phone")
         assert WorkshopWord.objects.filter(text="silos").count() == 3
