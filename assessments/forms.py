@@ -15,6 +15,7 @@ from assessments.models import (
     Campaign,
     Dimension,
     Function,
+    Initiative,
     Organization,
     Site,
     Team,
@@ -379,4 +380,70 @@ class TokenForm(_Crispy, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class InitiativeForm(_Crispy, forms.Form):
+    """A roadmap initiative (services.initiatives checks the keys against the bank)."""
+
+    title = forms.CharField(
+        label=_("What will be done"),
+        max_length=200,
+        help_text=_("One line a steering committee understands, e.g. “One OT/IT change board”."),
+    )
+    owner = forms.CharField(
+        label=_("Owner"),
+        max_length=200,
+        help_text=_("Who leads it: a person or a role, e.g. “Head of OT, Plant North”."),
+    )
+    dimensions = forms.MultipleChoiceField(
+        label=_("Dimensions it should move"), widget=forms.CheckboxSelectMultiple
+    )
+    questions = forms.MultipleChoiceField(
+        label=_("Blocking questions it answers"),
+        required=False,
+        help_text=_(
+            "The questions that keep those dimensions low (those of the dimensions ticked above)."
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    horizon = forms.TypedChoiceField(
+        label=_("Horizon"),
+        coerce=int,
+        choices=Initiative.Horizon.choices,
+        widget=forms.RadioSelect,
+        initial=Initiative.Horizon.NOW,
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"),
+        coerce=int,
+        choices=Initiative.Level.choices,
+        widget=forms.RadioSelect,
+        initial=2,
+    )
+    effort = forms.TypedChoiceField(
+        label=_("Effort"),
+        coerce=int,
+        choices=Initiative.Level.choices,
+        widget=forms.RadioSelect,
+        initial=2,
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Initiative.Status.choices, initial=Initiative.Status.PLANNED
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        dimensions: list[tuple[str, str]],
+        questions: list[tuple[str, str, str]],
+        **kwargs: Any,
+    ) -> None:
+        """`questions`: (key, label, dimension key) of each scored question."""
+        super().__init__(*args, **kwargs)
+        self.fields["dimensions"].choices = dimensions  # type: ignore[attr-defined]
+        self.fields["questions"].choices = [  # type: ignore[attr-defined]
+            (key, label) for key, label, _dimension in questions
+        ]
+        self.question_dimensions = {key: dimension for key, _label, dimension in questions}
         self.helper = self._helper()

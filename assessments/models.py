@@ -1097,6 +1097,72 @@ class ParkingUpvote(models.Model):
         return f"Upvote of {self.note_id}"
 
 
+class Initiative(models.Model):
+    """A step of the client's roadmap, made by the consultant from the recommendations: what
+    will be done, by whom, when, for which dimensions and which blocking questions. Scored
+    nowhere; the next campaign shows whether its dimensions moved (docs/methodology.md,
+    "Roadmap initiatives")."""
+
+    class Horizon(models.IntegerChoices):  # the horizon's end, in months
+        NOW = 3, _("0\u20133 months")
+        NEXT = 12, _("3\u201312 months")
+        LATER = 24, _("12\u201324 months")
+
+    class Level(models.IntegerChoices):
+        LOW = 1, _("low")
+        MEDIUM = 2, _("medium")
+        HIGH = 3, _("high")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        STARTED = "started", _("Started")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="initiatives")
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
+    # Keys of the campaign's bank: the dimensions it should move, the questions blocking them.
+    dimensions = models.JSONField(_("dimensions"), default=list)
+    questions = models.JSONField(_("blocking questions"), default=list, blank=True)
+    owner = models.CharField(
+        _("owner"), max_length=200, blank=True, validators=[no_control_characters]
+    )
+    horizon = models.PositiveSmallIntegerField(
+        _("horizon"), choices=Horizon.choices, default=Horizon.NOW
+    )
+    effort = models.PositiveSmallIntegerField(_("effort"), choices=Level.choices, default=2)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices, default=2)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        # The roadmap's order: soonest first, then the most impact for the least effort.
+        ordering = ["horizon", "-impact", "effort", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(horizon__in=[3, 12, 24]), name="initiative_horizon_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__gte=1, effort__lte=3), name="initiative_effort_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(impact__gte=1, impact__lte=3), name="initiative_impact_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "started", "done", "dropped"]),
+                name="initiative_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ScoreSnapshot(models.Model):
     """A computed score document, kept until its fingerprint (settings, responses,
     consensus, baseline) changes."""

@@ -14,6 +14,7 @@ from assessments.views import (
     organizations,
     profile,
     responses,
+    roadmap,
     survey,
     two_factor,
     workshop_audience,
@@ -116,6 +117,21 @@ urlpatterns = [
     ),
     path(
         "campaigns/<slug:slug>/responses/", responses.campaign_responses, name="campaign-responses"
+    ),
+    path(
+        "campaigns/<slug:slug>/initiatives/new/",
+        roadmap.initiative_new,
+        name="initiative-create",
+    ),
+    path(
+        "campaigns/<slug:slug>/initiatives/<int:pk>/edit/",
+        roadmap.initiative_edit,
+        name="initiative-edit",
+    ),
+    path(
+        "campaigns/<slug:slug>/initiatives/<int:pk>/delete/",
+        roadmap.initiative_delete_view,
+        name="initiative-delete",
     ),
     path("campaigns/<slug:slug>/preview/", campaigns.campaign_preview, name="campaign-preview"),
     path("campaigns/<slug:slug>/open/", campaigns.campaign_open_view, name="campaign-open"),

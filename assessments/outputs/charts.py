@@ -562,3 +562,98 @@ def trend_line(points: Sequence[TrendPoint], title_subject: str = "") -> go.Figu
             "gridcolor": "#e5e5e5",
         },
     )
+
+
+# --- Roadmap: impact against effort ----------------------------------------------------------
+
+HORIZON_COLOURS = {3: "#1f3a5f", 12: "#0072B2", 24: "#999999"}  # soonest darkest
+HORIZON_SYMBOLS = {3: "circle", 12: "square", 24: "diamond"}
+_SPREAD = [(0, 0), (-0.18, 0.14), (0.18, -0.14), (0.18, 0.14), (-0.18, -0.14), (0, 0.22)]
+
+
+def impact_effort(rows: Sequence[Mapping[str, Any]]) -> go.Figure | None:
+    """The roadmap's initiatives on an impact/effort matrix (1-3 each), numbered as the
+    roadmap's table; several in one cell are spread around it, never on top of each other."""
+    if not rows:
+        return None
+    figure = go.Figure()
+    seen: dict[tuple[int, int], int] = {}
+    by_horizon: dict[int, list[tuple[float, float, Mapping[str, Any]]]] = {}
+    for row in rows:
+        initiative = row["initiative"]
+        cell = (initiative.effort, initiative.impact)
+        dx, dy = _SPREAD[seen.get(cell, 0) % len(_SPREAD)]
+        seen[cell] = seen.get(cell, 0) + 1
+        by_horizon.setdefault(initiative.horizon, []).append(
+            (initiative.effort + dx, initiative.impact + dy, row)
+        )
+    for horizon in sorted(by_horizon):
+        points = by_horizon[horizon]
+        figure.add_scatter(
+            x=[x for x, _y, _row in points],
+            y=[y for _x, y, _row in points],
+            mode="markers+text",
+            name=plain(points[0][2]["horizon"]),
+            text=[str(row["number"]) for _x, _y, row in points],
+            textfont={"color": "white", "size": 12},
+            marker={
+                "size": 26,
+                "color": HORIZON_COLOURS[horizon],
+                "symbol": HORIZON_SYMBOLS[horizon],
+                "line": {"color": "white", "width": 1},
+            },
+            customdata=[[plain(row["title"]), plain(row["owner"])] for _x, _y, row in points],
+            hovertemplate="%{text}. %{customdata[0]} (%{customdata[1]})<extra></extra>",
+        )
+    quick = sum(1 for row in rows if row["initiative"].impact > row["initiative"].effort)
+    title = (
+        _("%(quick)s of %(count)s initiatives promise more impact than effort")
+        % {"quick": quick, "count": len(rows)}
+        if quick
+        else _("No initiative promises more impact than effort")
+    )
+    levels = [_("low"), _("medium"), _("high")]
+    axis = {
+        "range": [0.5, 3.5],
+        "tickvals": [1, 2, 3],
+        "ticktext": levels,
+        "gridcolor": "#e5e5e5",
+        "zeroline": False,
+    }
+    figure.add_shape(
+        type="rect",
+        x0=0.5,
+        x1=1.5,
+        y0=1.5,
+        y1=3.5,
+        fillcolor="#e8f4ee",
+        line_width=0,
+        layer="below",
+    )
+    figure.add_shape(
+        type="rect",
+        x0=1.5,
+        x1=2.5,
+        y0=2.5,
+        y1=3.5,
+        fillcolor="#e8f4ee",
+        line_width=0,
+        layer="below",
+    )
+    figure.add_annotation(
+        x=0.55,
+        y=3.45,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        text=_("Quick wins"),
+        font={"color": "#00795A", "size": 12},
+    )
+    return _layout(
+        figure,
+        title,
+        height=460,
+        xaxis={**axis, "title": {"text": _("Effort")}},
+        yaxis={**axis, "title": {"text": _("Impact")}},
+        legend={"orientation": "h", "y": -0.2, "title": {"text": _("Horizon")}},
+    )

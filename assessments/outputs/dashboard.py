@@ -18,8 +18,16 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from assessments.models import AgreedAnswer, Answer, Campaign, Question, ScoreSnapshot, Stage
-from assessments.outputs import charts
+from assessments.models import (
+    AgreedAnswer,
+    Answer,
+    Campaign,
+    Initiative,
+    Question,
+    ScoreSnapshot,
+    Stage,
+)
+from assessments.outputs import charts, roadmap
 from assessments.outputs.findings import (
     decision_matrix,
     dont_know,
@@ -267,6 +275,14 @@ def dashboard_context(
             ),
         ),
     ]
+    initiatives = roadmap.rows(Initiative.objects.filter(campaign=campaign), labels)
+    worked = roadmap.did_it_work(
+        list(Initiative.objects.filter(campaign=baseline)) if baseline is not None else [],
+        doc,
+        baseline_doc,
+        labels,
+    )
+    optional.append(("matrix", charts.impact_effort(initiatives)))
     chart_list += [Chart(name, figure) for name, figure in optional if figure is not None]
     notes = comments(campaign, snapshot)
     divergent_charts = []
@@ -297,6 +313,9 @@ def dashboard_context(
             "dont_know": dont_know(doc, labels),
             "decisions": decision_matrix(doc, labels, _agreed_decisions(agreed)),
             "recommendations": recommendations(doc, labels),
+            "initiatives": initiatives,
+            "did_it_work": worked,
+            "did_it_work_summary": roadmap.summary(worked),
             "divergent": divergent_charts,
             "comments": [
                 {"key": key, "text": labels.questions.get(key, key), "items": notes[key]}

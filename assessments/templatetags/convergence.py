@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assessments.formatting import signed as signed_places
 from assessments.outputs import findings
 from assessments.services import survey
 from assessments.words import DECISION_TEXT
@@ -32,6 +33,12 @@ def coverage_short(group: Mapping[str, Any], minimum: int) -> str:
 def who_decides(answer: str) -> str:
     """A decision answer in the respondent's words: "joint" is "IT and OT together"."""
     return str(DECISION_TEXT.get(answer, answer))
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    """A change with its sign and two decimals: "+0.42", "-0.10"."""
+    return "\u2013" if value is None else signed_places(value)
 
 
 @register.filter

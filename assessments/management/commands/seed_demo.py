@@ -29,12 +29,91 @@ from assessments.models import (
     Workspace,
 )
 from assessments.services.campaigns import agreed_answer_record, campaign_close, campaign_create
+from assessments.services.initiatives import initiative_save
 
 DEMO_USERS = {
     # username: (password, is_superuser)
     "consultant": ("convergence-demo", False),
     "admin": ("convergence-admin", True),
 }
+# The roadmap agreed after the baseline (did it work? the 2026 dashboard shows it) and the
+# one being drawn up from this year's figures.
+BASELINE_INITIATIVES = [
+    dict(
+        title="One OT/IT change board for both plants",
+        owner="Head of OT with the IT infrastructure lead",
+        dimensions=["collaboration", "decisions"],
+        questions=["COL-1", "COL-4", "DEC-1"],
+        horizon=3,
+        impact=3,
+        effort=2,
+        status="done",
+    ),
+    dict(
+        title="Hybrid IT/OT training for shift engineers",
+        owner="HR development, Plant North",
+        dimensions=["skills"],
+        questions=["SKL-2", "SKL-4"],
+        horizon=12,
+        impact=2,
+        effort=2,
+        status="started",
+    ),
+    dict(
+        title="Plant network segmentation and a remote-access gateway for vendors",
+        owner="OT security officer",
+        dimensions=["infrastructure"],
+        questions=["INF-2", "INF-3"],
+        horizon=12,
+        impact=3,
+        effort=3,
+        status="done",
+    ),
+]
+CURRENT_INITIATIVES = [
+    dict(
+        title="Roll the North line's machine-data platform out to Plant South",
+        owner="Plant manager South",
+        dimensions=["scaling"],
+        questions=["SCA-1", "SCA-2"],
+        horizon=12,
+        impact=3,
+        effort=3,
+        status="planned",
+    ),
+    dict(
+        title="Joint IT/OT targets in next year's objectives",
+        owner="COO and CIO",
+        dimensions=["decisions"],
+        questions=["DEC-3"],
+        horizon=3,
+        impact=3,
+        effort=1,
+        status="planned",
+    ),
+    dict(
+        title="Name a stand-in for each of the two IT/OT experts",
+        owner="Head of OT",
+        dimensions=["skills"],
+        questions=["SKL-4"],
+        horizon=3,
+        impact=2,
+        effort=1,
+        status="started",
+    ),
+    dict(
+        title="IT/OT job rotation: two weeks a year for each engineer",
+        owner="HR development",
+        dimensions=["skills", "collaboration"],
+        questions=["SKL-3"],
+        horizon=24,
+        impact=2,
+        effort=3,
+        status="planned",
+    ),
+]
+
+
 # The baseline was taken with version 1 of the default bank, this year's campaign uses
 # version 3 (version 2's questions, with every text in German too), so the progress view shows
 # a comparison across bank versions (rule 12) and a German phone answers in German.
@@ -176,6 +255,8 @@ class Command(BaseCommand):
             responses_import(
                 campaign=baseline, data=demo.rows_to_csv(rows, questions), filename="demo.csv"
             )
+            for initiative in BASELINE_INITIATIVES:
+                initiative_save(campaign=baseline, **initiative)  # type: ignore[arg-type]
             campaign_close(campaign=baseline)
             a_year_ago = timezone.now() - timedelta(days=365)
             Campaign.objects.filter(pk=baseline.pk).update(
@@ -222,6 +303,8 @@ class Command(BaseCommand):
                 if commented is not None:
                     commented.comment = text
                     commented.save(update_fields=["comment"])
+            for initiative in CURRENT_INITIATIVES:
+                initiative_save(campaign=current, **initiative)  # type: ignore[arg-type]
             for key, answer, note, dissent in AGREED:
                 agreed_answer_record(
                     campaign=current, question_key=key, answer=answer, note=note, dissent=dissent
