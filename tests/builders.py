@@ -151,7 +151,7 @@ def campaign(
 def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
     """A campaign with everything a URL of the app can name, keyed by the URL kwargs
     (`slug` holds the organisation's and the campaign's), plus the objects themselves."""
-    from assessments.models import ClientViewer, ParkingNote
+    from assessments.models import ClientViewer, Initiative, ParkingNote
     from assessments.services.survey import invitation_create, response_start
     from assessments.services.tokens import token_create
     from assessments.services.workshops import workshop_for
@@ -179,6 +179,12 @@ def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
         "code": (workshop := workshop_for(made)).join_code,
         "note": ParkingNote.objects.create(
             campaign=made, text="Who patches the HMIs?", session=workshop.session
+        ).pk,
+        "pk": Initiative.objects.create(
+            campaign=made,
+            title="One change board",
+            owner="Head of OT",
+            dimensions=["collaboration"],
         ).pk,
         "org": org,
         "campaign": made,

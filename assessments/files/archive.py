@@ -3,7 +3,8 @@
 An archive is one JSON document (docs/file-formats.md, "Campaign archive"): the organisation
 (its file format), the bank versions (their file format), and the campaign with the chain of
 baselines it is compared against, oldest first, each with its settings, responses, agreed
-answers, parking-lot notes and the `score --json` document it had when exported.
+answers, parking-lot notes, roadmap initiatives and the `score --json` document it had when
+exported.
 
 Import goes through the same validation as the files it is made of (organisation, bank,
 responses, campaign settings), in one transaction: a problem anywhere writes nothing. The
@@ -36,12 +37,14 @@ from assessments.models import (
     Answer,
     BankVersion,
     Campaign,
+    Initiative,
     ParkingNote,
     Question,
     Response,
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
 from assessments.services.campaigns import agreed_answer_record, campaign_create
+from assessments.services.initiatives import initiative_save
 from assessments.vocabulary import CONTROL_CHARACTERS
 
 FORMAT = "convergence-campaign-archive"
@@ -68,10 +71,27 @@ CAMPAIGN_FIELDS = {
     "responses",
     "agreed_answers",
     "notes",
+    "initiatives",
     "scores",
 }
 # Left out when false or empty (and absent from older archives).
-OPTIONAL_CAMPAIGN_FIELDS = {"shuffle_choices", "left_out", "languages", "report_language"}
+OPTIONAL_CAMPAIGN_FIELDS = {
+    "shuffle_choices",
+    "left_out",
+    "languages",
+    "report_language",
+    "initiatives",
+}
+INITIATIVE_FIELDS = {
+    "title",
+    "owner",
+    "dimensions",
+    "questions",
+    "horizon",
+    "effort",
+    "impact",
+    "status",
+}
 RESPONSE_FIELDS = {
     "respondent",
     "name",
@@ -175,8 +195,26 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
                 "created", "id"
             )
         ],
+        # The roadmap (docs/file-formats.md): left out when there is none.
+        **({"initiatives": initiatives} if (initiatives := _initiatives(campaign)) else {}),
         "scores": campaign_scores(campaign),
     }
+
+
+def _initiatives(campaign: Campaign) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": i.title,
+            "owner": i.owner,
+            "dimensions": list(i.dimensions),
+            "questions": list(i.questions),
+            "horizon": i.horizon,
+            "effort": i.effort,
+            "impact": i.impact,
+            "status": i.status,
+        }
+        for i in Initiative.objects.filter(campaign=campaign)
+    ]
 
 
 def campaign_archive(campaign: Campaign) -> dict[str, Any]:
@@ -292,6 +330,7 @@ def _check_shape(raw: Any) -> dict[str, Any]:
             ("targets", dict),
             ("scores", dict),
             ("left_out", list),
+            ("initiatives", list),
         ):
             if key in entry and not isinstance(entry[key], kind):
                 what = "list" if kind is list else "mapping"
@@ -428,6 +467,27 @@ def _import_campaign(
         moment = _moment(note.get("created"))
         if moment is not None:
             ParkingNote.objects.filter(pk=created.pk).update(created=moment)
+    for number, initiative in enumerate(entry.get("initiatives") or []):
+        where = f"{location}.initiatives[{number}]"
+        if not isinstance(initiative, dict):
+            raise Refused.at(where, _("must be a mapping"))
+        unknown = sorted(set(initiative) - INITIATIVE_FIELDS)
+        if unknown:
+            raise Refused.at(f"{where}.{unknown[0]}", _("is not a field of an initiative"))
+        try:
+            initiative_save(
+                campaign=campaign,
+                title=initiative.get("title"),
+                owner=initiative.get("owner"),
+                dimensions=initiative.get("dimensions"),
+                questions=initiative.get("questions", []),
+                horizon=initiative.get("horizon", Initiative.Horizon.NOW),
+                effort=initiative.get("effort", 2),
+                impact=initiative.get("impact", 2),
+                status=initiative.get("status", Initiative.Status.PLANNED),
+            )
+        except Refused as exc:
+            raise exc.under(where) from None
     campaign.opens_on = _date(entry["opens_on"]) if entry["opens_on"] else None
     campaign.closes_on = _date(entry["closes_on"]) if entry["closes_on"] else None
     campaign.status = entry["status"]

@@ -392,7 +392,64 @@ def _campaign_deck(campaign: Campaign, language: str) -> bytes:
         # Seven steps of German advice overran the slide at 16 pt.
         size=16 if len(context["recommendations"]) <= 4 else 13,
     )
+    _initiatives_slide(deck, context)
+    _did_it_work_slide(deck, context)
     return deck.save()
+
+
+MAX_ROADMAP_ROWS = 8  # a table of more would overrun the slide; the report lists them all
+
+
+def _initiatives_slide(deck: _Deck, context: dict[str, Any]) -> None:
+    """The roadmap's initiatives, titled with the matrix's finding."""
+    initiatives = context.get("initiatives") or []
+    chart = context["charts"].get("matrix")
+    if not initiatives or chart is None:
+        return
+    slide = deck.slide(chart.title)
+    cells = [["#", _("Initiative"), _("Owner"), _("Horizon"), _("Impact"), _("Effort")]]
+    cells[0].append(_("Status"))
+    for i in initiatives[:MAX_ROADMAP_ROWS]:
+        title = f"{i['title']} ({i['quadrant']})"
+        levels = [i["horizon"], i["impact"], i["effort"], i["status"]]
+        cells.append([str(i["number"]), title, i["owner"], *levels])
+    table = deck.table(slide, cells, (0.6, 1.3, 12.1, 0.5 * len(cells)))
+    for column, width in enumerate((0.5, 5.0, 2.4, 1.4, 0.9, 0.9, 1.0)):
+        table.columns[column].width = Inches(width)
+    if len(initiatives) > MAX_ROADMAP_ROWS:
+        more = len(initiatives) - MAX_ROADMAP_ROWS
+        deck.text(
+            slide,
+            [_("And %(more)s more in the report.") % {"more": more}],
+            0.6,
+            6.6,
+            12,
+            0.5,
+            size=12,
+        )
+
+
+def _did_it_work_slide(deck: _Deck, context: dict[str, Any]) -> None:
+    """The baseline's initiatives against their dimensions' change, titled with the count."""
+    worked = context.get("did_it_work") or []
+    if not worked:
+        return
+    slide = deck.slide(context["did_it_work_summary"])
+    cells = [[_("Initiative"), _("Dimension"), _("Then"), _("Now"), _("Change"), _("Verdict")]]
+    for w in worked:
+        for m in w["moves"]:
+            change = NOT_SAID
+            if m["delta"] is not None:
+                change = signed(m["delta"])
+                if m["noise"] is not None:
+                    change += f" ± {places(m['noise'])}"
+            before = NOT_SAID if m["before"] is None else places(m["before"])
+            after = NOT_SAID if m["after"] is None else places(m["after"])
+            cells.append([w["title"], m["name"], before, after, change, m["says"]])
+    cells = cells[: MAX_ROADMAP_ROWS + 1]
+    table = deck.table(slide, cells, (0.6, 1.3, 12.1, 0.5 * len(cells)))
+    for column, width in enumerate((4.4, 2.8, 0.9, 0.9, 1.5, 1.6)):
+        table.columns[column].width = Inches(width)
 
 
 def _teams_slide(deck: _Deck, context: dict[str, Any]) -> None:

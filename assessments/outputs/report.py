@@ -28,11 +28,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from assessments.models import Campaign, ParkingNote, ReportFile, WorkshopVote
+from assessments.models import Campaign, Initiative, ParkingNote, ReportFile, WorkshopVote
 from assessments.outputs import chart_render
 from assessments.outputs.dashboard import Chart, agreed_choice, dashboard_context
 from assessments.outputs.pdf_render import CHART_PREFIX, RenderError, render_pdf_limited
-from assessments.selectors.scores import campaign_snapshot
+from assessments.selectors.scores import campaign_snapshot, find_baseline
 from assessments.selectors.workshops import discussion_record
 
 FAILED_REPORT_SECONDS = 600  # how long a failed report is answered at once
@@ -253,6 +253,14 @@ def report_fingerprint(campaign: Campaign, language: str | None = None) -> str:
                     ParkingNote.objects.filter(campaign=campaign, hidden=False)
                     .annotate(n=Count("upvotes"))
                     .values_list("pk", "text", "answered", "n")
+                )
+            ),
+            # The roadmap (this campaign's and the baseline's, for "did it work") neither.
+            str(
+                list(
+                    Initiative.objects.filter(
+                        campaign__in=[campaign, find_baseline(campaign) or campaign]
+                    ).values_list("pk", "updated")
                 )
             ),
             # Workshop votes change no score either; the discussion chapter shows them.

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from docx import Document
 from docx.shared import Cm, Pt
 
-from assessments.formatting import places, share
+from assessments.formatting import places, share, signed
 from assessments.models import Campaign
 from assessments.outputs import chart_render
 from assessments.outputs.findings import NOT_SAID, coverage
@@ -430,6 +430,62 @@ class _Report:
                 "gap": places(r["gap"]),
             }
             self.paragraph(f"{r['name']} ({now}): {r['text']}", "List Number")
+        c = self.c
+        if c.get("initiatives"):
+            self.heading(_("Initiatives"), 2)
+            self.paragraph(
+                _(
+                    "The initiatives agreed from the recommendations, soonest first; numbers as "
+                    "on the matrix. Scored nowhere: the next campaign shows whether their "
+                    "dimensions moved."
+                )
+            )
+            self.chart(c.get("charts", {}).get("matrix"))
+            rows = []
+            for i in c["initiatives"]:
+                keys = ", ".join(q["key"] for q in i["questions"])
+                linked = ", ".join(i["dimensions"]) + (f" · {keys}" if keys else "")
+                rows.append(
+                    [
+                        str(i["number"]),
+                        f"{i['title']} ({i['quadrant']})\n{linked}",
+                        i["owner"],
+                        i["horizon"],
+                        i["impact"],
+                        i["effort"],
+                        i["status"],
+                    ]
+                )
+            header = ["#", _("Initiative"), _("Owner"), _("Horizon"), _("Impact"), _("Effort")]
+            self.table([*header, _("Status")], rows, [0.7, 5.4, 2.8, 2.3, 1.9, 1.9, 2.0])
+        if c.get("did_it_work"):
+            baseline = c["baseline"].name if c.get("baseline") else ""
+            self.heading(_("Did it work? The roadmap of %(name)s") % {"name": baseline}, 2)
+            note = _(
+                "Each initiative's dimensions then and now; a change counts when it is larger "
+                "than its noise (twice the standard error of the difference)."
+            )
+            self.paragraph(f"{c['did_it_work_summary']} {note}")
+            rows = []
+            for w in c["did_it_work"]:
+                for m in w["moves"]:
+                    change = NOT_SAID
+                    if m["delta"] is not None:
+                        change = signed(m["delta"]) + (
+                            f" ± {places(m['noise'])}" if m["noise"] is not None else ""
+                        )
+                    rows.append(
+                        [
+                            f"{w['title']} ({w['status']})",
+                            m["name"],
+                            _figure(m["before"], 2),
+                            _figure(m["after"], 2),
+                            change,
+                            m["says"],
+                        ]
+                    )
+            header = [_("Initiative"), _("Dimension"), _("Then"), _("Now"), _("Change")]
+            self.table([*header, _("Verdict")], rows, [5.0, 3.4, 1.6, 1.6, 2.6, 2.8])
 
     def methodology(self) -> None:
         """Appendix A from docs/methodology(.de).md: its headings, paragraphs, lists and

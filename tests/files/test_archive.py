@@ -219,3 +219,59 @@ def test_languages_and_the_report_language_travel_and_are_checked(demo):
 def test_default_languages_leave_the_fields_out(demo):
     entry = campaign_archive(demo)["campaigns"][-1]
     assert "report_language" not in entry
+
+
+def test_the_roadmap_travels_and_is_checked(demo):
+    """Initiatives go out with their campaign and come back the same; a wrong one is refused
+    at its place and nothing is written."""
+    from assessments.models import Initiative
+
+    archive = campaign_archive(demo)
+    baseline, current = archive["campaigns"]
+    assert [i["title"] for i in baseline["initiatives"]] == [
+        "One OT/IT change board for both plants",  # the roadmap's order: soonest first,
+        "Plant network segmentation and a remote-access gateway for vendors",  # then impact
+        "Hybrid IT/OT training for shift engineers",
+    ]
+    assert len(current["initiatives"]) == Initiative.objects.filter(campaign=demo).count() == 4
+    joint = next(i for i in current["initiatives"] if i["title"].startswith("Joint"))
+    assert joint == {
+        "title": "Joint IT/OT targets in next year's objectives",
+        "owner": "COO and CIO",
+        "dimensions": ["decisions"],
+        "questions": ["DEC-3"],
+        "horizon": 3,
+        "effort": 1,
+        "impact": 3,
+        "status": "planned",
+    }
+    copied = _import(_as_copy(archive)).campaign
+    fields = ("title", "owner", "dimensions", "questions", "horizon", "effort", "impact", "status")
+    assert list(Initiative.objects.filter(campaign=copied).values_list(*fields)) == list(
+        Initiative.objects.filter(campaign=demo).values_list(*fields)
+    )
+    assert campaign_archive(copied)["campaigns"][-1]["initiatives"] == current["initiatives"]
+
+    wrong = _as_copy(archive, "acme-2026-wrong")
+    wrong["campaigns"][-1]["initiatives"][1]["dimensions"] = ["skills", "plumbing"]
+    wrong["campaigns"][-1]["initiatives"][1]["effort"] = 5
+    refusals = []
+
+    def check():
+        with pytest.raises(Refused) as refused:
+            _import(wrong)
+        refusals.append(str(refused.value))
+
+    _unchanged(check)
+    text = refusals[0]
+    assert "campaigns[1].initiatives[1].dimensions: plumbing: not a dimension of this" in text
+    assert "campaigns[1].initiatives[1].effort: 5 is not one of 1, 2, 3" in text
+    assert not Campaign.objects.filter(slug="acme-2026-wrong").exists()
+    assert Initiative.objects.count() == 3 + 4 + 4
+
+
+def test_no_roadmap_leaves_the_field_out(demo):
+    from assessments.models import Initiative
+
+    Initiative.objects.filter(campaign=demo).delete()
+    assert "initiatives" not in campaign_archive(demo)["campaigns"][-1]
