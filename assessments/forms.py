@@ -9,6 +9,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.models import (
     BankVersion,
@@ -392,7 +393,7 @@ class InitiativeForm(_Crispy, forms.Form):
         help_text=_("One line a steering committee understands, e.g. “One OT/IT change board”."),
     )
     owner = forms.CharField(
-        label=_("Owner"),
+        label=pgettext_lazy("initiative", "Owner"),
         max_length=200,
         help_text=_("Who leads it: a person or a role, e.g. “Head of OT, Plant North”."),
     )

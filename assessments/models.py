@@ -1104,9 +1104,9 @@ class Initiative(models.Model):
     "Roadmap initiatives")."""
 
     class Horizon(models.IntegerChoices):  # the horizon's end, in months
-        NOW = 3, _("0\u20133 months")
-        NEXT = 12, _("3\u201312 months")
-        LATER = 24, _("12\u201324 months")
+        NOW = 3, _("0–3 months")  # noqa: RUF001 - the dash of a range
+        NEXT = 12, _("3–12 months")  # noqa: RUF001
+        LATER = 24, _("12–24 months")  # noqa: RUF001
 
     class Level(models.IntegerChoices):
         LOW = 1, _("low")

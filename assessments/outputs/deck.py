@@ -25,6 +25,7 @@ from pptx.util import Emu, Inches, Pt
 from assessments.files.exports import safe
 from assessments.formatting import places, signed
 from assessments.models import Campaign
+from assessments.outputs import roadmap
 from assessments.outputs.charts import FUNCTION_COLOURS, STAGE_COLOURS, function_name
 from assessments.outputs.dashboard import dashboard_context
 from assessments.outputs.findings import NOT_SAID, coverage
@@ -407,8 +408,7 @@ def _initiatives_slide(deck: _Deck, context: dict[str, Any]) -> None:
     if not initiatives or chart is None:
         return
     slide = deck.slide(chart.title)
-    cells = [["#", _("Initiative"), _("Owner"), _("Horizon"), _("Impact"), _("Effort")]]
-    cells[0].append(_("Status"))
+    cells = [roadmap.header()]
     for i in initiatives[:MAX_ROADMAP_ROWS]:
         title = f"{i['title']} ({i['quadrant']})"
         levels = [i["horizon"], i["impact"], i["effort"], i["status"]]
@@ -435,14 +435,10 @@ def _did_it_work_slide(deck: _Deck, context: dict[str, Any]) -> None:
     if not worked:
         return
     slide = deck.slide(context["did_it_work_summary"])
-    cells = [[_("Initiative"), _("Dimension"), _("Then"), _("Now"), _("Change"), _("Verdict")]]
+    cells = [roadmap.did_it_work_header()]
     for w in worked:
         for m in w["moves"]:
-            change = NOT_SAID
-            if m["delta"] is not None:
-                change = signed(m["delta"])
-                if m["noise"] is not None:
-                    change += f" ± {places(m['noise'])}"
+            change = roadmap.change_text(m)
             before = NOT_SAID if m["before"] is None else places(m["before"])
             after = NOT_SAID if m["after"] is None else places(m["after"])
             cells.append([w["title"], m["name"], before, after, change, m["says"]])

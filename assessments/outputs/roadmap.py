@@ -15,9 +15,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from assessments.documents import ScoreDocument, shown
+from assessments.formatting import places, signed
 from assessments.models import Initiative
 from assessments.outputs.charts import Labels
 
@@ -39,6 +40,31 @@ def quadrant_name(key: str) -> str:
         "reconsider": _("reconsider"),
         "steady": _("steady step"),
     }[key]
+
+
+def header() -> list[str]:
+    """The roadmap table's column names (the Word report and the deck)."""
+    return [
+        "#",
+        _("Initiative"),
+        pgettext("initiative", "Owner"),
+        _("Horizon"),
+        _("Impact"),
+        _("Effort"),
+        _("Status"),
+    ]
+
+
+def did_it_work_header() -> list[str]:
+    return [_("Initiative"), _("Dimension"), _("Then"), _("Now"), _("Change"), _("Verdict")]
+
+
+def change_text(move: Mapping[str, Any]) -> str:
+    """A dimension's change with its noise: "+0.72 ± 0.13", or a dash when not shown."""
+    if move["delta"] is None:
+        return "\u2013"
+    noise = f" ± {places(move['noise'])}" if move["noise"] is not None else ""
+    return signed(move["delta"]) + noise
 
 
 def rows(initiatives: Iterable[Initiative], labels: Labels) -> list[dict[str, Any]]:

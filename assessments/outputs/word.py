@@ -22,9 +22,9 @@ from django.utils.translation import ngettext
 from docx import Document
 from docx.shared import Cm, Pt
 
-from assessments.formatting import places, share, signed
+from assessments.formatting import places, share
 from assessments.models import Campaign
-from assessments.outputs import chart_render
+from assessments.outputs import chart_render, roadmap
 from assessments.outputs.findings import NOT_SAID, coverage
 from assessments.outputs.report import (
     chromium_available,
@@ -456,8 +456,7 @@ class _Report:
                         i["status"],
                     ]
                 )
-            header = ["#", _("Initiative"), _("Owner"), _("Horizon"), _("Impact"), _("Effort")]
-            self.table([*header, _("Status")], rows, [0.7, 5.4, 2.8, 2.3, 1.9, 1.9, 2.0])
+            self.table(roadmap.header(), rows, [0.7, 5.4, 2.8, 2.3, 1.9, 1.9, 2.0])
         if c.get("did_it_work"):
             baseline = c["baseline"].name if c.get("baseline") else ""
             self.heading(_("Did it work? The roadmap of %(name)s") % {"name": baseline}, 2)
@@ -469,23 +468,17 @@ class _Report:
             rows = []
             for w in c["did_it_work"]:
                 for m in w["moves"]:
-                    change = NOT_SAID
-                    if m["delta"] is not None:
-                        change = signed(m["delta"]) + (
-                            f" ± {places(m['noise'])}" if m["noise"] is not None else ""
-                        )
                     rows.append(
                         [
                             f"{w['title']} ({w['status']})",
                             m["name"],
                             _figure(m["before"], 2),
                             _figure(m["after"], 2),
-                            change,
+                            roadmap.change_text(m),
                             m["says"],
                         ]
                     )
-            header = [_("Initiative"), _("Dimension"), _("Then"), _("Now"), _("Change")]
-            self.table([*header, _("Verdict")], rows, [5.0, 3.4, 1.6, 1.6, 2.6, 2.8])
+            self.table(roadmap.did_it_work_header(), rows, [5.0, 3.4, 1.6, 1.6, 2.6, 2.8])
 
     def methodology(self) -> None:
         """Appendix A from docs/methodology(.de).md: its headings, paragraphs, lists and

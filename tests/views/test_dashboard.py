@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.formatting import places
-from assessments.models import Campaign, ClientViewer
+from assessments.models import Campaign, ClientViewer, Initiative
 from assessments.outputs import charts
 from assessments.outputs.dashboard import labels_for
 from assessments.selectors.scores import ScoreFilter, campaign_scores
@@ -243,8 +243,9 @@ def test_client_viewer_sees_the_dashboard_but_nothing_of_other_organisations(cli
 
 # The same for 30 or 300 respondents, and for one or two other campaigns in the trend (warm
 # score cache): the snapshot and its fingerprint (6), the labels, the trend's campaigns and
-# their snapshots in one batch (7), agreed answers, comments, and the session and user.
-DASHBOARD_QUERIES = 28
+# their snapshots in one batch (7), agreed answers, comments, the roadmap's initiatives
+# (however many), and the session and user.
+DASHBOARD_QUERIES = 29
 
 
 def test_dashboard_issues_a_fixed_number_of_queries(
@@ -270,6 +271,10 @@ def test_dashboard_issues_a_fixed_number_of_queries(
         responses_import(
             campaign=campaign, data=generator.rows_to_csv(rows, questions), filename="a.csv"
         )
+        for number in range(size // 30):  # 10 initiatives for 300 respondents, 1 for 30
+            Initiative.objects.create(
+                campaign=campaign, title=f"Step {number}", owner="OT", dimensions=["skills"]
+            )
         if slug == "small":
             continue  # measured once the trend has another campaign
         url = reverse("assessments:campaign-dashboard", args=[slug])

@@ -16,7 +16,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import AgreedAnswer, Answer, Campaign, Organization, ParkingNote, Site, Team
+from assessments.models import (
+    AgreedAnswer,
+    Answer,
+    Campaign,
+    Initiative,
+    Organization,
+    ParkingNote,
+    Site,
+    Team,
+)
 from assessments.services.survey import invitation_create
 from assessments.services.workshops import workshop_for
 from tests.html import visible_text
@@ -57,6 +66,8 @@ def _typed(campaign: Campaign) -> list[str]:
     texts += Organization.objects.values_list("name", flat=True)
     texts += Team.objects.values_list("name", flat=True)
     texts += Site.objects.values_list("name", flat=True)
+    for title, owner in Initiative.objects.values_list("title", "owner"):  # the roadmap's
+        texts += [title, owner]
     for note, dissent in AgreedAnswer.objects.values_list("note", "dissent"):
         texts += [note, dissent]
     return sorted((t for t in texts if t), key=len, reverse=True)
@@ -83,6 +94,14 @@ def _pages(demo: Campaign) -> dict[str, str]:
         "dashboard of a site": reverse("assessments:campaign-dashboard", args=[slug])
         + f"?site={site.slug}",
         "consensus": reverse("assessments:campaign-consensus", args=[slug]),
+        "new initiative": reverse("assessments:initiative-create", args=[slug])
+        + "?dimension=skills",
+        "initiative": reverse(
+            "assessments:initiative-edit", args=[slug, demo.initiatives.first().pk]
+        ),
+        "delete an initiative": reverse(
+            "assessments:initiative-delete", args=[slug, demo.initiatives.first().pk]
+        ),
         "responses": reverse("assessments:campaign-responses", args=[slug]),
         "workshop": reverse("assessments:workshop", args=[slug]),
         "preview": reverse("assessments:campaign-preview", args=[slug]),
