@@ -69,9 +69,27 @@ class Labels:
     # key -> stage -> the bank's next-step advice; level -> what the stage looks like
     guidance: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
     summaries: Mapping[int, str] = field(default_factory=dict)
+    # Who is asked what in this campaign (the bank's audiences, the one-site choice): scored
+    # question key -> functions asked it; its dimension; each team's function.
+    asked: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    dimension_of: Mapping[str, str] = field(default_factory=dict)
+    team_functions: Mapping[str, str] = field(default_factory=dict)
 
     def dimension(self, key: str) -> str:
         return self.dimensions.get(key, key)
+
+    def asks(self, function: str, *, question: str = "", dimension: str = "") -> bool:
+        """Whether `function` is asked `question`, or any scored question of `dimension`
+        (True when the labels do not know: then nothing is said to be not asked)."""
+        if not self.asked:
+            return True
+        if question:
+            return function in self.asked.get(question, frozenset({function}))
+        return any(
+            function in functions
+            for key, functions in self.asked.items()
+            if self.dimension_of.get(key) == dimension
+        )
 
     def plain(self) -> Labels:
         """The same labels with plotly's markup characters escaped (`plain`): what every
@@ -86,6 +104,9 @@ class Labels:
             sites={k: plain(v) for k, v in self.sites.items()},
             guidance=self.guidance,
             summaries=self.summaries,
+            asked=self.asked,
+            dimension_of=self.dimension_of,
+            team_functions=self.team_functions,
         )
 
 
@@ -347,7 +368,17 @@ def heatmap(
             continue
         scores = [group["dimensions"][k]["score"] for k in keys]
         z.append(scores)
-        text.append([places(s) if s is not None else "-" for s in scores])
+        function = labels.team_functions.get(slug) if what == "teams" else None
+        text.append(
+            [
+                places(score)
+                if score is not None
+                else _("not asked")
+                if function and not labels.asks(function, dimension=key)
+                else "\u2013"
+                for key, score in zip(keys, scores, strict=True)
+            ]
+        )
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -431,16 +462,28 @@ def distribution_bars(
         if any(word in counts for counts in distribution.values()):
             choices.append((word, text))
             keys.append(word)
-    functions = list(distribution)[::-1]  # plotly draws the first one at the bottom
+    functions = list(distribution)
+    # IT and OT side by side, even when one of them is not asked the question: said so.
+    unasked = [
+        f for f in ("it", "ot") if f not in functions and not labels.asks(f, question=question)
+    ]
+    functions = (functions + unasked)[::-1]  # plotly draws the first one at the bottom
+    names = [
+        _("%(function)s (not asked)") % {"function": function_name(f)}
+        if f in unasked
+        else function_name(f)
+        for f in functions
+    ]
     figure = go.Figure()
     for index, (key, text) in enumerate(choices):
         shares = []
         for function in functions:
-            total = sum(distribution[function].values()) or 1
-            shares.append(distribution[function].get(key, 0) / total)
+            counts = distribution.get(function, {})
+            total = sum(counts.values()) or 1
+            shares.append(counts.get(key, 0) / total)
         colour = STAGE_COLOURS.get(index, "#999999") if key not in (NA, DK) else "#cccccc"
         figure.add_bar(
-            y=[function_name(f) for f in functions],
+            y=names,
             x=shares,
             orientation="h",
             name=text if key in (NA, DK) else f"{key}: {text[:40]}{'…' if len(text) > 40 else ''}",

@@ -52,7 +52,7 @@ from assessments.selectors.scores import (
     protection_of,
 )
 from assessments.services.survey import text_language
-from assessments.vocabulary import ANY, DECISION_LABELS, DK, NA
+from assessments.vocabulary import ANY, DECISION_LABELS, DK, FUNCTIONS, NA
 from assessments.words import DECISION_TAP, DECISION_TEXT
 
 MAX_DIVERGENT_SHOWN = 6
@@ -113,6 +113,7 @@ def labels_for(campaign: Campaign, language: str | None = None) -> charts.Labels
         return own_questions.get(question.key, {}).get("choices", {}).get(key) or text
 
     organization = campaign.organization
+    team_rows = list(organization.teams.values_list("slug", "name", "function"))
     return charts.Labels(
         dimensions=dimensions,
         lenses=lenses,
@@ -122,8 +123,15 @@ def labels_for(campaign: Campaign, language: str | None = None) -> charts.Labels
             q.key: [(c.key, choice_text(q, c.key, c.text)) for c in q.choice_list]
             for q in question_list
         },
-        teams=dict(organization.teams.values_list("slug", "name")),
+        teams={slug: name for slug, name, _function in team_rows},
         sites=dict(organization.sites.values_list("slug", "name")),
+        asked={
+            q.key: frozenset(f for f in FUNCTIONS if campaign.asks(q, f))
+            for q in question_list
+            if not q.is_decision
+        },
+        dimension_of={q.key: q.dimension.key for q in question_list if q.dimension is not None},
+        team_functions={slug: function for slug, _name, function in team_rows},
         guidance=guidance,
         summaries={
             s.level: own_stages.get(str(s.level), {}).get("summary") or s.summary for s in stages
@@ -312,7 +320,18 @@ def dashboard_context(
             "largest_gap": largest_gap(doc, labels),
             "dont_know": dont_know(doc, labels),
             "decisions": decision_matrix(doc, labels, _agreed_decisions(agreed)),
-            "recommendations": recommendations(doc, labels),
+            "recommendations": [
+                {
+                    **r,
+                    # The roadmap's numbers of the initiatives aimed at this dimension.
+                    "on_roadmap": [
+                        i["number"]
+                        for i in initiatives
+                        if r["dimension"] in i["initiative"].dimensions
+                    ],
+                }
+                for r in recommendations(doc, labels)
+            ],
             "initiatives": initiatives,
             "did_it_work": worked,
             "did_it_work_summary": roadmap.summary(worked),

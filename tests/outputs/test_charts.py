@@ -110,3 +110,40 @@ def test_a_charts_title_reads_as_a_sentence_for_screen_readers():
     assert "<br>" in figure.layout.title.text
     title = Chart("q", figure).title
     assert "<br>" not in title and "  " not in title and title.startswith("Q-1: A A")
+
+
+ASKED = charts.Labels(
+    dimensions=LABELS.dimensions,
+    lenses=LABELS.lenses,
+    stages=LABELS.stages,
+    questions={"A1": "Who works on it?", "E1": "Is the network separated?"},
+    choices=LABELS.choices,
+    teams=LABELS.teams,
+    # E is asked of IT only; A1 of business and leadership only.
+    asked={
+        "A1": frozenset({"business", "leadership"}),
+        "B1": frozenset({"it", "ot"}),
+        "E1": frozenset({"it"}),
+    },
+    dimension_of={"A1": "A", "B1": "B", "E1": "E"},
+    team_functions={"t-it": "it", "t-ot": "ot", "t-biz": "business"},
+)
+
+
+def test_a_cell_a_function_was_not_asked_says_so():
+    groups = dict(doc()["by_team"])
+    ot = groups["t-ot"]
+    groups["t-ot"] = {**ot, "dimensions": {**ot["dimensions"], "E": {"score": None}}}
+    it = groups["t-it"]
+    groups["t-it"] = {**it, "dimensions": {**it["dimensions"], "B": {"score": None}}}
+    heat = charts.heatmap(groups, LABELS.teams, ASKED, "teams", 1).data[0]
+    rows = {y.split(" (")[0]: list(text) for y, text in zip(heat.y, heat.text, strict=True)}
+    assert rows["OT team"][2] == "not asked"  # nobody in OT is asked about E
+    assert rows["IT team"][1] == "\u2013"  # asked, and nobody answered: a dash
+
+
+def test_distribution_bars_keep_it_and_ot_when_they_were_not_asked():
+    figure = charts.distribution_bars("A1", {"business": {"3": 2, "2": 2}}, ASKED)
+    assert list(figure.data[0].y) == ["OT (not asked)", "IT (not asked)", "Business"]
+    by_choice = {trace.name.split(":")[0]: list(trace.x) for trace in figure.data}
+    assert by_choice["3"] == [0.0, 0.0, 0.5]
