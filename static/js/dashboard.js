@@ -32,6 +32,10 @@
     layout.legend = Object.assign({}, layout.legend, {
       orientation: "h", x: 0, xanchor: "left", y: -0.12, yanchor: "top", font: { size: 11 }
     });
+    var xTitle = layout.xaxis && layout.xaxis.title;
+    if (xTitle && (typeof xTitle === "string" ? xTitle : xTitle.text)) {
+      layout.legend.y = -0.28;  // under the axis's title, not over it
+    }
     var kinds = data.map(function (trace) { return trace.type; });
     if (kinds.indexOf("heatmap") >= 0) {
       var columns = (data[0].x || []).length;
