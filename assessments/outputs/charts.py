@@ -122,9 +122,28 @@ def plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+TITLE_WIDTH = 80  # characters on a line of a chart's title, the PDF's width; longer ones wrap
+LABEL_LIMIT = 60  # characters of a name in a legend or beside a row; longer ones are cut
+
+
 def _layout(figure: go.Figure, title: str, height: int = 420, **extra: Any) -> go.Figure:
+    if "<br>" not in title and len(title) > TITLE_WIDTH:
+        # A long title (long names in it) wraps instead of running off the chart: the lines
+        # it takes are added above the plot.
+        title = _wrap(title, TITLE_WIDTH)
+        added = 20 * title.count("<br>")
+        margin = dict(extra.get("margin") or {"l": 10, "r": 10, "t": 60, "b": 40})
+        margin["t"] = margin.get("t", 60) + added
+        extra = {**extra, "margin": margin}
+        height += added
     layout: dict[str, Any] = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}
+        | (
+            # From the top down, so its lines stay clear of a legend above the plot.
+            {"yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}}
+            if "<br>" in title
+            else {}
+        ),
         "font": {"family": FONT, "size": 12, "color": "#222222"},
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
@@ -148,6 +167,15 @@ def _wrap(text: str, width: int = 28) -> str:
             line = f"{line} {word}".strip()
     lines.append(line)
     return "<br>".join(lines)
+
+
+def _short(text: str, limit: int = LABEL_LIMIT) -> str:
+    """A name cut at a word to `limit` characters, with an ellipsis; the whole name is in the
+    table beside the chart."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-\u2013")
+    return head + "\u2026"
 
 
 def stage_colour(stage: int | None) -> str:
@@ -383,7 +411,7 @@ def heatmap(
         go.Heatmap(
             z=z,
             x=[_wrap(labels.dimension(k), 16) for k in keys],
-            y=[_group_label(names.get(s, s), groups[s]) for s in rows],
+            y=[_wrap(_group_label(_short(names.get(s, s), 44), groups[s]), 30) for s in rows],
             text=text,
             texttemplate="%{text}",
             zmin=0,
@@ -428,7 +456,7 @@ def heatmap(
         figure,
         title,
         # Room for the dimensions' names under the columns however few the rows.
-        height=max(300, 170 + 44 * len(rows)),
+        height=max(300, 170 + 44 * len(rows) + 14 * sum(len(names.get(s, s)) > 30 for s in rows)),
         # Upright names overlap when they are long (German compounds): always turned.
         xaxis={"side": "bottom", "tickangle": -90},
         plot_bgcolor="#f2f2f2",
@@ -515,7 +543,7 @@ def progress_bars(
     """Each dimension then and now; `names` are the campaigns' names by slug (people read
     names, never slugs)."""
     labels = labels.plain()
-    names = {slug: plain(name) for slug, name in (names or {}).items()}
+    names = {slug: _short(plain(name)) for slug, name in (names or {}).items()}
     progress = doc.get("progress")
     if not progress or baseline_doc is None:
         return None

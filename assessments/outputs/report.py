@@ -51,6 +51,8 @@ LAYOUT_HASH = hashlib.sha256(
     + b"".join(p.read_bytes() for p in METHODOLOGIES)
     # The report's words: a changed translation makes PDFs again.
     + b"".join(p.read_bytes() for p in sorted(Path(settings.BASE_DIR).glob("locale/*/*/*.mo")))
+    # The code that draws and words it (charts, findings, the roadmap): a new release too.
+    + b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))
 ).hexdigest()[:16]
 
 
@@ -242,6 +244,9 @@ def report_fingerprint(campaign: Campaign, language: str | None = None) -> str:
             snapshot.fingerprint,
             campaign.name,
             campaign.organization.name,
+            # The teams' and sites' names label the heatmaps and tables.
+            str(list(campaign.organization.teams.order_by("pk").values_list("pk", "name"))),
+            str(list(campaign.organization.sites.order_by("pk").values_list("pk", "name"))),
             workspace.name,
             workspace.brand_colour,
             workspace.paper_size,

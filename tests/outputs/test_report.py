@@ -323,3 +323,22 @@ def test_the_methodology_appendix_speaks_to_a_client(demo, language):
         "de": ("Vom Wert zur Stufe", "Niemand wird erkennbar", "Wer entscheidet"),
     }[language]:
         assert words in appendix
+
+
+def test_the_stored_pdf_is_made_again_when_the_roadmap_or_a_team_name_changes(demo):
+    """Neither changes a score, but the report shows both (and the baseline's roadmap, in
+    "did it work")."""
+    from assessments.models import Campaign, Initiative
+
+    seen = {report.report_fingerprint(demo)}
+    initiative = Initiative.objects.filter(campaign=demo).first()
+    initiative.status = "done"
+    initiative.save()
+    seen.add(report.report_fingerprint(demo))
+    Initiative.objects.filter(campaign=Campaign.objects.get(slug="acme-2025")).first().delete()
+    seen.add(report.report_fingerprint(demo))
+    team = demo.organization.teams.first()
+    team.name = "Instandhaltung Nord"
+    team.save()
+    seen.add(report.report_fingerprint(demo))
+    assert len(seen) == 4
