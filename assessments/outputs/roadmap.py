@@ -110,17 +110,20 @@ def did_it_work(
     (rule 12's delta, the same view), its noise (twice the standard error of a difference of
     two independent scores) and a verdict: "up" when the change exceeds its noise upward,
     "down" when downward, "unclear" within it, "hidden" when the view shows no change."""
-    progress = (doc.get("progress") or {}).get("dimensions") or {}
+    found: Mapping[str, Any] | None = doc.get("progress")
+    progress: Mapping[str, Any] = (found or {}).get("dimensions") or {}
     now = shown(doc["overall"])
     then = shown(baseline_doc["overall"]) if baseline_doc is not None else None
+    dims_now: Mapping[str, Any] = now["dimensions"] if now else {}
+    dims_then: Mapping[str, Any] = then["dimensions"] if then else {}
     result = []
     for row in rows(initiatives, labels):
         initiative = row["initiative"]
         moves = []
         for key in initiative.dimensions:
             delta = (progress.get(key) or {}).get("delta")
-            before = (then or {}).get("dimensions", {}).get(key) or {}
-            after = (now or {}).get("dimensions", {}).get(key) or {}
+            before = dims_then.get(key) or {}
+            after = dims_now.get(key) or {}
             noise = _noise(before.get("se"), after.get("se"))
             if delta is None or now is None or then is None:
                 verdict = "hidden"

@@ -36,7 +36,7 @@ def _choices(campaign: Campaign) -> tuple[list[tuple[str, str]], list[tuple[str,
         for q in bank_questions(campaign.bank_version)
         if not q.is_decision and q.key not in campaign.left_out
     ]
-    groups: dict[str, list[tuple[str, str]]] = {}
+    groups: dict[str, list[tuple[str, str, str]]] = {}
     for question in scored:
         text = labels.questions.get(question.key, question.text)
         short = text if len(text) <= 90 else text[:89] + "…"
