@@ -44,6 +44,7 @@ from assessments.models import (
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
 from assessments.services.campaigns import agreed_answer_record, campaign_create
+from assessments.services.initiatives import FIELDS as INITIATIVE_KEYS
 from assessments.services.initiatives import initiative_save
 from assessments.vocabulary import CONTROL_CHARACTERS
 
@@ -82,16 +83,7 @@ OPTIONAL_CAMPAIGN_FIELDS = {
     "report_language",
     "initiatives",
 }
-INITIATIVE_FIELDS = {
-    "title",
-    "owner",
-    "dimensions",
-    "questions",
-    "horizon",
-    "effort",
-    "impact",
-    "status",
-}
+INITIATIVE_FIELDS = set(INITIATIVE_KEYS)
 RESPONSE_FIELDS = {
     "respondent",
     "name",
@@ -203,16 +195,7 @@ def _campaign_entry(campaign: Campaign) -> dict[str, Any]:
 
 def _initiatives(campaign: Campaign) -> list[dict[str, Any]]:
     return [
-        {
-            "title": i.title,
-            "owner": i.owner,
-            "dimensions": list(i.dimensions),
-            "questions": list(i.questions),
-            "horizon": i.horizon,
-            "effort": i.effort,
-            "impact": i.impact,
-            "status": i.status,
-        }
+        {field: getattr(i, field) for field in INITIATIVE_KEYS}
         for i in Initiative.objects.filter(campaign=campaign)
     ]
 

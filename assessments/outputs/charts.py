@@ -691,26 +691,19 @@ def impact_effort(rows: Sequence[Mapping[str, Any]]) -> go.Figure | None:
         "gridcolor": "#e5e5e5",
         "zeroline": False,
     }
-    figure.add_shape(
-        type="rect",
-        x0=0.5,
-        x1=1.5,
-        y0=1.5,
-        y1=3.5,
-        fillcolor="#e8f4ee",
-        line_width=0,
-        layer="below",
-    )
-    figure.add_shape(
-        type="rect",
-        x0=1.5,
-        x1=2.5,
-        y0=2.5,
-        y1=3.5,
-        fillcolor="#e8f4ee",
-        line_width=0,
-        layer="below",
-    )
+    # The quick wins' cells (more impact than effort), shaded: low effort for medium or high
+    # impact, medium effort for high impact.
+    for x0, y0 in ((0.5, 1.5), (1.5, 2.5)):
+        figure.add_shape(
+            type="rect",
+            x0=x0,
+            x1=x0 + 1,
+            y0=y0,
+            y1=3.5,
+            fillcolor="#e8f4ee",
+            line_width=0,
+            layer="below",
+        )
     figure.add_annotation(
         x=0.55,
         y=3.45,

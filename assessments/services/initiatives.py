@@ -16,6 +16,8 @@ from assessments.services.survey import bank_questions
 from assessments.vocabulary import CONTROL_CHARACTERS
 
 MAX_TEXT = 200
+# An initiative's fields, in the order the form, the archive and the tables name them.
+FIELDS = ("title", "owner", "dimensions", "questions", "horizon", "effort", "impact", "status")
 
 
 def _keys(value: Any) -> list[str] | None:

@@ -21,7 +21,7 @@ from assessments.models import Campaign, Initiative
 from assessments.outputs.dashboard import labels_for
 from assessments.outputs.findings import why_not_next
 from assessments.selectors.scores import campaign_snapshot
-from assessments.services.initiatives import initiative_delete, initiative_save
+from assessments.services.initiatives import FIELDS, initiative_delete, initiative_save
 from assessments.services.survey import bank_questions
 
 SUGGESTED_QUESTIONS = 3
@@ -176,19 +176,7 @@ def initiative_new(request: HttpRequest, slug: str) -> HttpResponse:
 def initiative_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     initiative = _initiative(campaign, pk)
-    initial = {
-        field: getattr(initiative, field)
-        for field in (
-            "title",
-            "owner",
-            "dimensions",
-            "questions",
-            "horizon",
-            "effort",
-            "impact",
-            "status",
-        )
-    }
+    initial = {field: getattr(initiative, field) for field in FIELDS}
     return _form_page(request, campaign, initiative, initial)
 
 
