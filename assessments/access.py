@@ -43,6 +43,17 @@ def is_member(request: HttpRequest, workspace_id: int) -> bool:
     return Membership.objects.filter(user=current_user(request), workspace_id=workspace_id).exists()
 
 
+def is_owner(request: HttpRequest, workspace_id: int) -> bool:
+    return Membership.objects.filter(
+        user=current_user(request), workspace_id=workspace_id, role=Membership.Role.OWNER
+    ).exists()
+
+
+def forbidden(request: HttpRequest, message: str) -> PermissionDenied:
+    """A member who may not do this (not an owner): 403, logged."""
+    return _forbidden(request, message)
+
+
 def visible_organizations(request: HttpRequest) -> QuerySet[Organization]:
     user = current_user(request)
     return Organization.objects.filter(

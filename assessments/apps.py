@@ -13,12 +13,13 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from assessments import security
+        from assessments import audit, security
 
         checks.register(chromium_check)
         checks.register(security.shared_cache_check, checks.Tags.caches, deploy=True)
         checks.register(security.mail_check, checks.Tags.security, deploy=True)
         security.connect_signals()
+        audit.register()
 
 
 def chromium_check(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -360,6 +360,19 @@ class WorkshopLimitsForm(_Crispy, forms.Form):
         self.helper = self._helper()
 
 
+class ReopenForm(_Crispy, forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it reopened?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. “Plant South's night shift answered on paper after we closed.”"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
 class EmailInviteForm(_Crispy, forms.Form):
     email = forms.EmailField(label=_("E-mail"))
 

@@ -657,6 +657,11 @@ class Campaign(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_additional_data(self) -> dict[str, Any]:
+        """What the audit log keeps beside a change (assessments/audit.py): the campaign, and
+        why, where the change was given a reason (a reopening)."""
+        return {"campaign": self.pk, **getattr(self, "audit_note", {})}
+
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
@@ -728,6 +733,9 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} for {self.campaign}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign_id, "team": self.team.name if self.team else ""}
 
     @property
     def is_revoked(self) -> bool:
@@ -895,6 +903,9 @@ class AgreedAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.question_id}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign_id, "question": self.question.key}
 
     @property
     def answer(self) -> str:
@@ -1161,6 +1172,9 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"campaign": self.campaign_id}
 
 
 class ScoreSnapshot(models.Model):

@@ -136,6 +136,7 @@ urlpatterns = [
     path("campaigns/<slug:slug>/preview/", campaigns.campaign_preview, name="campaign-preview"),
     path("campaigns/<slug:slug>/open/", campaigns.campaign_open_view, name="campaign-open"),
     path("campaigns/<slug:slug>/close/", campaigns.campaign_close_view, name="campaign-close"),
+    path("campaigns/<slug:slug>/reopen/", campaigns.campaign_reopen_view, name="campaign-reopen"),
     path(
         "campaigns/<slug:slug>/invitations/person/",
         invitations.invitation_person,

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "auditlog",  # who did what to a campaign (assessments/audit.py)
     "assessments",
 ]
 
@@ -96,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.StaffSessionMiddleware",  # idle and maximum age, no-store
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
+    "auditlog.middleware.AuditlogMiddleware",  # the signed-in user is the audit log's actor
     "assessments.middleware.TwoFactorMiddleware",  # the code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -370,3 +372,7 @@ LOGGING = {
         "weasyprint": {"level": "ERROR"},
     },
 }
+
+# The audit log (django-auditlog, assessments/audit.py) keeps who did what to a campaign; it
+# keeps no IP address (it names a consultant; a respondent's actions are never logged).
+AUDITLOG_DISABLE_REMOTE_ADDR = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -330,6 +330,61 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["baseline", "status", "closed_at"])
         campaign_scores(campaign)  # computed now, so it is stored with the closed state
+    return campaign
+
+
+REOPEN_DAYS = 14  # a closed campaign can be reopened this long; then its scores are final
+MAX_REASON = 500
+
+
+def reopen_refusal(campaign: Campaign) -> Refused | None:
+    """Why `campaign` cannot be reopened now, or None when it can."""
+    if not campaign.is_closed:
+        return Refused.at("", _("%(slug)s is not closed."), slug=campaign.slug)
+    if campaign.closed_at and timezone.now() - campaign.closed_at > timedelta(days=REOPEN_DAYS):
+        return Refused.at(
+            "",
+            _(
+                "%(name)s was closed more than %(days)s days ago: its scores are final and it "
+                "cannot be reopened."
+            ),
+            name=campaign.name,
+            days=REOPEN_DAYS,
+        )
+    later = Campaign.objects.filter(baseline=campaign, status=Campaign.Status.CLOSED).first()
+    if later is not None:
+        return Refused.at(
+            "",
+            _(
+                "%(name)s is the baseline of %(later)s, which is closed: reopening it would "
+                "change that campaign's final progress figures."
+            ),
+            name=campaign.name,
+            later=later.name,
+        )
+    return None
+
+
+def campaign_reopen(*, campaign: Campaign, reason: str) -> Campaign:
+    """Open a closed campaign again, within `REOPEN_DAYS` of its closing and with a reason,
+    which the audit log keeps (assessments/audit.py). Its baseline is found again when it
+    closes next."""
+    reason = (reason or "").strip()
+    refusal = reopen_refusal(campaign)
+    if refusal is not None:
+        raise refusal
+    if not reason:
+        raise Refused.at("reason", _("say why it is reopened (the history keeps it)"))
+    if len(reason) > MAX_REASON or CONTROL_CHARACTERS.search(reason.replace("\n", " ")):
+        raise Refused.at(
+            "reason", _("one paragraph of at most %(limit)s characters"), limit=MAX_REASON
+        )
+    with transaction.atomic():
+        campaign.status = Campaign.Status.OPEN
+        campaign.closed_at = None
+        campaign.baseline = None
+        campaign.audit_note = {"reason": reason}  # type: ignore[attr-defined]
+        campaign.save(update_fields=["status", "closed_at", "baseline"])
     return campaign
 
 

@@ -12,16 +12,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments import access
+from assessments import access, audit
 from assessments.errors import Refused
-from assessments.forms import CampaignForm, PersonInvitationForm, TeamLinkForm, posted
+from assessments.forms import CampaignForm, PersonInvitationForm, ReopenForm, TeamLinkForm, posted
 from assessments.models import Function, Invitation
 from assessments.selectors.campaigns import completion
 from assessments.services.campaigns import (
+    REOPEN_DAYS,
     campaign_close,
     campaign_create,
     campaign_open,
+    campaign_reopen,
     campaign_update,
+    reopen_refusal,
 )
 from assessments.services.survey import pages_for
 
@@ -134,6 +137,10 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
             "person_form": PersonInvitationForm(organization=organization, prefix="person"),
             "team_form": TeamLinkForm(organization=organization, prefix="join"),
+            "history": audit.history(campaign),
+            "can_reopen": campaign.is_closed
+            and reopen_refusal(campaign) is None
+            and access.is_owner(request, organization.workspace_id),
         },
     )
 
@@ -165,9 +172,34 @@ def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET says what closing does and asks; POST closes (a second click finds it closed)."""
     campaign = access.get_campaign_for_user(request, slug)
+    if request.method != "POST":
+        if campaign.is_closed:
+            messages.info(request, _("%(name)s is already closed.") % {"name": campaign.name})
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+        return render(
+            request,
+            "assessments/confirm.html",
+            {
+                "campaign": campaign,
+                "organization": campaign.organization,
+                "title": _("Close %(name)s?") % {"name": campaign.name},
+                "consequences": [
+                    _("Every link stops working: nobody can answer or change an answer."),
+                    _("Answers still in progress are left out; the scores become final."),
+                    _("Its progress is measured against its baseline as it is now."),
+                    _(
+                        "An owner of the workspace can reopen it within %(days)s days, "
+                        "giving a reason; after that it stays closed."
+                    )
+                    % {"days": REOPEN_DAYS},
+                ],
+                "button": _("Close the campaign"),
+                "danger": True,
+            },
+        )
     try:
         campaign_close(campaign=campaign)
     except Refused as exc:
@@ -179,6 +211,45 @@ def campaign_close_view(request: HttpRequest, slug: str) -> HttpResponse:
             % {"name": campaign.name},
         )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+@login_required
+def campaign_reopen_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """An owner reopens a closed campaign within the grace period, saying why."""
+    campaign = access.get_campaign_for_user(request, slug)
+    if not access.is_owner(request, campaign.organization.workspace_id):
+        raise access.forbidden(request, "Only an owner of the workspace reopens a campaign.")
+    refusal = reopen_refusal(campaign)
+    if refusal is not None:
+        messages.error(request, refusal.sentence)
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    form = ReopenForm(posted(request)[0])
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign_reopen(campaign=campaign, reason=form.cleaned_data["reason"])
+        except Refused as exc:
+            exc.add_to_form(form)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is open again: its links work and answers can change.")
+                % {"name": campaign.name},
+            )
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "title": _("Reopen %(name)s?") % {"name": campaign.name},
+            "help": _(
+                "Its links work again and answers can change until it is closed again; its "
+                "scores are no longer final. The reason is kept in the campaign's history."
+            ),
+        },
+    )
 
 
 @login_required

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from assessments import access
+from assessments import access, audit
 from assessments.files import exports
 from assessments.models import Campaign
 from assessments.outputs.deck import campaign_deck
@@ -51,6 +51,7 @@ def campaign_report(request: HttpRequest, slug: str) -> HttpResponse:
             {"campaign": campaign, "problem": str(exc)},
             status=503,
         )
+    audit.record(campaign, "report", language=language)
     return attachment(pdf, "application/pdf", f"{campaign.slug}-report{suffix}.pdf")
 
 
@@ -62,6 +63,7 @@ def campaign_export(request: HttpRequest, slug: str, kind: str, fmt: str) -> Htt
         raise Http404
     campaign = access.get_campaign_for_user(request, slug, manage=kind not in exports.AGGREGATED)
     body, content_type = exports.export(campaign, kind, fmt)
+    audit.record(campaign, "export", kind=kind, fmt=fmt)
     return attachment(body, content_type, f"{campaign.slug}-{kind}.{fmt}", store=False)
 
 
@@ -71,6 +73,7 @@ def campaign_deck_view(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     language, suffix = _language(request, campaign)
     deck = campaign_deck(campaign, language)
+    audit.record(campaign, "deck", language=language)
     return attachment(deck, PPTX, f"{campaign.slug}{suffix}.pptx", store=False)
 
 
@@ -80,4 +83,5 @@ def campaign_word_view(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     language, suffix = _language(request, campaign)
     body = campaign_word(campaign, language)
+    audit.record(campaign, "word", language=language)
     return attachment(body, DOCX, f"{campaign.slug}-report{suffix}.docx", store=False)

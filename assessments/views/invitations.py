@@ -93,10 +93,35 @@ def invitation_created(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> HttpResponse:
+    """GET says what revoking does and asks; POST revokes (again: nothing more happens)."""
     campaign = access.get_campaign_for_user(request, slug)
-    target = get_object_or_404(Invitation, campaign=campaign, pk=invitation)
+    target = get_object_or_404(
+        Invitation.objects.select_related("team"), campaign=campaign, pk=invitation
+    )
+    if request.method != "POST":
+        if target.is_revoked:
+            messages.info(request, _("That link was already revoked."))
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+        who = target.name or (target.team.name if target.team else "")
+        return render(
+            request,
+            "assessments/confirm.html",
+            {
+                "campaign": campaign,
+                "organization": campaign.organization,
+                "title": _("Revoke the link for %(who)s?") % {"who": who}
+                if who
+                else _("Revoke this link?"),
+                "consequences": [
+                    _("The link stops opening the survey at once, on every device."),
+                    _("Answers already given through it are kept and still count."),
+                    _("It cannot be turned back on: make a new link if it is needed again."),
+                ],
+                "button": _("Revoke the link"),
+                "danger": True,
+            },
+        )
     invitation_revoke(invitation=target)
     messages.success(request, _("Revoked the link: it no longer opens the survey."))
     return redirect("assessments:campaign-detail", slug=campaign.slug)

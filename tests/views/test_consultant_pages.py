@@ -317,8 +317,7 @@ def test_owner_adds_and_removes_members(
 
 def test_wrong_method_is_405(logged_in, campaign):
     assert (
-        logged_in.get(reverse("assessments:campaign-close", args=[campaign.slug])).status_code
-        == 405
+        logged_in.get(reverse("assessments:campaign-open", args=[campaign.slug])).status_code == 405
     )
 
 

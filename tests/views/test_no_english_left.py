@@ -80,6 +80,7 @@ def _pages(demo: Campaign) -> dict[str, str]:
     org, slug = demo.organization.slug, demo.slug
     team = demo.organization.teams.first()
     site = demo.organization.sites.first()
+    shown = invitation_create(campaign=demo, kind="person", team=team, name="Ana").invitation
     urls = {
         "clients": reverse("assessments:home"),
         "organisation": reverse("assessments:organization-detail", args=[org]),
@@ -94,6 +95,8 @@ def _pages(demo: Campaign) -> dict[str, str]:
         "dashboard of a site": reverse("assessments:campaign-dashboard", args=[slug])
         + f"?site={site.slug}",
         "consensus": reverse("assessments:campaign-consensus", args=[slug]),
+        "close a campaign": reverse("assessments:campaign-close", args=[slug]),
+        "revoke a link": reverse("assessments:invitation-revoke", args=[slug, shown.pk]),
         "new initiative": reverse("assessments:initiative-create", args=[slug])
         + "?dimension=skills",
         "initiative": reverse(

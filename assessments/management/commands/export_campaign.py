@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from assessments import audit
 from assessments.files.archive import campaign_archive, dump_archive
 from assessments.management.commands._base import get_campaign
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         campaign = get_campaign(options["campaign"])
         text = dump_archive(campaign_archive(campaign))
+        audit.record(campaign, "archive")
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
             self.stdout.write(f"Wrote {options['output']} ({len(text.encode()):,} bytes).")
