@@ -8,8 +8,10 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries import countries
 
 from assessments.models import (
     BankVersion,
@@ -44,16 +46,45 @@ class _Crispy:
         return helper
 
 
-class OrganizationForm(_Crispy, forms.ModelForm):
+class _SlugFromName:
+    """A new object's slug may be left empty: it is made from the name ("Plant North" gives
+    plant-north), as static/js/slug.js shows while the name is typed; it stays editable, and
+    fixed once the object exists."""
+
+    fields: dict[str, Any]
+    instance: Any
+    cleaned_data: dict[str, Any]
+
+    def _slug_from_name(self) -> None:
+        if "slug" in self.fields and not self.instance.pk:
+            self.fields["slug"].required = False
+            self.fields["slug"].widget.attrs["data-slug-from"] = "name"
+
+    def clean_slug(self) -> str:
+        slug = (self.cleaned_data.get("slug") or "").strip()
+        if not slug and not self.instance.pk:
+            slug = slugify(self.cleaned_data.get("name") or "")[:60].strip("-")
+            if not slug:
+                raise forms.ValidationError(_("give a name, or a short name of your own"))
+        return slug
+
+
+class OrganizationForm(_SlugFromName, _Crispy, forms.ModelForm):
     class Meta:
         model = Organization
         fields = ["name", "slug", "industry"]
         labels = {"name": _("Name"), "slug": _("Short name (slug)"), "industry": _("Industry")}
-        help_texts = {"slug": _("Used in addresses and files, e.g. acme. Cannot be changed later.")}
+        help_texts = {
+            "slug": _(
+                "Used in addresses and files, e.g. acme; made from the name when left empty. "
+                "Cannot be changed later."
+            )
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = self._helper()
+        self._slug_from_name()
         if self.instance.pk:
             self.fields["slug"].disabled = True
 
@@ -72,20 +103,26 @@ class OrganizationUploadForm(_Crispy, forms.Form):
         self.helper = self._helper()
 
 
-class SiteForm(_Crispy, forms.ModelForm):
+class SiteForm(_SlugFromName, _Crispy, forms.ModelForm):
     class Meta:
         model = Site
         fields = ["name", "slug", "country"]
         labels = {"name": _("Name"), "slug": _("Short name (slug)"), "country": _("Country")}
-        help_texts = {"country": _("ISO 3166 code, e.g. DE")}
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
+        # Picked from the ISO 3166 list in the reader's language; stored as its code.
+        self.fields["country"] = forms.ChoiceField(
+            label=_("Country"),
+            required=False,
+            choices=[("", "\u2013"), *countries],
+        )
         self.helper = self._helper()
+        self._slug_from_name()
 
 
-class TeamForm(_Crispy, forms.ModelForm):
+class TeamForm(_SlugFromName, _Crispy, forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "slug", "function", "site", "headcount"]
@@ -106,9 +143,10 @@ class TeamForm(_Crispy, forms.ModelForm):
         self.instance.organization = organization
         self.fields["site"].queryset = organization.sites.all()  # type: ignore[attr-defined]
         self.helper = self._helper()
+        self._slug_from_name()
 
 
-class CampaignForm(_Crispy, forms.ModelForm):
+class CampaignForm(_SlugFromName, _Crispy, forms.ModelForm):
     """Campaign settings; on an existing campaign also a target stage per dimension."""
 
     def languages(self) -> list[str]:
@@ -191,9 +229,16 @@ class CampaignForm(_Crispy, forms.ModelForm):
             lambda v: f"{v.title} ({v.bank.slug} v{v.number})"
         )
         self.target_keys: list[str] = []
+        self._slug_from_name()
         if not self.instance.pk:
             # A client with one site (or none yet) most likely wants the one-site questions.
             self.fields["single_site"].initial = organization.sites.count() <= 1
+            # The newest published version of each bank is offered first; with one bank, it
+            # is chosen already.
+            published = list(self.fields["bank_version"].queryset.order_by("bank", "-number"))
+            newest = {v.bank_id: v for v in reversed(published)}
+            if len(newest) == 1:
+                self.fields["bank_version"].initial = next(iter(newest.values())).pk
         if self.instance.pk:
             from assessments.services.campaigns import site_questions
             from assessments.services.survey import localized_questions

@@ -171,11 +171,25 @@ class ClientViewer(models.Model):
         return f"{self.user} views {self.organization}"
 
 
+def iso_country(value: str) -> None:
+    """A country is its ISO 3166 code ("DE"), from the list the site form offers."""
+    from django_countries import countries
+
+    if value and value not in dict(countries):
+        raise ValidationError(
+            _("%(value)s is not an ISO 3166 country code (such as DE)"),
+            code="country",
+            params={"value": repr(value)},
+        )
+
+
 class Site(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sites")
     slug = models.SlugField(max_length=60, validators=[slug_validator])
     name = models.CharField(max_length=200, validators=[no_control_characters])
-    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 code, e.g. DE")
+    country = models.CharField(
+        max_length=2, blank=True, validators=[iso_country], help_text="ISO 3166 code, e.g. DE"
+    )
 
     class Meta:
         verbose_name = _("site")

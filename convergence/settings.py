@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",  # who did what to a campaign (assessments/audit.py)
+    "django_countries",  # a site's country from the ISO 3166 list, named in the reader's language
     "assessments",
 ]
 
@@ -376,3 +377,6 @@ LOGGING = {
 # The audit log (django-auditlog, assessments/audit.py) keeps who did what to a campaign; it
 # keeps no IP address (it names a consultant; a respondent's actions are never logged).
 AUDITLOG_DISABLE_REMOTE_ADDR = True
+
+# British English dates in English (convergence/formats/en); German keeps Django's own.
+FORMAT_MODULE_PATH = ["convergence.formats"]

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from assessments.errors import ProblemList, Refused
 from assessments.files.formats import Walker, enumerate_list, join, load_document
@@ -88,8 +89,12 @@ def validate_organization_document(raw: Any) -> dict[str, Any]:
             continue
         slug = _slug(walk, site, location, site_slugs, "site")
         country = walk.text(site.get("country"), join(location, "country"), required=False)
-        if country and not _COUNTRY.fullmatch(country):
-            problems.add(join(location, "country"), _("must be a two-letter ISO code such as DE"))
+        if country and (not _COUNTRY.fullmatch(country) or country not in dict(countries)):
+            problems.add(
+                join(location, "country"),
+                _("%(value)s is not an ISO 3166 country code (such as DE for Germany)"),
+                value=repr(country),
+            )
         doc["sites"].append(
             {
                 "slug": slug,

@@ -166,7 +166,7 @@ def trend(campaign: Campaign, document: dict[str, Any] | None) -> list[charts.Tr
         points.append(
             charts.TrendPoint(
                 campaign=other.slug,
-                label=f"{other.name} ({date_format(when, 'M Y')})",
+                label=f"{other.name} ({date_format(when, 'YEAR_MONTH_FORMAT')})",
                 stage=figures["overall"]["stage"],
                 stage_score=figures["overall"]["stage_score"],
             )

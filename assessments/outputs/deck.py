@@ -188,7 +188,7 @@ def _campaign_deck(campaign: Campaign, language: str) -> bytes:
     ).text_frame.paragraphs[0].font.size = Pt(40)
     deck.text(
         cover,
-        [f"{organization.workspace.name} · {date_format(timezone.localdate(), 'j F Y')}"],
+        [f"{organization.workspace.name} · {date_format(timezone.localdate(), 'DATE_FORMAT')}"],
         0.8,
         5.6,
         11.5,

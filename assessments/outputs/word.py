@@ -160,7 +160,7 @@ class _Report:
         self.paragraph(c["campaign"].name)
         self.paragraph(_("IT/OT convergence maturity report"))
         prepared = _("Prepared by %(name)s") % {"name": c["workspace"].name}
-        self.paragraph(f"{prepared} · {date_format(timezone.localdate(), 'j F Y')}")
+        self.paragraph(f"{prepared} · {date_format(timezone.localdate(), 'DATE_FORMAT')}")
 
     def summary(self) -> None:
         c, doc = self.c, self.c["doc"]

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import ProblemList, Refused
@@ -110,6 +110,16 @@ def _check_settings(
             problems.add(f"targets.{key}", _("must be a stage from 0 to 3"))
 
 
+def _check_dates(problems: ProblemList, opens_on: Any, closes_on: Any) -> None:
+    """A campaign closes on or after the day it opens."""
+    if isinstance(opens_on, date) and isinstance(closes_on, date) and closes_on < opens_on:
+        problems.add(
+            "closes_on",
+            _("is before the opening date (%(opens)s): choose %(opens)s or later"),
+            opens=formats.date_format(opens_on, "DATE_FORMAT"),
+        )
+
+
 def campaign_create(
     *,
     slug: str,
@@ -144,6 +154,7 @@ def campaign_create(
             "bank", _("%(label)s is a draft; publish it before using it"), label=bank_version.label
         )
     _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
+    _check_dates(problems, opens_on, closes_on)
     left_out = _left_out(problems, bank_version, single_site, left_out)
     chosen_languages = _languages(problems, bank_version, languages)
     _report_language(problems, report_language)
@@ -259,6 +270,11 @@ def campaign_update(
     if name is not None and CONTROL_CHARACTERS.search(name):
         problems.add("name", _("must not contain line breaks or other control characters"))
     _check_settings(problems, campaign.bank_version, min_group_size, gap_threshold, targets)
+    _check_dates(
+        problems,
+        campaign.opens_on if isinstance(opens_on, Unchanged) else opens_on,
+        campaign.closes_on if isinstance(closes_on, Unchanged) else closes_on,
+    )
     new_left_out = None
     if single_site is not None:
         new_left_out = _left_out(problems, campaign.bank_version, single_site, left_out)

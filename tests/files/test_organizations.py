@@ -133,7 +133,7 @@ def test_every_rule_is_reported_at_once(workspace):
         "colour: unknown field",
         "organization: use lowercase letters, digits and hyphens (for example plant-north)",
         "name: must not be empty",
-        "sites[0].country: must be a two-letter ISO code such as DE",
+        "sites[0].country: 'Germany' is not an ISO 3166 country code (such as DE for Germany)",
         "sites[1].slug: 'p1' names another site too",
         "teams[0].function: 'finance' is not a function; use it, ot, business, leadership, other",
         "teams[1].name: is required",

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from assessments.models import (
     AgreedAnswer,
@@ -66,6 +67,10 @@ def _typed(campaign: Campaign) -> list[str]:
     texts += Organization.objects.values_list("name", flat=True)
     texts += Team.objects.values_list("name", flat=True)
     texts += Site.objects.values_list("name", flat=True)
+    from django_countries import countries
+
+    with translation.override("de"):  # the site form's list: names, as "Isle of Man"
+        texts += [name for _code, name in countries]
     for title, owner in Initiative.objects.values_list("title", "owner"):  # the roadmap's
         texts += [title, owner]
     for note, dissent in AgreedAnswer.objects.values_list("note", "dissent"):
