@@ -141,7 +141,7 @@ class TeamForm(_SlugFromName, _Crispy, forms.ModelForm):
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
-        self.fields["site"].queryset = organization.sites.all()  # type: ignore[attr-defined]
+        self.fields["site"].queryset = organization.sites.all()
         self.helper = self._helper()
         self._slug_from_name()
 
@@ -220,13 +220,13 @@ class CampaignForm(_SlugFromName, _Crispy, forms.ModelForm):
         self.helper = self._helper()
         if self.instance.pk:
             self.fields["language_tags"].initial = ", ".join(self.instance.languages)
-        self.fields["teams"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+        self.fields["teams"].queryset = organization.teams.all()
         self.fields["report_language"].required = False  # left out: as it was ("en" when new)
-        self.fields["bank_version"].queryset = BankVersion.objects.filter(  # type: ignore[attr-defined]
+        self.fields["bank_version"].queryset = BankVersion.objects.filter(
             status=BankVersion.Status.PUBLISHED
         ).select_related("bank")
-        self.fields["bank_version"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda v: f"{v.title} ({v.bank.slug} v{v.number})"
+        self.fields["bank_version"].label_from_instance = lambda v: (
+            f"{v.title} ({v.bank.slug} v{v.number})"
         )
         self.target_keys: list[str] = []
         self._slug_from_name()
