@@ -730,6 +730,19 @@ class Invitation(models.Model):
         help_text="The link stops taking new people after this many (empty: no limit).",
     )
 
+    class Mail(models.TextChoices):
+        NONE = "", _("not e-mailed")
+        HELD = "held", _("held until the campaign opens")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("could not be sent")
+
+    # A personal link's e-mail (services.survey.invitation_create): held while the campaign is
+    # a draft and sent when it opens; a failure is kept and shown, never lost.
+    mail = models.CharField(max_length=10, choices=Mail.choices, blank=True, default="")
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    mail_error = models.CharField(max_length=300, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)  # the link first opened
+
     class Meta:
         ordering = ["-created"]
         constraints = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import math
 import random
 import secrets
@@ -34,7 +35,7 @@ from assessments.models import (
     Response,
     Team,
 )
-from assessments.services.emails import send_after_commit
+from assessments.services.emails import render_email
 from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
 from assessments.words import (
     DECISION_TAP,
@@ -45,6 +46,8 @@ from assessments.words import (
     NA_OR_UNSURE_LABEL,
     NA_SHORT,
 )
+
+logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 24  # 192 bits
 
@@ -145,18 +148,66 @@ def invitation_create(
             max_responses=max_responses,
         )
         if email and absolute_url is not None:
-            # In the campaign's first language: the respondent reads it, not the consultant.
-            with translation.override(campaign.offered_languages()[0]):
-                send_after_commit(
-                    "person-invitation",
-                    {
-                        "organization": campaign.organization,
-                        "name": name,
-                        "link": absolute_url(reverse("assessments:link-open", args=[token])),
-                    },
-                    to=[email],
-                )
+            if campaign.status == Campaign.Status.DRAFT:
+                # Nobody is asked to answer a survey that does not open yet: the e-mail
+                # goes when the campaign opens (`send_held_invitations`), with its own link.
+                invitation.mail = Invitation.Mail.HELD
+                invitation.save(update_fields=["mail"])
+            else:
+                _mail_invitation(invitation, token, absolute_url)
     return NewInvitation(invitation, token)
+
+
+def _mail_invitation(
+    invitation: Invitation, token: str, absolute_url: Callable[[str], str]
+) -> None:
+    """Send a personal link's e-mail once the transaction commits, in the campaign's first
+    language (the respondent reads it, not the consultant), and record whether it went: a
+    failure is shown on the campaign page, never lost."""
+    campaign = invitation.campaign
+    with translation.override(campaign.offered_languages()[0]):
+        message = render_email(
+            "person-invitation",
+            {
+                "organization": campaign.organization,
+                "name": invitation.name,
+                "link": absolute_url(reverse("assessments:link-open", args=[token])),
+            },
+            to=[invitation.email],
+        )
+
+    def send() -> None:
+        sent = Invitation.objects.filter(pk=invitation.pk)
+        try:
+            message.send()
+        except Exception as exc:  # the mail server refused or is away: say so
+            logger.exception("the invitation e-mail to invitation %s failed", invitation.pk)
+            sent.update(
+                mail=Invitation.Mail.FAILED, mail_error=f"{type(exc).__name__}: {exc}"[:300]
+            )
+        else:
+            sent.update(mail=Invitation.Mail.SENT, mailed_at=timezone.now(), mail_error="")
+
+    transaction.on_commit(send)
+
+
+def send_held_invitations(*, campaign: Campaign, absolute_url: Callable[[str], str]) -> int:
+    """Send the e-mails held while `campaign` was a draft, each with a new link (the first
+    one was never shown). Returns how many went out."""
+    if campaign.status != Campaign.Status.OPEN:
+        return 0
+    held = list(
+        Invitation.objects.filter(
+            campaign=campaign, mail=Invitation.Mail.HELD, revoked_at__isnull=True
+        ).select_related("campaign__organization")
+    )
+    with transaction.atomic():
+        for invitation in held:
+            token = secrets.token_urlsafe(TOKEN_BYTES)
+            invitation.token_hash = hash_token(token)
+            invitation.save(update_fields=["token_hash"])
+            _mail_invitation(invitation, token, absolute_url)
+    return len(held)
 
 
 def invitation_revoke(*, invitation: Invitation) -> Invitation:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments import access, audit
@@ -26,7 +27,7 @@ from assessments.services.campaigns import (
     campaign_update,
     reopen_refusal,
 )
-from assessments.services.survey import pages_for
+from assessments.services.survey import pages_for, send_held_invitations
 
 # The service names the bank version `bank`; the form calls its field `bank_version`.
 FORM_FIELDS = {"bank": "bank_version", "languages": "language_tags"}
@@ -124,7 +125,11 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     organization = campaign.organization
     invitations = campaign.invitations.select_related("team").annotate(
-        started=Count("responses", filter=Q(responses__discarded_at__isnull=True))
+        started=Count("responses", filter=Q(responses__discarded_at__isnull=True)),
+        submitted=Count(
+            "responses",
+            filter=Q(responses__discarded_at__isnull=True, responses__submitted_at__isnull=False),
+        ),
     )
     return render(
         request,
@@ -165,9 +170,20 @@ def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
     except Refused as exc:
         messages.error(request, exc.sentence)
     else:
+        sent = send_held_invitations(campaign=campaign, absolute_url=request.build_absolute_uri)
         messages.success(
             request, _("%(name)s is open: invitation links now work.") % {"name": campaign.name}
         )
+        if sent:
+            messages.info(
+                request,
+                ngettext(
+                    "The %(n)s invitation held while it was a draft is being e-mailed.",
+                    "The %(n)s invitations held while it was a draft are being e-mailed.",
+                    sent,
+                )
+                % {"n": sent},
+            )
     return redirect("assessments:campaign-detail", slug=campaign.slug)
 
 
