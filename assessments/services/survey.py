@@ -210,6 +210,16 @@ def send_held_invitations(*, campaign: Campaign, absolute_url: Callable[[str], s
     return len(held)
 
 
+def invitation_opened(*, invitation: Invitation) -> None:
+    """The first time a link is opened, for the campaign page's "opened" (never what anyone
+    answered)."""
+    if invitation.opened_at is None:
+        invitation.opened_at = timezone.now()
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+            opened_at=invitation.opened_at
+        )
+
+
 def invitation_revoke(*, invitation: Invitation) -> Invitation:
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()

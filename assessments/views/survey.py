@@ -16,7 +16,6 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -34,6 +33,7 @@ from assessments.services.survey import (
     answers_of,
     bank_question,
     invitation_for_token,
+    invitation_opened,
     page_save,
     response_start,
     response_submit,
@@ -106,10 +106,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
     campaign = invitation.campaign
     if campaign.is_closed:
         return closed_page(request, campaign)
-    if invitation.opened_at is None:  # the campaign page's "opened" (never what was answered)
-        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
-            opened_at=timezone.now()
-        )
+    invitation_opened(invitation=invitation)
     # This browser already has a response for this link: resume it.
     joined = request.session.get(SESSION_JOINED, {}).get(str(invitation.pk))
     existing = None
