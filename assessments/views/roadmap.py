@@ -198,6 +198,21 @@ def initiative_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
         return _back(campaign)
     return render(
         request,
-        "assessments/initiative_delete.html",
-        {"campaign": campaign, "organization": campaign.organization, "initiative": initiative},
+        "assessments/confirm.html",
+        {
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "title": _("Delete “%(title)s”?") % {"title": initiative.title},
+            "consequences": [
+                _(
+                    "It leaves the roadmap, the reports and the campaign's archive; the next "
+                    "campaign will not show whether it worked."
+                ),
+                _("Its owner was %(owner)s. Scores do not change.") % {"owner": initiative.owner},
+            ],
+            "button": _("Delete the initiative"),
+            "danger": True,
+            "back": reverse("assessments:campaign-dashboard", args=[campaign.slug]) + "#roadmap",
+            "keep": _("Keep it"),
+        },
     )
