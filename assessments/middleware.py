@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -249,3 +250,15 @@ class LanguageMiddleware(LocaleMiddleware):
     view may speak another language for its own page: a respondent's pages speak one their
     campaign offers (assessments/languages.py), the audience screen its campaign's first,
     the PDF and the deck their report language (docs/languages.md)."""
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's actor middleware (assessments/audit.py), for signed-in people only.
+    A respondent's request (an answer saved, a phone's vote) changes nothing the audit log
+    watches, so it skips the per-request signal wiring that 300 phones would pay for."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        return super().__call__(request)

@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.StaffSessionMiddleware",  # idle and maximum age, no-store
     "django_otp.middleware.OTPMiddleware",  # request.user.is_verified()
-    "auditlog.middleware.AuditlogMiddleware",  # the signed-in user is the audit log's actor
+    "assessments.middleware.AuditMiddleware",  # a signed-in user is the audit log's actor
     "assessments.middleware.TwoFactorMiddleware",  # the code after the password
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
