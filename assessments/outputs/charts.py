@@ -383,6 +383,8 @@ def heatmap(
     """Groups (teams or sites) by dimensions. A suppressed group shows no number at all."""
     if not groups:
         return None
+    # Cut before escaping, so a cut never lands inside an escaped "&amp;".
+    short = {k: plain(_short(v, 44)) for k, v in names.items()}
     labels, names = labels.plain(), {k: plain(v) for k, v in names.items()}
     rows = list(groups)[::-1]
     keys = list(labels.dimensions)
@@ -411,7 +413,7 @@ def heatmap(
         go.Heatmap(
             z=z,
             x=[_wrap(labels.dimension(k), 16) for k in keys],
-            y=[_wrap(_group_label(_short(names.get(s, s), 44), groups[s]), 30) for s in rows],
+            y=[_wrap(_group_label(short.get(s, s), groups[s]), 30) for s in rows],
             text=text,
             texttemplate="%{text}",
             zmin=0,
@@ -543,7 +545,7 @@ def progress_bars(
     """Each dimension then and now; `names` are the campaigns' names by slug (people read
     names, never slugs)."""
     labels = labels.plain()
-    names = {slug: _short(plain(name)) for slug, name in (names or {}).items()}
+    names = {slug: plain(_short(name)) for slug, name in (names or {}).items()}
     progress = doc.get("progress")
     if not progress or baseline_doc is None:
         return None

@@ -147,3 +147,12 @@ def test_distribution_bars_keep_it_and_ot_when_they_were_not_asked():
     assert list(figure.data[0].y) == ["OT (not asked)", "IT (not asked)", "Business"]
     by_choice = {trace.name.split(":")[0]: list(trace.x) for trace in figure.data}
     assert by_choice["3"] == [0.0, 0.0, 0.5]
+
+
+def test_a_long_name_is_cut_before_it_is_escaped():
+    """A heatmap row's name is cut at a word, then escaped: never inside "&amp;"."""
+    groups = dict(doc()["by_team"])
+    names = {**LABELS.teams, "t-it": "Instandhaltung & Automatisierung & Prozessleittechnik Nord"}
+    heat = charts.heatmap(groups, names, LABELS, "teams", 1).data[0]
+    label = next(y for y in heat.y if y.startswith("Instandhaltung"))
+    assert "&amp;" in label and "&am\u2026" not in label and "\u2026" in label
