@@ -442,6 +442,17 @@ class TokenForm(_Crispy, forms.Form):
         self.helper = self._helper()
 
 
+def _level_field(label: Any) -> forms.TypedChoiceField:
+    """Low, medium or high (1-3), as radio buttons, medium to begin with."""
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=Initiative.Level.choices,
+        widget=forms.RadioSelect,
+        initial=Initiative.Level.MEDIUM,
+    )
+
+
 class InitiativeForm(_Crispy, forms.Form):
     """A roadmap initiative (services.initiatives checks the keys against the bank)."""
 
@@ -473,20 +484,8 @@ class InitiativeForm(_Crispy, forms.Form):
         widget=forms.RadioSelect,
         initial=Initiative.Horizon.NOW,
     )
-    impact = forms.TypedChoiceField(
-        label=_("Impact"),
-        coerce=int,
-        choices=Initiative.Level.choices,
-        widget=forms.RadioSelect,
-        initial=2,
-    )
-    effort = forms.TypedChoiceField(
-        label=_("Effort"),
-        coerce=int,
-        choices=Initiative.Level.choices,
-        widget=forms.RadioSelect,
-        initial=2,
-    )
+    impact = _level_field(_("Impact"))
+    effort = _level_field(_("Effort"))
     status = forms.ChoiceField(
         label=_("Status"), choices=Initiative.Status.choices, initial=Initiative.Status.PLANNED
     )

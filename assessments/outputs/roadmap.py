@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from assessments.documents import ScoreDocument, shown
 from assessments.formatting import places, signed
@@ -100,6 +100,15 @@ def _noise(before: float | None, after: float | None) -> float | None:
     return 2 * math.sqrt(before**2 + after**2)
 
 
+# A dimension's verdict in "did it work", in the reader's language.
+VERDICTS = {
+    "up": gettext_lazy("moved up"),
+    "down": gettext_lazy("moved down"),
+    "unclear": gettext_lazy("no clear change"),
+    "hidden": gettext_lazy("not shown"),
+}
+
+
 def did_it_work(
     initiatives: Sequence[Initiative],
     doc: ScoreDocument,
@@ -140,21 +149,13 @@ def did_it_work(
                     "delta": delta if verdict != "hidden" else None,
                     "noise": noise if verdict != "hidden" else None,
                     "verdict": verdict,
-                    "says": VERDICTS[verdict](),
+                    "says": str(VERDICTS[verdict]),
                 }
             )
         verdicts = {m["verdict"] for m in moves}
         overall = next((v for v in ("up", "down", "unclear") if v in verdicts), "hidden")
-        result.append({**row, "moves": moves, "verdict": overall, "says": VERDICTS[overall]()})
+        result.append({**row, "moves": moves, "verdict": overall, "says": str(VERDICTS[overall])})
     return result
-
-
-VERDICTS: Mapping[str, Any] = {
-    "up": lambda: _("moved up"),
-    "down": lambda: _("moved down"),
-    "unclear": lambda: _("no clear change"),
-    "hidden": lambda: _("not shown"),
-}
 
 
 def summary(worked: Sequence[Mapping[str, Any]]) -> str:

@@ -109,7 +109,8 @@ def initiative_save(
     initiative = initiative or Initiative(campaign=campaign)
     initiative.title, initiative.owner = title, owner
     initiative.dimensions = sorted(dimension_keys, key=order.index)  # the bank's order
-    initiative.questions = sorted(question_keys, key=lambda k: [q.key for q in scored].index(k))
+    position = {q.key: number for number, q in enumerate(scored)}
+    initiative.questions = sorted(question_keys, key=position.__getitem__)  # the bank's order
     initiative.horizon, initiative.effort, initiative.impact = horizon, effort, impact
     initiative.status = status
     with transaction.atomic():

@@ -18,6 +18,7 @@ from assessments import access
 from assessments.errors import Refused
 from assessments.forms import InitiativeForm, posted
 from assessments.models import Campaign, Initiative
+from assessments.outputs.charts import Labels
 from assessments.outputs.dashboard import labels_for
 from assessments.outputs.findings import why_not_next
 from assessments.selectors.scores import campaign_snapshot
@@ -27,10 +28,11 @@ from assessments.services.survey import bank_questions
 SUGGESTED_QUESTIONS = 3
 
 
-def _choices(campaign: Campaign) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _choices(
+    campaign: Campaign, labels: Labels
+) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     """The bank's dimensions, and its scored questions (key, label, dimension) in the
     dimensions' order, in the reader's language (what the form offers)."""
-    labels = labels_for(campaign, translation.get_language())
     scored = [
         q
         for q in bank_questions(campaign.bank_version)
@@ -47,14 +49,13 @@ def _choices(campaign: Campaign) -> tuple[list[tuple[str, str]], list[tuple[str,
     return dimensions, [item for key, _name in dimensions for item in groups[key]]
 
 
-def suggestion(campaign: Campaign, dimension: str) -> dict[str, Any]:
+def suggestion(campaign: Campaign, dimension: str, labels: Labels) -> dict[str, Any]:
     """A new initiative from one recommendation: the bank's advice as its title, the
     dimension, and the questions keeping it lowest (the blocker's own when it blocks the next
     stage, else its lowest-scoring ones)."""
-    doc = campaign_snapshot(campaign).document
-    labels = labels_for(campaign, translation.get_language())
     if dimension not in labels.dimensions:
         return {}
+    doc = campaign_snapshot(campaign).document
     recommendation = next(
         (r for r in doc.get("recommendations", []) if r["dimension"] == dimension), None
     )
@@ -108,9 +109,13 @@ def _back(campaign: Campaign) -> HttpResponse:
 
 
 def _form_page(
-    request: HttpRequest, campaign: Campaign, initiative: Initiative | None, initial: Any
+    request: HttpRequest,
+    campaign: Campaign,
+    initiative: Initiative | None,
+    initial: Any,
+    labels: Labels,
 ) -> HttpResponse:
-    dimensions, questions = _choices(campaign)
+    dimensions, questions = _choices(campaign, labels)
     form = InitiativeForm(
         posted(request)[0], initial=initial, dimensions=dimensions, questions=questions
     )
@@ -168,8 +173,14 @@ def _form_page(
 @login_required
 def initiative_new(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
-    initial = suggestion(campaign, request.GET.get("dimension", ""))
-    return _form_page(request, campaign, None, initial)
+    labels = labels_for(campaign, translation.get_language())
+    # A POST brings its own values: the suggestion is only for the empty form.
+    initial = (
+        {}
+        if request.method == "POST"
+        else suggestion(campaign, request.GET.get("dimension", ""), labels)
+    )
+    return _form_page(request, campaign, None, initial, labels)
 
 
 @login_required
@@ -177,7 +188,8 @@ def initiative_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     initiative = _initiative(campaign, pk)
     initial = {field: getattr(initiative, field) for field in FIELDS}
-    return _form_page(request, campaign, initiative, initial)
+    labels = labels_for(campaign, translation.get_language())
+    return _form_page(request, campaign, initiative, initial, labels)
 
 
 @login_required
