@@ -34,6 +34,7 @@ CAMPAIGN_FIELDS = [
     "left_out",
     "languages",
     "report_language",
+    "remind_days_before",
 ]
 
 
@@ -147,6 +148,17 @@ def _access(data: dict[str, Any]) -> str:
         return _("downloaded the deck") + suffix
     if event == "word":
         return _("downloaded the Word report") + suffix
+    if event == "invitations":
+        return _("made %(count)s personal links from %(file)s") % {
+            "count": data.get("count", 0),
+            "file": data.get("file", ""),
+        }
+    if event == "reminders":
+        if data.get("scheduled"):
+            return _("sent the scheduled reminder to %(count)s people") % {
+                "count": data.get("count", 0)
+            }
+        return _("sent a reminder to %(count)s people") % {"count": data.get("count", 0)}
     if event == "archive":
         return _("exported the campaign archive")
     if event == "export":

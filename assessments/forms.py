@@ -168,6 +168,7 @@ class CampaignForm(_SlugFromName, _Crispy, forms.ModelForm):
             "shuffle_choices",
             "single_site",
             "report_language",
+            "remind_days_before",
         ]
         widgets = {
             "opens_on": forms.DateInput(attrs={"type": "date"}),
@@ -186,6 +187,7 @@ class CampaignForm(_SlugFromName, _Crispy, forms.ModelForm):
             "shuffle_choices": _("Shuffle the answers"),
             "single_site": _("One site"),
             "report_language": _("Report language"),
+            "remind_days_before": _("Reminder, days before closing"),
         }
         help_texts = {
             "teams": _("Leave all unticked to include every team."),
@@ -203,6 +205,10 @@ class CampaignForm(_SlugFromName, _Crispy, forms.ModelForm):
                 "The organisation has one site: leave out the questions about several sites."
             ),
             "report_language": _("The language of the PDF report and the deck."),
+            "remind_days_before": _(
+                "Everyone with a personal link who has not submitted is e-mailed a reminder "
+                "this many days before the closing date, at 09:00. Empty: no scheduled reminder."
+            ),
         }
 
     language_tags = forms.CharField(
@@ -366,6 +372,20 @@ class PersonInvitationForm(_Crispy, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = self._helper()
         self.fields["team"].queryset = organization.teams.all()  # type: ignore[attr-defined]
+
+
+class InvitationUploadForm(_Crispy, forms.Form):
+    file = forms.FileField(
+        label=_("File of people"),
+        help_text=_(
+            "CSV or XLSX with a header row: email, and optionally name and team (a team's "
+            "name or short name). Nothing is made unless every row is right."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
 
 
 class TeamLinkForm(_Crispy, forms.Form):

@@ -648,6 +648,12 @@ class Campaign(models.Model):
     teams = models.ManyToManyField(
         Team, blank=True, related_name="campaigns", help_text="Teams in scope; none means all."
     )
+    # Personal links not yet submitted are reminded by e-mail this many days before the
+    # closing date (assessments/services/invitations.py); null: no scheduled reminder.
+    remind_days_before = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    reminded_on = models.DateField(null=True, blank=True)  # the scheduled reminder went
     # Frozen when the campaign closes, so a closed campaign's progress never changes.
     baseline = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -733,6 +739,7 @@ class Invitation(models.Model):
     class Mail(models.TextChoices):
         NONE = "", _("not e-mailed")
         HELD = "held", _("held until the campaign opens")
+        QUEUED = "queued", _("being sent")
         SENT = "sent", _("sent")
         FAILED = "failed", _("could not be sent")
 
@@ -742,6 +749,11 @@ class Invitation(models.Model):
     mailed_at = models.DateTimeField(null=True, blank=True)
     mail_error = models.CharField(max_length=300, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)  # the link first opened
+    # An e-mailed link's token is derived from this nonce and the secret key, so a reminder
+    # can carry the same link (services/invitations.py, docs/security.md); empty: random.
+    token_nonce = models.CharField(max_length=32, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]

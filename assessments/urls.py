@@ -153,6 +153,17 @@ urlpatterns = [
         name="invitation-created",
     ),
     path(
+        "campaigns/<slug:slug>/invitations/upload/",
+        invitations.invitation_upload,
+        name="invitation-upload",
+    ),
+    path(
+        "campaigns/<slug:slug>/invitations/example.csv",
+        invitations.invitation_example,
+        name="invitation-example",
+    ),
+    path("campaigns/<slug:slug>/reminders/", invitations.reminders_view, name="reminders"),
+    path(
         "campaigns/<slug:slug>/invitations/<int:invitation>/revoke/",
         invitations.invitation_revoke_view,
         name="invitation-revoke",

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "auditlog",  # who did what to a campaign (assessments/audit.py)
     "django_countries",  # a site's country from the ISO 3166 list, named in the reader's language
+    "django_tasks",  # background jobs (assessments/tasks.py), run by `manage.py db_worker`
+    "django_tasks_db",
     "assessments",
 ]
 
@@ -291,6 +293,16 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Convergence <convergence@localhost>")
+
+# Background jobs (assessments/tasks.py): queued in the database, so a laptop needs no broker
+# and every worker on every machine shares one queue; `make run` starts a worker beside the
+# server, production runs `manage.py db_worker` (docs/deployment.md).
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # Respondents come back to an unfinished survey days later: keep their session for 60 days.
 SESSION_COOKIE_AGE = 60 * 24 * 3600  # respondents: come back to a survey for two months

@@ -109,3 +109,43 @@ def demo(demo_db, db):
     return Campaign.objects.select_related("organization__workspace", "bank_version__bank").get(
         slug="acme-2026"
     )
+
+
+@pytest.fixture
+def run_jobs(db, django_capture_on_commit_callbacks):
+    """Run the background jobs that are due, as `manage.py db_worker --batch` does, inside the
+    test's transaction, and the jobs those queue; returns what each job said. Jobs are
+    queued when a transaction commits: queue them inside
+    `django_capture_on_commit_callbacks(execute=True)`."""
+    from unittest import mock
+
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    def run() -> list[str]:
+        before = set(DBTaskResult.objects.filter(finished_at__isnull=False).values_list("pk"))
+        worker = db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="tests",
+            excluded_queue_names=[],
+        )
+        # The worker closes stale connections between jobs; the test's must stay open.
+        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+            while True:
+                with django_capture_on_commit_callbacks(execute=True) as queued:
+                    worker.run()
+                if not queued:
+                    break
+        done = DBTaskResult.objects.filter(finished_at__isnull=False).order_by("finished_at")
+        return [
+            str(row.return_value if row.status == "SUCCESSFUL" else row.status)
+            for row in done
+            if (row.pk,) not in before
+        ]
+
+    return run

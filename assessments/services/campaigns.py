@@ -25,6 +25,8 @@ from assessments.models import (
     Team,
 )
 from assessments.selectors.scores import campaign_scores, find_baseline
+from assessments.services.invitations import reminders_schedule
+from assessments.services.survey import send_held_invitations
 from assessments.vocabulary import (
     CONTROL_CHARACTERS,
     DECISION_ANSWERS,
@@ -138,6 +140,7 @@ def campaign_create(
     left_out: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
     report_language: str = "en",
+    remind_days_before: int | None = None,
 ) -> Campaign:
     """Create a campaign on a published bank version; every problem reported at once.
     `teams` are the teams in scope (none: every team of the organisation). A `single_site`
@@ -155,6 +158,7 @@ def campaign_create(
         )
     _check_settings(problems, bank_version, min_group_size, gap_threshold, targets)
     _check_dates(problems, opens_on, closes_on)
+    _check_reminder(problems, remind_days_before, closes_on)
     left_out = _left_out(problems, bank_version, single_site, left_out)
     chosen_languages = _languages(problems, bank_version, languages)
     _report_language(problems, report_language)
@@ -176,6 +180,7 @@ def campaign_create(
             left_out=left_out,
             opens_on=opens_on,
             closes_on=closes_on,
+            remind_days_before=remind_days_before,
         )
         try:
             campaign.full_clean()
@@ -258,10 +263,13 @@ def campaign_update(
     left_out: Iterable[str] | None = None,
     languages: Iterable[str] | None = None,
     report_language: str | None = None,
+    remind_days_before: int | Unchanged | None = UNCHANGED,
+    base_url: str | None = None,
 ) -> Campaign:
     """Change a campaign that is not closed: its scoring settings and, when given, its name,
     dates, the teams in scope and whether it has one site (the questions it leaves out stop
-    changing once someone has answered: their answers would count for a question not asked)."""
+    changing once someone has answered: their answers would count for a question not asked).
+    A changed reminder day is scheduled anew (with `base_url`, the site's address)."""
     problems = ProblemList()
     if campaign.is_closed:
         problems.add(
@@ -275,6 +283,12 @@ def campaign_update(
         campaign.opens_on if isinstance(opens_on, Unchanged) else opens_on,
         campaign.closes_on if isinstance(closes_on, Unchanged) else closes_on,
     )
+    if not isinstance(remind_days_before, Unchanged):
+        _check_reminder(
+            problems,
+            remind_days_before,
+            campaign.closes_on if isinstance(closes_on, Unchanged) else closes_on,
+        )
     new_left_out = None
     if single_site is not None:
         new_left_out = _left_out(problems, campaign.bank_version, single_site, left_out)
@@ -319,21 +333,53 @@ def campaign_update(
     if not isinstance(closes_on, Unchanged):
         campaign.closes_on = closes_on
         fields.append("closes_on")
+    if not isinstance(remind_days_before, Unchanged):
+        campaign.remind_days_before = remind_days_before
+        fields.append("remind_days_before")
+    day_before = Campaign.objects.filter(pk=campaign.pk).values_list(
+        "closes_on", "remind_days_before"
+    )[0]
+    moved = day_before != (campaign.closes_on, campaign.remind_days_before)
+    if moved:
+        campaign.reminded_on = None  # a new reminder day: it is reminded again on that day
+        fields.append("reminded_on")
     with transaction.atomic():
         campaign.save(update_fields=fields)
         if teams is not None:
             campaign.teams.set(_teams_of(campaign.organization, teams))
+        if moved and base_url is not None:
+            reminders_schedule(campaign=campaign, base_url=base_url)
     return campaign
 
 
-def campaign_open(*, campaign: Campaign) -> Campaign:
+def _check_reminder(problems: ProblemList, days: int | None, closes_on: date | None) -> None:
+    if days is None:
+        return
+    if not 1 <= days <= MAX_REMIND_DAYS:
+        problems.add(
+            "remind_days_before",
+            _("between 1 and %(most)s days, or empty for no reminder"),
+            most=MAX_REMIND_DAYS,
+        )
+    elif closes_on is None:
+        problems.add("remind_days_before", _("needs a closing date to count back from"))
+
+
+def campaign_open(*, campaign: Campaign, base_url: str | None = None) -> int:
+    """Open a draft for answers: the e-mails held while it was a draft, and its scheduled
+    reminder, are queued when `base_url` (the site's address) is given. Returns how many
+    held e-mails were queued."""
     if campaign.is_closed:
         raise Refused.at(
             "", _("%(slug)s is closed and cannot be opened again."), slug=campaign.slug
         )
-    campaign.status = Campaign.Status.OPEN
-    campaign.save(update_fields=["status"])
-    return campaign
+    with transaction.atomic():
+        campaign.status = Campaign.Status.OPEN
+        campaign.save(update_fields=["status"])
+        if base_url is None:
+            return 0
+        reminders_schedule(campaign=campaign, base_url=base_url)
+        return send_held_invitations(campaign=campaign, base_url=base_url)
 
 
 def campaign_close(*, campaign: Campaign) -> Campaign:
@@ -349,6 +395,7 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
     return campaign
 
 
+MAX_REMIND_DAYS = 60
 REOPEN_DAYS = 14  # a closed campaign can be reopened this long; then its scores are final
 MAX_REASON = 500
 
@@ -381,7 +428,7 @@ def reopen_refusal(campaign: Campaign) -> Refused | None:
     return None
 
 
-def campaign_reopen(*, campaign: Campaign, reason: str) -> Campaign:
+def campaign_reopen(*, campaign: Campaign, reason: str, base_url: str | None = None) -> Campaign:
     """Open a closed campaign again, within `REOPEN_DAYS` of its closing and with a reason,
     which the audit log keeps (assessments/audit.py). Its baseline is found again when it
     closes next."""
@@ -401,6 +448,8 @@ def campaign_reopen(*, campaign: Campaign, reason: str) -> Campaign:
         campaign.baseline = None
         campaign.audit_note = {"reason": reason}  # type: ignore[attr-defined]
         campaign.save(update_fields=["status", "closed_at", "baseline"])
+        if base_url is not None:
+            reminders_schedule(campaign=campaign, base_url=base_url)
     return campaign
 
 

@@ -8,18 +8,16 @@ Every answer is saved the moment it is chosen; submitting is idempotent.
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import math
 import random
 import secrets
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +33,14 @@ from assessments.models import (
     Response,
     Team,
 )
-from assessments.services.emails import render_email
+from assessments.services.invitation_mail import (
+    INVITATION,
+    TOKEN_BYTES,
+    derived_token,
+    hash_token,
+    new_nonce,
+    queue_mail,
+)
 from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
 from assessments.words import (
     DECISION_TAP,
@@ -48,8 +53,6 @@ from assessments.words import (
 )
 
 logger = logging.getLogger(__name__)
-
-TOKEN_BYTES = 24  # 192 bits
 
 
 @dataclass(frozen=True)
@@ -93,10 +96,6 @@ def answer_options(question: Question, answer: Answer | None, seed: str = "") ->
     return options
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class NewInvitation:
     invitation: Invitation
@@ -111,12 +110,13 @@ def invitation_create(
     name: str = "",
     email: str = "",
     created_by: Any = None,
-    absolute_url: Callable[[str], str] | None = None,
+    base_url: str | None = None,
     max_responses: int | None = None,
 ) -> NewInvitation:
-    """A person's link (mailed to `email` when given with `absolute_url`, which makes the
-    survey's path a full address) or a team's join link, which takes at most `max_responses`
-    people when given. The token is returned once."""
+    """A person's link or a team's join link, which takes at most `max_responses` people when
+    given. A person's link with an `email` is e-mailed when `base_url` (the site's address)
+    is given: by a background job, or when the campaign opens if it is a draft. The token is
+    returned once."""
     problems = ProblemList()
     if campaign.is_closed:
         problems.add(
@@ -135,78 +135,44 @@ def invitation_create(
     if max_responses is not None and kind == Invitation.Kind.PERSON:
         problems.add("max_responses", _("a personal link is one response; it takes no limit"))
     problems.raise_if_any()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    # A link with an address can be e-mailed again (a reminder): its token is derived.
+    nonce = new_nonce() if email and kind == Invitation.Kind.PERSON else ""
+    token = derived_token(nonce) if nonce else secrets.token_urlsafe(TOKEN_BYTES)
+    mail = ""
+    if nonce and base_url is not None:
+        # Nobody is asked to answer a survey that does not open yet: the e-mail goes when
+        # the campaign opens (`send_held_invitations`).
+        mail = Invitation.Mail.HELD if campaign.status == Campaign.Status.DRAFT else ""
     with transaction.atomic():
         invitation = Invitation.objects.create(
             campaign=campaign,
             kind=kind,
             token_hash=hash_token(token),
+            token_nonce=nonce,
             team=team,
             name=name,
             email=email,
             created_by=created_by,
             max_responses=max_responses,
+            mail=mail,
         )
-        if email and absolute_url is not None:
-            if campaign.status == Campaign.Status.DRAFT:
-                # Nobody is asked to answer a survey that does not open yet: the e-mail
-                # goes when the campaign opens (`send_held_invitations`), with its own link.
-                invitation.mail = Invitation.Mail.HELD
-                invitation.save(update_fields=["mail"])
-            else:
-                _mail_invitation(invitation, token, absolute_url)
+        if nonce and base_url is not None and not mail:
+            queue_mail(invitation, INVITATION, base_url)
     return NewInvitation(invitation, token)
 
 
-def _mail_invitation(
-    invitation: Invitation, token: str, absolute_url: Callable[[str], str]
-) -> None:
-    """Send a personal link's e-mail once the transaction commits, in the campaign's first
-    language (the respondent reads it, not the consultant), and record whether it went: a
-    failure is shown on the campaign page, never lost."""
-    campaign = invitation.campaign
-    with translation.override(campaign.offered_languages()[0]):
-        message = render_email(
-            "person-invitation",
-            {
-                "organization": campaign.organization,
-                "name": invitation.name,
-                "link": absolute_url(reverse("assessments:link-open", args=[token])),
-            },
-            to=[invitation.email],
-        )
-
-    def send() -> None:
-        sent = Invitation.objects.filter(pk=invitation.pk)
-        try:
-            message.send()
-        except Exception as exc:  # the mail server refused or is away: say so
-            logger.exception("the invitation e-mail to invitation %s failed", invitation.pk)
-            sent.update(
-                mail=Invitation.Mail.FAILED, mail_error=f"{type(exc).__name__}: {exc}"[:300]
-            )
-        else:
-            sent.update(mail=Invitation.Mail.SENT, mailed_at=timezone.now(), mail_error="")
-
-    transaction.on_commit(send)
-
-
-def send_held_invitations(*, campaign: Campaign, absolute_url: Callable[[str], str]) -> int:
-    """Send the e-mails held while `campaign` was a draft, each with a new link (the first
-    one was never shown). Returns how many went out."""
+def send_held_invitations(*, campaign: Campaign, base_url: str) -> int:
+    """Queue the e-mails held while `campaign` was a draft. Returns how many."""
     if campaign.status != Campaign.Status.OPEN:
         return 0
     held = list(
         Invitation.objects.filter(
             campaign=campaign, mail=Invitation.Mail.HELD, revoked_at__isnull=True
-        ).select_related("campaign__organization")
+        )
     )
     with transaction.atomic():
         for invitation in held:
-            token = secrets.token_urlsafe(TOKEN_BYTES)
-            invitation.token_hash = hash_token(token)
-            invitation.save(update_fields=["token_hash"])
-            _mail_invitation(invitation, token, absolute_url)
+            queue_mail(invitation, INVITATION, base_url)
     return len(held)
 
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from assessments import access, audit
 from assessments.errors import Refused
 from assessments.forms import CampaignForm, PersonInvitationForm, ReopenForm, TeamLinkForm, posted
-from assessments.models import Function, Invitation
+from assessments.models import Campaign, Function, Invitation
 from assessments.selectors.campaigns import completion
 from assessments.services.campaigns import (
     REOPEN_DAYS,
@@ -27,7 +27,8 @@ from assessments.services.campaigns import (
     campaign_update,
     reopen_refusal,
 )
-from assessments.services.survey import pages_for, send_held_invitations
+from assessments.services.invitations import reminder_day
+from assessments.services.survey import pages_for
 
 # The service names the bank version `bank`; the form calls its field `bank_version`.
 FORM_FIELDS = {"bank": "bank_version", "languages": "language_tags"}
@@ -54,6 +55,7 @@ def campaign_new(request: HttpRequest, slug: str) -> HttpResponse:
                 teams=data["teams"],
                 languages=form.languages(),
                 report_language=data["report_language"] or "en",
+                remind_days_before=data["remind_days_before"],
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
@@ -99,6 +101,8 @@ def campaign_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 left_out=form.left_out(),
                 languages=form.languages(),
                 report_language=data["report_language"] or None,
+                remind_days_before=data["remind_days_before"],
+                base_url=request.build_absolute_uri("/"),
             )
         except Refused as exc:
             exc.add_to_form(form, FORM_FIELDS)
@@ -131,6 +135,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             filter=Q(responses__discarded_at__isnull=True, responses__submitted_at__isnull=False),
         ),
     )
+    person_links = [i for i in invitations if i.kind == Invitation.Kind.PERSON]
     return render(
         request,
         "assessments/campaign_detail.html",
@@ -138,7 +143,13 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "campaign": campaign,
             "organization": organization,
             "completion": completion(campaign),
-            "person_links": [i for i in invitations if i.kind == Invitation.Kind.PERSON],
+            "person_links": person_links,
+            "remindable": campaign.status == Campaign.Status.OPEN
+            and any(
+                i.email and not i.submitted and not i.is_revoked and i.mail != Invitation.Mail.HELD
+                for i in person_links
+            ),
+            "reminder_day": reminder_day(campaign),
             "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
             "person_form": PersonInvitationForm(organization=organization, prefix="person"),
             "team_form": TeamLinkForm(organization=organization, prefix="join"),
@@ -166,11 +177,10 @@ def campaign_completion(request: HttpRequest, slug: str) -> HttpResponse:
 def campaign_open_view(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = access.get_campaign_for_user(request, slug)
     try:
-        campaign_open(campaign=campaign)
+        sent = campaign_open(campaign=campaign, base_url=request.build_absolute_uri("/"))
     except Refused as exc:
         messages.error(request, exc.sentence)
     else:
-        sent = send_held_invitations(campaign=campaign, absolute_url=request.build_absolute_uri)
         messages.success(
             request, _("%(name)s is open: invitation links now work.") % {"name": campaign.name}
         )
@@ -242,7 +252,11 @@ def campaign_reopen_view(request: HttpRequest, slug: str) -> HttpResponse:
     form = ReopenForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
-            campaign_reopen(campaign=campaign, reason=form.cleaned_data["reason"])
+            campaign_reopen(
+                campaign=campaign,
+                reason=form.cleaned_data["reason"],
+                base_url=request.build_absolute_uri("/"),
+            )
         except Refused as exc:
             exc.add_to_form(form)
         else:

@@ -9,12 +9,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments import access
 from assessments.errors import Refused
-from assessments.forms import PersonInvitationForm, TeamLinkForm
+from assessments.files.formats import read_upload
+from assessments.files.responses import MAX_FILE_BYTES
+from assessments.forms import InvitationUploadForm, PersonInvitationForm, TeamLinkForm, posted
 from assessments.models import Invitation
+from assessments.services.invitations import (
+    invitations_bulk_create,
+    read_invitees,
+    reminder_candidates,
+    reminders_send,
+)
 from assessments.services.survey import NewInvitation, invitation_create, invitation_revoke
 
 
@@ -51,7 +60,7 @@ def invitation_person(request: HttpRequest, slug: str) -> HttpResponse:
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"],
             created_by=request.user,
-            absolute_url=request.build_absolute_uri,
+            base_url=request.build_absolute_uri("/"),
         )
     except Refused as exc:
         messages.error(request, exc.sentence)
@@ -124,4 +133,120 @@ def invitation_revoke_view(request: HttpRequest, slug: str, invitation: int) -> 
         )
     invitation_revoke(invitation=target)
     messages.success(request, _("Revoked the link: it no longer opens the survey."))
+    return redirect("assessments:campaign-detail", slug=campaign.slug)
+
+
+@login_required
+def invitation_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    """Personal links for everyone in a CSV or XLSX file, each e-mailed (held while the
+    campaign is a draft); a file with a bad row is refused whole, every problem named."""
+    campaign = access.get_campaign_for_user(request, slug)
+    if campaign.is_closed:
+        messages.error(
+            request, _("%(name)s is closed: it takes no new invitations.") % {"name": campaign.name}
+        )
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    form = InvitationUploadForm(*posted(request))
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            people = read_invitees(
+                read_upload(upload, MAX_FILE_BYTES), upload.name, campaign=campaign
+            )
+            result = invitations_bulk_create(
+                campaign=campaign,
+                people=people,
+                created_by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                source=upload.name,
+            )
+        except Refused as exc:
+            problems = exc.lines
+        else:
+            messages.success(request, result.message)
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+    return render(
+        request,
+        "assessments/invitation_upload.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "organization": campaign.organization,
+            "problems": problems,
+            "teams": list(campaign.teams.all()) or list(campaign.organization.teams.all()),
+        },
+    )
+
+
+@login_required
+def invitation_example(request: HttpRequest, slug: str) -> HttpResponse:
+    """A file to fill in: the header and one made-up row per team in scope."""
+    campaign = access.get_campaign_for_user(request, slug)
+    teams = list(campaign.teams.all()) or list(campaign.organization.teams.all())
+    rows = [team.slug for team in teams[:3]] or [""]
+    lines = ["name,email,team"] + [
+        f"Person {number},person{number}@example.com,{team}"
+        for number, team in enumerate(rows, start=1)
+    ]
+    response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{campaign.slug}-people.csv"'
+    return response
+
+
+@login_required
+def reminders_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET says who would be reminded and asks; POST queues the e-mails (a second click
+    within the hour reminds nobody twice)."""
+    campaign = access.get_campaign_for_user(request, slug)
+    if campaign.status != campaign.Status.OPEN:
+        messages.error(
+            request, _("%(name)s is not open: nobody can answer now.") % {"name": campaign.name}
+        )
+        return redirect("assessments:campaign-detail", slug=campaign.slug)
+    if request.method != "POST":
+        count = reminder_candidates(campaign).count()
+        if not count:
+            messages.info(
+                request, _("Nobody to remind: every personal link with an address has submitted.")
+            )
+            return redirect("assessments:campaign-detail", slug=campaign.slug)
+        return render(
+            request,
+            "assessments/confirm.html",
+            {
+                "campaign": campaign,
+                "organization": campaign.organization,
+                "title": ngettext(
+                    "Remind %(count)s person who has not submitted?",
+                    "Remind %(count)s people who have not submitted?",
+                    count,
+                )
+                % {"count": count},
+                "consequences": [
+                    _("Each gets an e-mail with their own link, the same one as before."),
+                    _("Those who have submitted get nothing; nobody learns who else was reminded."),
+                    _("The Links table shows when each reminder went, or why it failed."),
+                ],
+                "button": _("Send the reminders"),
+                "danger": False,
+            },
+        )
+    try:
+        count = reminders_send(campaign=campaign, base_url=request.build_absolute_uri("/"))
+    except Refused as exc:
+        messages.error(request, exc.sentence)
+    else:
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "A reminder to %(count)s person is being sent.",
+                    "Reminders to %(count)s people are being sent.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(request, _("Nobody was reminded: everyone was reminded within the hour."))
     return redirect("assessments:campaign-detail", slug=campaign.slug)

@@ -69,7 +69,7 @@ def test_line_breaks_in_names_are_refused_before_anything_is_written(
             kind="person",
             name="Pat\r\nBcc: x@example.com",
             email="pat@example.com",
-            absolute_url=lambda path: path,
+            base_url="http://testserver/",
         )
     assert refused.value.lines == ["name: must not contain line breaks or other control characters"]
     assert not Invitation.objects.exists() and mail.outbox == []

@@ -207,7 +207,7 @@ def test_campaign_form_reports_a_taken_slug(logged_in, org, campaign):
 
 
 def test_person_link_is_shown_once_and_emailed(
-    logged_in, campaign, django_capture_on_commit_callbacks
+    logged_in, campaign, django_capture_on_commit_callbacks, run_jobs
 ):
     team = campaign.organization.teams.get(slug="ot-north")
     with django_capture_on_commit_callbacks(execute=True):
@@ -229,6 +229,7 @@ def test_person_link_is_shown_once_and_emailed(
     assert response.redirect_chain == []  # the page is the POST's own answer
     assert "no-store" in response["Cache-Control"]
     assert "<svg" in page  # the QR code
+    assert run_jobs() == ["sent"]
     assert mail.outbox[0].to == ["pat@example.com"] and f"/s/{token}/" in mail.outbox[0].body
     assert mail.outbox[0].subject == "Acme: IT/OT convergence assessment"
     assert "Hello Pat Doe," in mail.outbox[0].body

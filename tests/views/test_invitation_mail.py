@@ -39,7 +39,7 @@ def _status(client, campaign, name="Pat Doe") -> list[str]:
 
 
 def test_a_drafts_invitation_waits_and_goes_out_when_it_opens(
-    client, owner, draft, django_capture_on_commit_callbacks
+    client, owner, draft, django_capture_on_commit_callbacks, run_jobs
 ):
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,11 +56,17 @@ def test_a_drafts_invitation_waits_and_goes_out_when_it_opens(
     assert "The 1 invitation held while it was a draft is being e-mailed." in (
         response.content.decode()
     )
+    assert mail.outbox == []  # the request only queues it: a job sends it
+    invitation.refresh_from_db()
+    assert invitation.mail == Invitation.Mail.QUEUED
+    assert "e-mail being sent" in " ".join(_status(client, draft))
+    assert run_jobs() == ["sent"]
     [sent] = mail.outbox
     assert sent.to == ["pat@example.com"] and "Hello Pat Doe," in sent.body
     token = sent.body.split("/s/")[1].split("/")[0]
     invitation.refresh_from_db()
-    assert invitation.token_hash == hash_token(token) != first_hash
+    # The link in the e-mail is the one made (its token derived, never stored).
+    assert invitation.token_hash == hash_token(token) == first_hash
     assert invitation.mail == Invitation.Mail.SENT and invitation.mailed_at is not None
     status = " ".join(_status(client, draft))
     assert "e-mailed, not opened yet" in status and "e-mailed " in status
@@ -73,19 +79,22 @@ def test_a_drafts_invitation_waits_and_goes_out_when_it_opens(
 
 
 def test_an_open_campaigns_invitation_is_sent_at_once_and_says_so(
-    client, owner, workspace, django_capture_on_commit_callbacks
+    client, owner, workspace, django_capture_on_commit_callbacks, run_jobs
 ):
     campaign = builders.campaign(workspace)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         page = _invite(client, campaign).content.decode()
     assert "An e-mail with this link is being sent to pat@example.com" in page
+    assert run_jobs() == ["sent"]
     assert len(mail.outbox) == 1
+    link = page.split('id="link">')[1].split("<")[0]
+    assert "/s/" in link and link in mail.outbox[0].body  # the e-mail carries the link shown
     assert Invitation.objects.get().mail == Invitation.Mail.SENT
 
 
 def test_a_failed_e_mail_is_shown_not_lost(
-    client, owner, workspace, monkeypatch, django_capture_on_commit_callbacks
+    client, owner, workspace, monkeypatch, django_capture_on_commit_callbacks, run_jobs
 ):
     from django.core.mail import EmailMultiAlternatives
 
@@ -97,7 +106,10 @@ def test_a_failed_e_mail_is_shown_not_lost(
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, campaign)
+    assert run_jobs() == ["failed"]
     invitation = Invitation.objects.get()
     assert invitation.mail == Invitation.Mail.FAILED
     assert invitation.mail_error == "ConnectionRefusedError: mail server away"
-    assert "the e-mail could not be sent" in " ".join(_status(client, campaign))
+    assert "the e-mail could not be sent: ConnectionRefusedError: mail server away" in " ".join(
+        _status(client, campaign)
+    )

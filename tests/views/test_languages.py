@@ -240,7 +240,7 @@ def test_who_decides_is_in_the_readers_language_on_the_workshop_screens():
 
 
 def test_a_personal_invitation_is_mailed_in_the_campaigns_first_language(
-    campaign, mailoutbox, django_capture_on_commit_callbacks
+    campaign, mailoutbox, django_capture_on_commit_callbacks, run_jobs
 ):
     _offer(campaign, ["de", "en"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -249,8 +249,9 @@ def test_a_personal_invitation_is_mailed_in_the_campaigns_first_language(
             kind="person",
             name="Jana",
             email="jana@acme.example",
-            absolute_url=lambda path: f"https://convergence.example{path}",
+            base_url="https://convergence.example/",
         )
+    assert run_jobs() == ["sent"]  # the job, not the request, speaks the campaign's language
     message = mailoutbox[0]
     assert "Befragung zur IT/OT-Konvergenz" in message.subject
     assert "Guten Tag Jana," in message.body and "Bitte leiten Sie ihn nicht weiter" in message.body

@@ -1,0 +1,279 @@
+"""Invitations as a survey tool sends them: personal links in bulk from a file of names,
+e-mails and teams, and reminders to everyone not yet submitted, by hand or on a set day
+before closing. The e-mails go by background job (services/invitation_mail.py).
+
+The bulk file (README, "Inviting people"): CSV (UTF-8, `,` or `;`) or XLSX, a header row
+with `email` and optionally `name` and `team` (a team's name or short name). Every bad cell
+is reported at `row N, column X`, all at once, and nothing is written unless the whole file
+is valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from auditlog.context import disable_auditlog
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from assessments import audit
+from assessments.errors import ProblemList, Refused
+from assessments.files.responses import MAX_PROBLEMS_SHOWN, read_table, spreadsheet_place
+from assessments.models import Campaign, Invitation, Response, Team
+from assessments.services.invitation_mail import REMINDER, queue_mail
+from assessments.services.survey import invitation_create
+from assessments.tasks import send_scheduled_reminders
+from assessments.vocabulary import CONTROL_CHARACTERS
+
+MAX_INVITEES = 5_000  # one file; a bigger list is several files
+COLUMNS = ("name", "email", "team")
+REMIND_AGAIN_AFTER = timedelta(hours=1)  # a second click on "Remind" sends nothing twice
+REMINDER_HOUR = time(9, 0)  # a scheduled reminder goes at 09:00 (TIME_ZONE) on its day
+
+
+@dataclass(frozen=True)
+class Invitee:
+    row: int
+    name: str
+    email: str
+    team: Team | None
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    created: int
+    held: int
+
+    @property
+    def message(self) -> str:
+        if self.held:
+            return gettext(
+                "Made %(count)s personal links. Their e-mails are held until the campaign "
+                "opens, and go out then."
+            ) % {"count": self.created}
+        return gettext(
+            "Made %(count)s personal links; their e-mails are being sent. The Links table "
+            "shows each one's status."
+        ) % {"count": self.created}
+
+
+def read_invitees(data: bytes, filename: str, *, campaign: Campaign) -> list[Invitee]:
+    """The people in a bulk invitation file, checked against `campaign`; raises Refused
+    naming every bad cell."""
+    rows = read_table(data, filename)
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise Refused.at(filename, _("empty: the first row names the columns (name, email, team)"))
+    header = [cell.strip().lower() for cell in rows[0]]
+    problems = ProblemList(limit=MAX_PROBLEMS_SHOWN)
+    for number, column in enumerate(header, start=1):
+        if column and column not in COLUMNS:
+            problems.add(
+                spreadsheet_place(1, str(number)),
+                _("%(column)s is not a column of this file (name, email, team)"),
+                column=repr(rows[0][number - 1]),
+            )
+    if "email" not in header:
+        problems.add(spreadsheet_place(1, None), _("the email column is missing"))
+    problems.raise_if_any()
+    where = {column: header.index(column) for column in COLUMNS if column in header}
+    teams = _teams_by_name(campaign)
+    live = _live_addresses(campaign)
+    seen: dict[str, int] = {}
+    people: list[Invitee] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {column: _cell(row, index) for column, index in where.items()}
+        email, name, team_name = cells["email"], cells.get("name", ""), cells.get("team", "")
+        place = spreadsheet_place(number, "email")
+        if not email:
+            problems.add(place, _("an e-mail address is needed"))
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.add(place, _("%(email)s is not an e-mail address"), email=repr(email))
+            if email.lower() in seen:
+                problems.add(
+                    place,
+                    _("%(email)s is also on row %(row)s"),
+                    email=email,
+                    row=seen[email.lower()],
+                )
+            elif email.lower() in live:
+                problems.add(
+                    place,
+                    _("%(email)s already has a live link in this campaign (revoke it first)"),
+                    email=email,
+                )
+            seen.setdefault(email.lower(), number)
+        if len(name) > 200 or CONTROL_CHARACTERS.search(name):
+            problems.add(
+                spreadsheet_place(number, "name"),
+                _("at most 200 characters, with no line breaks or other control characters"),
+            )
+        team = None
+        if team_name:
+            team = teams.get(team_name.casefold())
+            if team is None:
+                problems.add(
+                    spreadsheet_place(number, "team"),
+                    _("%(team)s is not a team of this campaign (%(teams)s)"),
+                    team=repr(team_name),
+                    teams=", ".join(sorted({t.name for t in teams.values()})) or "-",
+                )
+        people.append(Invitee(number, name, email, team))
+    if not people and not problems:
+        problems.add(filename, _("no people: add one row per person under the header"))
+    if len(people) > MAX_INVITEES:
+        problems.add(
+            filename,
+            _("%(count)s people is more than %(most)s in one file; split it"),
+            count=f"{len(people):,}",
+            most=f"{MAX_INVITEES:,}",
+        )
+    problems.raise_if_any()
+    return people
+
+
+def _cell(row: list[str], index: int) -> str:
+    return row[index].strip() if index < len(row) else ""
+
+
+def _teams_by_name(campaign: Campaign) -> dict[str, Team]:
+    """The teams a file may name, by name and by short name (either case)."""
+    scope = list(campaign.teams.all()) or list(campaign.organization.teams.all())
+    found: dict[str, Team] = {}
+    for team in scope:
+        found.setdefault(team.slug.casefold(), team)
+        found.setdefault(team.name.casefold(), team)
+    return found
+
+
+def _live_addresses(campaign: Campaign) -> set[str]:
+    addresses = Invitation.objects.filter(
+        campaign=campaign, kind=Invitation.Kind.PERSON, revoked_at__isnull=True
+    ).exclude(email="")
+    return {email.lower() for email in addresses.values_list("email", flat=True)}
+
+
+def invitations_bulk_create(
+    *, campaign: Campaign, people: list[Invitee], created_by: object, base_url: str, source: str
+) -> BulkResult:
+    """A personal link for each of `people` (from `read_invitees`), each e-mailed by a job
+    (held while the campaign is a draft). One entry in the campaign's history, not one a
+    person."""
+    if campaign.is_closed:
+        raise Refused.at(
+            "campaign", _("%(slug)s is closed; it takes no new invitations"), slug=campaign.slug
+        )
+    with transaction.atomic():
+        # Checked again inside the transaction: a second click, or two consultants at once.
+        taken = _live_addresses(campaign) & {person.email.lower() for person in people}
+        if taken:
+            raise Refused.at(
+                "email",
+                _("%(emails)s already have live links in this campaign; nothing was made"),
+                emails=", ".join(sorted(taken)[:5]) + (" …" if len(taken) > 5 else ""),
+            )
+        with disable_auditlog():
+            for person in people:
+                invitation_create(
+                    campaign=campaign,
+                    kind=Invitation.Kind.PERSON,
+                    team=person.team,
+                    name=person.name,
+                    email=person.email,
+                    created_by=created_by,
+                    base_url=base_url,
+                )
+        audit.record(campaign, "invitations", count=len(people), file=source[:100])
+    held = len(people) if campaign.status == Campaign.Status.DRAFT else 0
+    return BulkResult(created=len(people), held=held)
+
+
+# --- Reminders ----------------------------------------------------------------------------
+
+
+def reminder_candidates(campaign: Campaign) -> QuerySet[Invitation]:
+    """Personal links with an address that have not led to a submitted response: those a
+    reminder goes to (a link whose e-mail is still held is not reminded)."""
+    submitted = Response.objects.filter(
+        invitation=OuterRef("pk"), submitted_at__isnull=False, discarded_at__isnull=True
+    )
+    return (
+        Invitation.objects.filter(
+            campaign=campaign, kind=Invitation.Kind.PERSON, revoked_at__isnull=True
+        )
+        .exclude(email="")
+        .exclude(mail=Invitation.Mail.HELD)
+        .exclude(Exists(submitted))
+    )
+
+
+def reminders_send(*, campaign: Campaign, base_url: str, scheduled: bool = False) -> int:
+    """Queue a reminder to each of `reminder_candidates` not reminded in the last hour.
+    Returns how many were queued."""
+    if campaign.status != Campaign.Status.OPEN:
+        raise Refused.at(
+            "campaign", _("%(name)s is not open: nobody can answer now"), name=campaign.name
+        )
+    recent = timezone.now() - REMIND_AGAIN_AFTER
+    with transaction.atomic():
+        due = list(
+            reminder_candidates(campaign)
+            .exclude(reminded_at__gte=recent)
+            .exclude(mail=Invitation.Mail.QUEUED)
+        )
+        for invitation in due:
+            queue_mail(invitation, REMINDER, base_url)
+        if due:
+            audit.record(campaign, "reminders", count=len(due), scheduled=scheduled)
+    return len(due)
+
+
+def reminder_day(campaign: Campaign) -> date | None:
+    """The day of the scheduled reminder, or None when none is set."""
+    if campaign.remind_days_before and campaign.closes_on:
+        return campaign.closes_on - timedelta(days=campaign.remind_days_before)
+    return None
+
+
+def reminders_schedule(*, campaign: Campaign, base_url: str) -> datetime | None:
+    """Queue the scheduled reminder of an open campaign for 09:00 on its day (at once when
+    that has passed and the campaign has not closed yet). Returns when it will run. Jobs
+    queued earlier need no cancelling: each checks, when it runs, that its day still holds."""
+    day = reminder_day(campaign)
+    today = timezone.localdate()
+    if (
+        day is None
+        or campaign.status != Campaign.Status.OPEN
+        or campaign.reminded_on is not None
+        or (campaign.closes_on is not None and campaign.closes_on < today)
+    ):
+        return None
+    when = max(timezone.make_aware(datetime.combine(day, REMINDER_HOUR)), timezone.now())
+    job = send_scheduled_reminders.using(run_after=when)
+    transaction.on_commit(lambda: job.enqueue(campaign.pk, day.isoformat(), base_url))
+    return when
+
+
+def scheduled_reminders_run(campaign_id: int, due: str, base_url: str) -> str:
+    """The scheduled reminder's job body; see `assessments.tasks.send_scheduled_reminders`."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or campaign.status != Campaign.Status.OPEN:
+            return "skipped: the campaign is not open"
+        day = reminder_day(campaign)
+        if campaign.reminded_on is not None or day is None or day.isoformat() != due:
+            return "skipped: reminded already, or the reminder day has changed"
+        count = reminders_send(campaign=campaign, base_url=base_url, scheduled=True)
+        campaign.reminded_on = timezone.localdate()
+        Campaign.objects.filter(pk=campaign.pk).update(reminded_on=campaign.reminded_on)
+    return f"queued {count} reminders"

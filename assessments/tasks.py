@@ -1,0 +1,28 @@
+"""Background jobs (Django's tasks API, the django-tasks backport, its database queue).
+
+`manage.py db_worker` runs them; `make run` starts one beside the server. A job takes only
+ids and plain values (they are stored as JSON) and does its work in a service, so it can be
+run again safely: a job that finds nothing left to do says so and changes nothing. The
+services import this module to queue jobs, so a job imports its service when it runs.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def send_link_mail(invitation_id: int, purpose: str, base_url: str) -> str:
+    """One personal link's invitation or reminder e-mail; the outcome is kept on the link."""
+    from assessments.services.invitation_mail import deliver
+
+    return deliver(invitation_id, purpose, base_url)
+
+
+@task()
+def send_scheduled_reminders(campaign_id: int, due: str, base_url: str) -> str:
+    """A campaign's scheduled reminder, on its day (`due`, ISO date): skipped when the
+    campaign has closed, was reminded already, or its reminder day has since changed."""
+    from assessments.services.invitations import scheduled_reminders_run
+
+    return scheduled_reminders_run(campaign_id, due, base_url)
