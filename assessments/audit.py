@@ -18,6 +18,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments.models import AgreedAnswer, Campaign, Initiative, Invitation
 
@@ -148,17 +149,23 @@ def _access(data: dict[str, Any]) -> str:
         return _("downloaded the deck") + suffix
     if event == "word":
         return _("downloaded the Word report") + suffix
+    count = int(data.get("count") or 0)
     if event == "invitations":
-        return _("made %(count)s personal links from %(file)s") % {
-            "count": data.get("count", 0),
-            "file": data.get("file", ""),
-        }
+        return ngettext(
+            "made %(count)s personal link from %(file)s",
+            "made %(count)s personal links from %(file)s",
+            count,
+        ) % {"count": count, "file": data.get("file", "")}
+    if event == "reminders" and data.get("scheduled"):
+        return ngettext(
+            "sent the scheduled reminder to %(count)s person",
+            "sent the scheduled reminder to %(count)s people",
+            count,
+        ) % {"count": count}
     if event == "reminders":
-        if data.get("scheduled"):
-            return _("sent the scheduled reminder to %(count)s people") % {
-                "count": data.get("count", 0)
-            }
-        return _("sent a reminder to %(count)s people") % {"count": data.get("count", 0)}
+        return ngettext(
+            "sent a reminder to %(count)s person", "sent a reminder to %(count)s people", count
+        ) % {"count": count}
     if event == "archive":
         return _("exported the campaign archive")
     if event == "export":

@@ -19,8 +19,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from assessments import audit
 from assessments.errors import ProblemList, Refused
@@ -53,13 +53,19 @@ class BulkResult:
     @property
     def message(self) -> str:
         if self.held:
-            return gettext(
+            return ngettext(
+                "Made %(count)s personal link. Its e-mail is held until the campaign opens, "
+                "and goes out then.",
                 "Made %(count)s personal links. Their e-mails are held until the campaign "
-                "opens, and go out then."
+                "opens, and go out then.",
+                self.created,
             ) % {"count": self.created}
-        return gettext(
+        return ngettext(
+            "Made %(count)s personal link; its e-mail is being sent. The Links table shows "
+            "its status.",
             "Made %(count)s personal links; their e-mails are being sent. The Links table "
-            "shows each one's status."
+            "shows each one's status.",
+            self.created,
         ) % {"count": self.created}
 
 

@@ -88,7 +88,7 @@ def test_an_xlsx_file_works_too(client, owner, campaign):
     book.save(buffer)
     client.force_login(owner)
     page = visible_text(_upload(client, campaign, buffer.getvalue(), "people.xlsx"))
-    assert "Made 1 personal links" in page
+    assert "Made 1 personal link; its e-mail is being sent." in page
     assert Invitation.objects.get().name == "Dee"
 
 
@@ -324,3 +324,16 @@ def test_a_reminder_day_needs_a_closing_date(client, owner, workspace):
     assert "remind_days_before: between 1 and 60 days, or empty for no reminder" in (
         refused.value.lines
     )
+
+
+def test_a_changed_secret_key_gives_the_next_reminder_a_new_working_link(settings, campaign):
+    from assessments.services.invitation_mail import link_token
+    from assessments.services.survey import invitation_create
+
+    made = invitation_create(campaign=campaign, kind="person", email="x@acme.example")
+    assert link_token(made.invitation) == made.token  # rebuilt, not stored
+    settings.SECRET_KEY = "another-secret-key-" * 4
+    token = link_token(made.invitation)
+    assert token != made.token
+    assert invitation_for_token(token) == made.invitation
+    assert invitation_for_token(made.token) is None  # the e-mail carries the one that works

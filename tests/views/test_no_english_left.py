@@ -85,7 +85,9 @@ def _pages(demo: Campaign) -> dict[str, str]:
     org, slug = demo.organization.slug, demo.slug
     team = demo.organization.teams.first()
     site = demo.organization.sites.first()
-    shown = invitation_create(campaign=demo, kind="person", team=team, name="Ana").invitation
+    shown = invitation_create(
+        campaign=demo, kind="person", team=team, name="Ana", email="ana@acme.example"
+    ).invitation
     urls = {
         "clients": reverse("assessments:home"),
         "organisation": reverse("assessments:organization-detail", args=[org]),
@@ -102,6 +104,8 @@ def _pages(demo: Campaign) -> dict[str, str]:
         "consensus": reverse("assessments:campaign-consensus", args=[slug]),
         "close a campaign": reverse("assessments:campaign-close", args=[slug]),
         "revoke a link": reverse("assessments:invitation-revoke", args=[slug, shown.pk]),
+        "invite from a file": reverse("assessments:invitation-upload", args=[slug]),
+        "remind": reverse("assessments:reminders", args=[slug]),
         "new initiative": reverse("assessments:initiative-create", args=[slug])
         + "?dimension=skills",
         "initiative": reverse(
