@@ -399,6 +399,14 @@ class TeamLinkForm(_Crispy, forms.Form):
             "Empty: the team's headcount, when it has one. The link then takes nobody more."
         ),
     )
+    kiosk = forms.BooleanField(
+        label=_("Kiosk mode (one shared tablet)"),
+        required=False,
+        help_text=_(
+            "For a tablet passed from person to person: each starts afresh, and the tablet "
+            "forgets them when they submit or leave it idle for a few minutes."
+        ),
+    )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -752,6 +752,9 @@ class Invitation(models.Model):
     # An e-mailed link's token is derived from this nonce and the secret key, so a reminder
     # can carry the same link (services/invitations.py, docs/security.md); empty: random.
     token_nonce = models.CharField(max_length=32, blank=True)
+    # A join link for a shared tablet: every person starts afresh, and the tablet forgets
+    # them after they submit or leave it idle (views/survey.py, "Kiosk mode").
+    kiosk = models.BooleanField(default=False)
     reminders = models.PositiveSmallIntegerField(default=0)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
@@ -825,6 +828,9 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+    # The fingerprint of the resume code that brings a join link's response to another
+    # device (services/survey.py, `resume_code`); empty: it has none.
+    resume_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Set aside by a consultant (it looked fabricated): kept, but counted nowhere, and its
     # browser can no longer change it. Restoring clears it.
     discarded_at = models.DateTimeField(null=True, blank=True)

@@ -204,6 +204,9 @@ urlpatterns = [
     # The respondent's survey (no account)
     path("s/<str:token>/", survey.link_open, name="link-open"),
     path("survey/start/", survey.survey_start, name="survey-start"),
+    path("survey/resume/", survey.survey_resume_code, name="survey-resume-code"),
+    path("survey/kiosk/reset/", survey.survey_kiosk_reset, name="survey-kiosk-reset"),
+    path("survey/kiosk/next/", survey.survey_kiosk_done, name="survey-kiosk-done"),
     path("survey/<uuid:public_id>/", survey.survey_resume, name="survey-resume"),
     path("survey/<uuid:public_id>/p/<int:page>/", survey.survey_page, name="survey-page"),
     path("survey/<uuid:public_id>/answer/", survey.survey_answer, name="survey-answer"),

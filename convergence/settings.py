@@ -304,6 +304,10 @@ TASKS = {
     }
 }
 
+# A response in progress untouched this long is shown as abandoned (a join link opened on a
+# second device, a phone put away); a consultant may set it aside, nothing deletes it.
+ABANDONED_AFTER_HOURS = envint("ABANDONED_AFTER_HOURS", 2)
+
 # Respondents come back to an unfinished survey days later: keep their session for 60 days.
 SESSION_COOKIE_AGE = 60 * 24 * 3600  # respondents: come back to a survey for two months
 # People who sign in: the session ends after 8 hours without a request, and 24 hours after

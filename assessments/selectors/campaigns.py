@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q
 
 from assessments.models import Campaign, Function, Response
+from assessments.selectors.responses import abandoned_before
 from assessments.vocabulary import FUNCTIONS
 
 LOW_RATE = 0.3  # under this share of the people expected, figures may not speak for all
@@ -26,11 +28,16 @@ def completion(campaign: Campaign) -> dict[str, Any]:
         .annotate(
             submitted=Count("id", filter=Q(submitted_at__isnull=False)),
             in_progress=Count("id", filter=Q(submitted_at__isnull=True)),
+            abandoned=Count(
+                "id", filter=Q(submitted_at__isnull=True, updated__lt=abandoned_before())
+            ),
         )
     )
+    abandoned = 0
     by_team: dict[int | None, dict[str, Any]] = {}
     by_function = {f: {"submitted": 0, "in_progress": 0} for f in FUNCTIONS}
     for row in rows:
+        abandoned += row["abandoned"]
         cell = by_team.setdefault(row["team_id"], {"submitted": 0, "in_progress": 0})
         for key in ("submitted", "in_progress"):
             cell[key] += row[key]
@@ -50,4 +57,6 @@ def completion(campaign: Campaign) -> dict[str, Any]:
         "functions": [(Function(f).label, counts) for f, counts in by_function.items()],
         "submitted": sum(c["submitted"] for c in by_function.values()),
         "in_progress": sum(c["in_progress"] for c in by_function.values()),
+        "abandoned": abandoned,
+        "abandoned_hours": settings.ABANDONED_AFTER_HOURS,
     }

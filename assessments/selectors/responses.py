@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Campaign, Invitation, Response, Team, Workshop
@@ -19,6 +21,13 @@ from assessments.models import Campaign, Invitation, Response, Team, Workshop
 # Faster than this per answered question (or a submit with no answer at all) is not reading.
 FAST_SECONDS_PER_ANSWER = 2
 BURST_WINDOW = timedelta(minutes=1)
+
+
+def abandoned_before() -> datetime:
+    """A response still in progress and untouched since this moment is shown as abandoned
+    (`ABANDONED_AFTER_HOURS`, 2 by default): a join link opened on a second device, a phone
+    put away. It still counts as in progress until a consultant sets it aside."""
+    return timezone.now() - timedelta(hours=settings.ABANDONED_AFTER_HOURS)
 
 
 @dataclass
@@ -32,6 +41,7 @@ class Source:
     submitted: int = 0
     fast: int = 0
     discarded: int = 0
+    abandoned: int = 0  # in progress, untouched for ABANDONED_AFTER_HOURS
     burst: int = 0  # most responses that joined within one minute
     burst_from: datetime | None = None
     burst_to: datetime | None = None
@@ -103,9 +113,11 @@ def sources(campaign: Campaign) -> list[Source]:
             "submitted_at",
             "discarded_at",
             "answer_count",
+            "updated",
         )
     )
-    for invitation_id, workshop_id, created, submitted_at, discarded_at, answers in rows:
+    stale = abandoned_before()
+    for invitation_id, workshop_id, created, submitted_at, discarded_at, answers, updated in rows:
         source = found.get("workshop" if workshop_id else f"link-{invitation_id}")
         if source is None:
             continue
@@ -114,6 +126,7 @@ def sources(campaign: Campaign) -> list[Source]:
             continue
         source.joined += 1
         source.submitted += submitted_at is not None
+        source.abandoned += submitted_at is None and updated < stale
         source.fast += _is_fast(created, submitted_at, answers)
         source.created.append(created)
     for source in found.values():
@@ -146,7 +159,8 @@ def source_responses(
     until: datetime | None = None,
 ) -> list[Response]:
     """The responses of one source a consultant picked: `all` counted ones, the `fast` ones,
-    those that joined `since`..`until` (`burst`), or the `discarded` ones (to restore)."""
+    those that joined `since`..`until` (`burst`), the `abandoned` ones, or the `discarded`
+    ones (to restore)."""
     queryset = Response.objects.filter(campaign=campaign)
     if key == "workshop":
         queryset = queryset.filter(workshop__isnull=False)
@@ -169,6 +183,8 @@ def source_responses(
             )
             if _is_fast(r.created, r.submitted_at, r.answer_count)
         ]
+    if which == "abandoned":
+        return list(queryset.filter(submitted_at__isnull=True, updated__lt=abandoned_before()))
     if which == "all":
         return list(queryset)
     return []

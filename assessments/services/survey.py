@@ -19,6 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from assessments.errors import Problem, ProblemList, Refused, StrOrPromise
@@ -112,6 +113,7 @@ def invitation_create(
     created_by: Any = None,
     base_url: str | None = None,
     max_responses: int | None = None,
+    kiosk: bool = False,
 ) -> NewInvitation:
     """A person's link or a team's join link, which takes at most `max_responses` people when
     given. A person's link with an `email` is e-mailed when `base_url` (the site's address)
@@ -134,6 +136,8 @@ def invitation_create(
         problems.add("max_responses", _("must be at least 1, or empty for no limit"))
     if max_responses is not None and kind == Invitation.Kind.PERSON:
         problems.add("max_responses", _("a personal link is one response; it takes no limit"))
+    if kiosk and kind != Invitation.Kind.TEAM:
+        problems.add("kiosk", _("only a team join link runs on a shared tablet"))
     problems.raise_if_any()
     # A link with an address can be e-mailed again (a reminder): its token is derived.
     nonce = new_nonce() if email and kind == Invitation.Kind.PERSON else ""
@@ -155,6 +159,7 @@ def invitation_create(
             created_by=created_by,
             max_responses=max_responses,
             mail=mail,
+            kiosk=kiosk,
         )
         if nonce and base_url is not None and not mail:
             queue_mail(invitation, INVITATION, base_url)
@@ -240,7 +245,7 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                     taken = Response.objects.counted().filter(invitation=locked).count()
                     if taken >= locked.max_responses:
                         raise Refused.at("", LINK_FULL, n=locked.max_responses)
-                response = Response.objects.create(
+                response = Response(
                     campaign=campaign,
                     respondent=_new_reference(prefix),
                     invitation=invitation,
@@ -248,10 +253,47 @@ def response_start(*, invitation: Invitation, function: str | None = None) -> Re
                     team=team,
                     site=team.site if team is not None else None,
                 )
+                if invitation.kind == Invitation.Kind.TEAM and not invitation.kiosk:
+                    response.resume_hash = hash_token(resume_code(response))
+                response.save(force_insert=True)
                 return response
         except IntegrityError:
             continue
     raise Refused.at("response", _("could not start, please try again"))
+
+
+# A join link gives each visitor a new response, so a second device cannot find the first
+# one by the link: a short code can. Derived from the response's public id and the secret
+# key (so it is shown again on the review page without being stored); only its fingerprint
+# is kept, to find the response. 8 characters of 32: 40 bits, behind the guessing brake.
+RESUME_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a phone
+RESUME_LENGTH = 8
+
+
+def resume_code(response: Response) -> str:
+    """The response's resume code, as shown: `K7QD-M2XP`."""
+    digest = salted_hmac("convergence.resume-code", str(response.public_id)).digest()
+    number = int.from_bytes(digest[:8], "big")
+    letters = ""
+    for _position in range(RESUME_LENGTH):
+        number, index = divmod(number, len(RESUME_ALPHABET))
+        letters += RESUME_ALPHABET[index]
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+def response_for_resume_code(code: str) -> Response | None:
+    """The unsubmitted or submitted response a typed resume code names, or None. Case,
+    spaces and dashes do not matter."""
+    typed = "".join(ch for ch in (code or "").upper() if ch.isalnum())[:20]
+    if len(typed) != RESUME_LENGTH or any(ch not in RESUME_ALPHABET for ch in typed):
+        return None
+    fingerprint = hash_token(f"{typed[:4]}-{typed[4:]}")
+    return (
+        Response.objects.counted()
+        .select_related("campaign", "invitation")
+        .filter(resume_hash=fingerprint, invitation__revoked_at__isnull=True)
+        .first()
+    )
 
 
 # --- Pages of the survey -------------------------------------------------------------------

@@ -84,6 +84,7 @@ def invitation_team(request: HttpRequest, slug: str) -> HttpResponse:
             team=team,
             created_by=request.user,
             max_responses=form.cleaned_data["max_responses"] or team.headcount,
+            kiosk=form.cleaned_data["kiosk"],
         )
     except Refused as exc:
         messages.error(request, exc.sentence)

@@ -3,6 +3,7 @@ fast, in what bursts (counts only), and setting aside those that look fabricated
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -40,7 +41,13 @@ def campaign_responses(request: HttpRequest, slug: str) -> HttpResponse:
                     campaign=campaign,
                     responses=chosen,
                     by=request.user,
-                    reason=request.POST.get("reason", ""),
+                    reason=request.POST.get("reason", "")
+                    or (
+                        _("abandoned: untouched for over %(hours)s hours")
+                        % {"hours": settings.ABANDONED_AFTER_HOURS}
+                        if which == "abandoned"
+                        else ""
+                    ),
                 )
                 messages.success(
                     request,
@@ -59,5 +66,6 @@ def campaign_responses(request: HttpRequest, slug: str) -> HttpResponse:
             "sources": sources(campaign),
             "teams": team_fill(campaign),
             "fast_seconds": FAST_SECONDS_PER_ANSWER,
+            "abandoned_hours": settings.ABANDONED_AFTER_HOURS,
         },
     )

@@ -35,8 +35,10 @@ from assessments.services.survey import (
     invitation_for_token,
     invitation_opened,
     page_save,
+    response_for_resume_code,
     response_start,
     response_submit,
+    resume_code,
     survey_pages,
     unanswered,
 )
@@ -44,6 +46,13 @@ from assessments.services.survey import (
 SESSION_RESPONSES = "survey_responses"  # public ids this browser may open
 SESSION_JOINED = "survey_joined"  # invitation id -> public id, to resume a join link
 SESSION_INVITATION = "survey_invitation"  # the link just opened, before starting
+SESSION_SHOW_CODE = "survey_show_code"  # a response whose resume code is shown next (once)
+SESSION_KIOSK = "survey_kiosk"  # the kiosk link this shared tablet answers
+
+# Kiosk mode: a join link for one shared tablet. Each person starts afresh; after they
+# submit, or when the tablet is left this long without a touch, it forgets them
+# (`kiosk_forget`) and shows the start page for the next person.
+KIOSK_IDLE_SECONDS = 180
 
 
 def survey_headers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -78,6 +87,22 @@ def allow_response(request: HttpRequest, response: Response) -> None:
         request.session[SESSION_JOINED] = joined
 
 
+def kiosk_forget(request: HttpRequest, invitation_id: int) -> None:
+    """Forget everyone this tablet answered for (a new session: nothing of theirs can be
+    opened again from it), and keep only the kiosk link, for the next person."""
+    request.session.flush()
+    request.session[SESSION_INVITATION] = invitation_id
+    request.session[SESSION_KIOSK] = invitation_id
+
+
+def kiosk_of(request: HttpRequest, response: Response | None = None) -> int | None:
+    """The kiosk link this browser answers, if it is a shared tablet."""
+    if response is not None and response.invitation is not None and response.invitation.kiosk:
+        return response.invitation_id
+    kiosk = request.session.get(SESSION_KIOSK)
+    return int(kiosk) if kiosk else None
+
+
 def load_response(request: HttpRequest, public_id: uuid.UUID) -> Response | None:
     """The response this browser may open, or None; from here on the request speaks the
     respondent's language among the campaign's (assessments/languages.py)."""
@@ -107,6 +132,9 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
     if campaign.is_closed:
         return closed_page(request, campaign)
     invitation_opened(invitation=invitation)
+    if invitation.kiosk:  # a shared tablet: whoever holds it now starts afresh
+        kiosk_forget(request, invitation.pk)
+        return redirect("assessments:survey-start")
     # This browser already has a response for this link: resume it.
     joined = request.session.get(SESSION_JOINED, {}).get(str(invitation.pk))
     existing = None
@@ -148,8 +176,13 @@ def survey_start(request: HttpRequest) -> HttpResponse:
         except Refused as exc:
             form.add_error(None, exc.sentence)
         else:
+            if invitation.kiosk:
+                kiosk_forget(request, invitation.pk)  # nobody before this person
+            else:
+                request.session.pop(SESSION_INVITATION, None)
             allow_response(request, response)
-            request.session.pop(SESSION_INVITATION, None)
+            if response.resume_hash:
+                request.session[SESSION_SHOW_CODE] = str(response.public_id)
             return redirect("assessments:survey-resume", public_id=response.public_id)
     return render(
         request,
@@ -159,6 +192,7 @@ def survey_start(request: HttpRequest) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "needs_function": needs_function,
+            "kiosk_minutes": KIOSK_IDLE_SECONDS // 60,
             "minutes": answer_minutes(
                 campaign.bank_version_id,
                 campaign.left_out,
@@ -240,6 +274,11 @@ def survey_page(request: HttpRequest, public_id: uuid.UUID, page: int) -> HttpRe
             "total": total,
             "percent": round(100 * done / total) if total else 100,
             "is_last": page == len(pages),
+            "resume_code": resume_code(response)
+            if response.resume_hash
+            and request.session.pop(SESSION_SHOW_CODE, None) == str(response.public_id)
+            else "",
+            "kiosk_idle": KIOSK_IDLE_SECONDS if kiosk_of(request, response) else 0,
         },
     )
 
@@ -296,6 +335,8 @@ def survey_review(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
             "pages": pages,
             "missing": missing,
             "total": sum(len(p.questions) for p in pages),
+            "resume_code": resume_code(response) if response.resume_hash else "",
+            "kiosk_idle": KIOSK_IDLE_SECONDS if kiosk_of(request, response) else 0,
         },
     )
 
@@ -312,6 +353,9 @@ def survey_submit(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         if response.campaign.is_closed:
             return closed_page(request, response.campaign)
         return render(request, "survey/message.html", {"message": exc.message}, status=409)
+    if kiosk := kiosk_of(request, response):
+        kiosk_forget(request, kiosk)  # the next person sees none of this one's answers
+        return HttpResponseRedirect(reverse("assessments:survey-kiosk-done"))
     return HttpResponseRedirect(reverse("assessments:survey-thanks", args=[public_id]))
 
 
@@ -327,3 +371,47 @@ def survey_thanks(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(
         request, "survey/thanks.html", {"campaign": response.campaign, "response": response}
     )
+
+
+@survey_headers
+def survey_resume_code(request: HttpRequest) -> HttpResponse:
+    """Carry on with a join link's response on another device: type the code it showed."""
+    code = request.POST.get("code", "") if request.method == "POST" else ""
+    if code:
+        if refusal := guessing_refused(request):
+            return refusal
+        response = response_for_resume_code(code)
+        if response is not None:
+            if response.campaign.is_closed:
+                return closed_page(request, response.campaign)
+            allow_response(request, response)
+            return redirect("assessments:survey-resume", public_id=response.public_id)
+        wrong_guess(request, "resume code")
+    return render(request, "survey/resume_code.html", {"wrong": bool(code)})
+
+
+@survey_headers
+@require_POST
+def survey_kiosk_reset(request: HttpRequest) -> HttpResponse:
+    """The shared tablet was left idle (static/js/kiosk.js): forget the person, keep what
+    they answered (it is saved and stays in progress), and wait for the next one."""
+    kiosk = kiosk_of(request)
+    if kiosk is None:
+        return invalid_link(request)
+    kiosk_forget(request, kiosk)
+    return redirect("assessments:survey-start")
+
+
+@survey_headers
+def survey_kiosk_done(request: HttpRequest) -> HttpResponse:
+    """After a submit on a shared tablet: thanks, and the start for the next person."""
+    kiosk = kiosk_of(request)
+    invitation = (
+        Invitation.objects.select_related("campaign__organization").filter(pk=kiosk).first()
+        if kiosk
+        else None
+    )
+    if invitation is None:
+        return invalid_link(request)
+    speak(request, invitation.campaign)
+    return render(request, "survey/kiosk_done.html", {"campaign": invitation.campaign})

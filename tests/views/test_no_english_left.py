@@ -142,6 +142,7 @@ def _pages(demo: Campaign) -> dict[str, str]:
         "log in": reverse("login"),
         "password reset": reverse("password_reset"),
         "workshop code": reverse("assessments:workshop-code"),
+        "resume code": reverse("assessments:survey-resume-code"),
     }.items():
         pages[name] = visible_text(visitor.get(url, headers=GERMAN))
     phone = Client()
@@ -150,6 +151,25 @@ def _pages(demo: Campaign) -> dict[str, str]:
     pages["survey start"] = visible_text(phone.get(opened["Location"], headers=GERMAN))
     started = phone.post(reverse("assessments:survey-start"), headers=GERMAN, follow=True)
     pages["survey page"] = visible_text(started)
+    # A shared tablet's join link: its start page, its first page (with the idle warning)
+    # and what the next person sees after a submit.
+    tablet = Client()
+    kiosk = invitation_create(campaign=demo, kind="team", team=team, kiosk=True)
+    opened = tablet.get(reverse("assessments:link-open", args=[kiosk.token]), headers=GERMAN)
+    pages["kiosk start"] = visible_text(tablet.get(opened["Location"], headers=GERMAN))
+    first = tablet.post(reverse("assessments:survey-start"), headers=GERMAN, follow=True)
+    pages["kiosk page"] = visible_text(first.content.decode().replace(" hidden>", ">"))
+    public_id = first.redirect_chain[-1][0].split("/survey/")[1].split("/")[0]
+    done = tablet.post(
+        reverse("assessments:survey-submit", args=[public_id]), headers=GERMAN, follow=True
+    )
+    pages["kiosk next person"] = visible_text(done)
+    joined = Client()
+    code_link = invitation_create(campaign=demo, kind="team", team=team)
+    joined.get(reverse("assessments:link-open", args=[code_link.token]), headers=GERMAN)
+    pages["join link page with code"] = visible_text(
+        joined.post(reverse("assessments:survey-start"), headers=GERMAN, follow=True)
+    )
     return pages
 
 
