@@ -4,6 +4,7 @@ from django.urls import path
 
 from assessments.views import (
     api,
+    banks,
     campaigns,
     consensus,
     dashboard,
@@ -25,6 +26,12 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", organizations.home, name="home"),
+    # Question banks (staff)
+    path("banks/", banks.bank_list, name="bank-list"),
+    path("banks/<int:version>/edit/", banks.bank_edit, name="bank-edit"),
+    path("banks/<int:version>/preview/", banks.bank_preview, name="bank-preview"),
+    path("banks/<int:version>/publish/", banks.bank_publish, name="bank-publish"),
+    path("banks/<int:version>/new-draft/", banks.bank_new_draft, name="bank-new-draft"),
     # Organisations
     path("orgs/new/", organizations.organization_create, name="organization-create"),
     path("orgs/upload/", organizations.organization_upload, name="organization-upload"),

@@ -366,8 +366,12 @@ UPLOAD_LIMITS = {
     "assessments:organization-upload": 2 * 1024 * 1024 + 64 * 1024,
     "assessments:workspace-settings": 512 * 1024 + 64 * 1024,
     "admin:assessments_bankversion_upload": 2 * 1024 * 1024 + 64 * 1024,
+    "assessments:bank-edit": 5 * 1024 * 1024,  # a whole draft bank is one form (staff only)
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The bank editor posts a whole draft: about 30 fields a question with one translation, so
+# the default bank (63 questions) sends some 2,000. Every other page is held to 512 kB above.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

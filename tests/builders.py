@@ -173,6 +173,7 @@ def url_world(workspace: Workspace, owner: Any) -> dict[str, Any]:
         "token": person.token,
         "public_id": response.public_id,
         "page": 1,
+        "version": made.bank_version_id,
         "kind": "scores",
         "fmt": "csv",
         "api_token": token_create(user=owner, name="BI")[0].pk,

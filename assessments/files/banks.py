@@ -779,6 +779,23 @@ def _create_version(doc: dict[str, Any], *, draft: bool) -> BankVersion:
         description=doc["description"],
         translations=_translations_to_storage(doc["translations"]),
     )
+    write_version_content(version, doc, fresh=True)
+    if not draft:
+        _mark_published(version)
+    return version
+
+
+def write_version_content(
+    version: BankVersion, doc: dict[str, Any], *, fresh: bool = False
+) -> None:
+    """Write a valid document's stages, dimensions, questions and choices under a draft that
+    holds none (a new version, or one the editor has just emptied), and its texts."""
+    if not fresh:
+        version.title = doc["title"]
+        version.language = doc["language"]
+        version.description = doc["description"]
+        version.translations = _translations_to_storage(doc["translations"])
+        version.save(update_fields=["title", "language", "description", "translations"])
     Stage.objects.bulk_create(
         Stage(version=version, level=s["level"], name=s["name"], summary=s["summary"])
         for s in doc["stages"]
@@ -818,9 +835,6 @@ def _create_version(doc: dict[str, Any], *, draft: bool) -> BankVersion:
         for question, q in zip(questions, doc["questions"], strict=True)
         for index, c in enumerate(q["choices"])
     )
-    if not draft:
-        _mark_published(version)
-    return version
 
 
 def _mark_published(version: BankVersion) -> None:

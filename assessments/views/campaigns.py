@@ -304,6 +304,7 @@ def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
         "survey/preview.html",
         {
             "campaign": campaign,
+            "version": campaign.bank_version,
             "function": function,
             "functions": Function.choices,
             "pages": pages,
