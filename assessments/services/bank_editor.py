@@ -360,7 +360,8 @@ def raw_document(editor: Editor) -> tuple[dict[str, Any], dict[str, str]]:
     for s in editor.stages:
         stages.append({"level": s["level"], "name": s["name"], "summary": s["summary"]})
         places[f"stages[{s['level']}].name"] = f"s{s['level']}-name"
-    dimensions, questions = [], []
+    dimensions: list[dict[str, Any]] = []
+    questions: list[dict[str, Any]] = []
     for i, d in enumerate(editor.dimensions):
         dimensions.append(
             {
@@ -535,10 +536,28 @@ def previous_version(version: BankVersion) -> BankVersion | None:
     )
 
 
-def _was(label: str, old: Any, new: Any) -> str:
+FIELD_LABELS = {
+    "dimension": _("dimension"),
+    "kind": _("kind"),
+    "text": _("text"),
+    "help": _("help text"),
+    "weight": _("weight"),
+    "audience": _("asked of"),
+    "allow_na": _("N/A allowed"),
+    "allow_dont_know": _("Don't know allowed"),
+    "name": _("name"),
+    "lens": _("lens"),
+    "description": _("description"),
+    "summary": _("summary"),
+}
+
+
+def _was(label: Any, old: Any, new: Any) -> str:
     def show(value: Any) -> str:
         if isinstance(value, list):
-            return ", ".join(map(str, value)) or "—"
+            return ", ".join(map(str, value)) or str(_("everyone"))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
         if isinstance(value, float):
             value = _plain(value)
         text = str(value) if value not in ("", None) else "—"
@@ -552,7 +571,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     a reader checks it: the version's texts, stages, dimensions, questions, translations."""
     changes: list[Change] = []
     top = tuple(
-        _was(str(label), old[name], new[name])
+        _was(label, old[name], new[name])
         for name, label in (
             ("title", _("title")),
             ("language", _("language")),
@@ -566,7 +585,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     for stage in new["stages"]:
         before = old_stages.get(stage["level"], {})
         details = tuple(
-            _was(name, before.get(name, ""), stage[name])
+            _was(FIELD_LABELS[name], before.get(name, ""), stage[name])
             for name in ("name", "summary")
             if before.get(name, "") != stage[name]
         )
@@ -579,6 +598,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         [d for d in new["dimensions"]],
         str(_("dimension")),
         ("name", "lens", "weight", "description", "guidance"),
+        _("the order of the dimensions"),
     )
     changes += _keyed_changes(
         old["questions"],
@@ -595,6 +615,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             "allow_dont_know",
             "choices",
         ),
+        _("the order of the questions"),
     )
     for lang in sorted(set(old["translations"]) | set(new["translations"])):
         before = _flatten(old["translations"].get(lang, {}))
@@ -612,7 +633,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
             changes.append(Change("removed", str(_("translation %(tag)s") % {"tag": lang})))
             continue
         details = tuple(
-            _was(path, before.get(path, ""), after.get(path, ""))
+            _was(path, before.get(path, ""), after.get(path, ""))  # a path: question key, field
             for path in sorted(set(before) | set(after))
             if before.get(path, "") != after.get(path, "")
         )
@@ -633,7 +654,11 @@ def _flatten(block: Any, prefix: str = "") -> dict[str, str]:
 
 
 def _keyed_changes(
-    old: list[dict[str, Any]], new: list[dict[str, Any]], noun: str, fields: tuple[str, ...]
+    old: list[dict[str, Any]],
+    new: list[dict[str, Any]],
+    noun: str,
+    fields: tuple[str, ...],
+    order: Any,
 ) -> list[Change]:
     before = {item["key"]: item for item in old}
     after = {item["key"]: item for item in new}
@@ -650,12 +675,16 @@ def _keyed_changes(
                 details += _choice_changes(was.get("choices", []), item.get("choices", []))
             elif name == "guidance":
                 details += [
-                    _was(f"guidance {level}", was["guidance"][level], item["guidance"][level])
+                    _was(
+                        _("guidance at stage %(n)s") % {"n": level},
+                        was["guidance"][level],
+                        item["guidance"][level],
+                    )
                     for level in LEVELS
                     if was["guidance"][level] != item["guidance"][level]
                 ]
             elif was.get(name) != item.get(name):
-                details.append(_was(name.replace("_", " "), was.get(name), item.get(name)))
+                details.append(_was(FIELD_LABELS[name], was.get(name), item.get(name)))
         if details:
             changes.append(Change("changed", f"{noun} {key}", tuple(details)))
     for key in before:
@@ -664,11 +693,7 @@ def _keyed_changes(
     kept_old = [k for k in before if k in after]
     kept_new = [k for k in after if k in before]
     if kept_old != kept_new:
-        changes.append(
-            Change(
-                "moved", str(_("order of the %(noun)ss") % {"noun": noun}), (" · ".join(kept_new),)
-            )
-        )
+        changes.append(Change("moved", str(order), (" · ".join(kept_new),)))
     return changes
 
 
@@ -684,13 +709,18 @@ def _choice_changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> lis
     for key, choice in after.items():
         was = before.get(key)
         if was is None:
-            out.append(f"choice {key} added: {choice['score']:g} “{_summary(choice)}”")
+            out.append(
+                str(_("answer %(key)s added: %(score)s “%(text)s”"))
+                % {"key": key, "score": f"{choice['score']:g}", "text": _summary(choice)}
+            )
             continue
         if was["score"] != choice["score"]:
-            out.append(_was(f"choice {key} score", was["score"], choice["score"]))
+            out.append(
+                _was(_("answer %(key)s, score") % {"key": key}, was["score"], choice["score"])
+            )
         if was["text"] != choice["text"]:
-            out.append(_was(f"choice {key} text", was["text"], choice["text"]))
-    out += [f"choice {key} removed" for key in before if key not in after]
+            out.append(_was(_("answer %(key)s, text") % {"key": key}, was["text"], choice["text"]))
+    out += [str(_("answer %(key)s removed") % {"key": key}) for key in before if key not in after]
     if [k for k in before if k in after] != [k for k in after if k in before]:
-        out.append("choices reordered: " + ", ".join(after))
+        out.append(str(_("answers reordered: %(keys)s") % {"keys": ", ".join(after)}))
     return out

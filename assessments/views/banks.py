@@ -67,53 +67,53 @@ def bank_list(request: HttpRequest) -> HttpResponse:
 @staff_only
 @require_POST
 def bank_new_draft(request: HttpRequest, version: int) -> HttpResponse:
-    version = _version(version)
-    draft = bank_version_new_draft(version=version)
+    target = _version(version)
+    draft = bank_version_new_draft(version=target)
     messages.success(
         request,
         _("Made %(label)s, a draft copy of %(source)s: edit it, then publish it.")
-        % {"label": draft.label, "source": version.label},
+        % {"label": draft.label, "source": target.label},
     )
     return redirect("assessments:bank-edit", version=draft.pk)
 
 
 @staff_only
 def bank_edit(request: HttpRequest, version: int) -> HttpResponse:
-    version = _version(version)
-    if version.is_published:
+    target = _version(version)
+    if target.is_published:
         messages.info(
             request,
             _(
                 "%(label)s is published: it never changes, so old scores never change. "
                 "Make a new draft from it to edit."
             )
-            % {"label": version.label},
+            % {"label": target.label},
         )
         return redirect("assessments:bank-list")
     problems = None
     if request.method == "POST":
-        editor = editor_from_post(version, request.POST)
+        editor = editor_from_post(target, request.POST)
         action = request.POST.get("action", "save")
         if action == "save":
             try:
-                bank_draft_save(version=version, editor=editor)
+                bank_draft_save(version=target, editor=editor)
             except Refused as exc:
                 problems = place_problems(exc, raw_document(editor)[1])
             else:
                 messages.success(
-                    request, _("Saved the draft %(label)s.") % {"label": version.label}
+                    request, _("Saved the draft %(label)s.") % {"label": target.label}
                 )
-                return redirect("assessments:bank-edit", version=version.pk)
+                return redirect("assessments:bank-edit", version=target.pk)
         elif not editor.notice:
             editor.notice = _("Not saved yet: press Save draft to keep it.")
     else:
-        editor = editor_for(version)
+        editor = editor_for(target)
     return render(
         request,
         "banks/edit.html",
         {
             "editor": editor,
-            "version": version,
+            "version": target,
             "problems": problems,
             "functions": [(key, Function(key).label) for key in FUNCTIONS],
             "levels": LEVELS,
@@ -125,14 +125,14 @@ def bank_edit(request: HttpRequest, version: int) -> HttpResponse:
 @staff_only
 def bank_preview(request: HttpRequest, version: int) -> HttpResponse:
     """A draft (or any version) as a respondent's phone shows it; nothing is saved."""
-    version = _version(version)
+    target = _version(version)
     function = request.GET.get("function", "ot")
     if function not in FUNCTIONS:
         function = "ot"
-    language = request.GET.get("language") or version.language
-    if language != version.language and language not in (version.translations or {}):
-        language = version.language
-    pages = pages_for(version, function, [], language)
+    language = request.GET.get("language") or target.language
+    if language != target.language and language not in (target.translations or {}):
+        language = target.language
+    pages = pages_for(target, function, [], language)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
@@ -144,7 +144,7 @@ def bank_preview(request: HttpRequest, version: int) -> HttpResponse:
             request,
             "survey/preview.html",
             {
-                "version": version,
+                "version": target,
                 "function": function,
                 "functions": Function.choices,
                 "pages": pages,
@@ -152,7 +152,7 @@ def bank_preview(request: HttpRequest, version: int) -> HttpResponse:
                 "rows": [(q, None) for q in current.questions] if current else [],
                 "total": sum(len(p.questions) for p in pages),
                 "language": language,
-                "languages": [version.language, *sorted(version.translations or {})],
+                "languages": [target.language, *sorted(target.translations or {})],
             },
         )
 
@@ -161,31 +161,31 @@ def bank_preview(request: HttpRequest, version: int) -> HttpResponse:
 def bank_publish(request: HttpRequest, version: int) -> HttpResponse:
     """GET: what publishing changes against the previous version, and the button. POST:
     publish, by the same rules as an imported file."""
-    version = _version(version)
-    if version.is_published:
-        messages.info(request, _("%(label)s is already published.") % {"label": version.label})
+    target = _version(version)
+    if target.is_published:
+        messages.info(request, _("%(label)s is already published.") % {"label": target.label})
         return redirect("assessments:bank-list")
     problems: list[str] = []
     if request.method == "POST":
         try:
-            bank_version_publish(version=version)
+            bank_version_publish(version=target)
         except Refused as exc:
             problems = exc.lines
         else:
             messages.success(
                 request,
                 _("Published %(label)s: campaigns can use it now, and it never changes.")
-                % {"label": version.label},
+                % {"label": target.label},
             )
             return redirect("assessments:bank-list")
-    previous = previous_version(version)
+    previous = previous_version(target)
     changes = (
-        bank_changes(bank_export_document(previous), bank_export_document(version))
+        bank_changes(bank_export_document(previous), bank_export_document(target))
         if previous is not None
         else []
     )
     return render(
         request,
         "banks/publish.html",
-        {"version": version, "previous": previous, "changes": changes, "problems": problems},
+        {"version": target, "previous": previous, "changes": changes, "problems": problems},
     )

@@ -28,19 +28,19 @@
 
   document.querySelectorAll("[data-handle]").forEach(function (handle) {
     var item = handle.closest("[data-item]");
-    handle.addEventListener("pointerdown", function () { item.setAttribute("draggable", "true"); });
-    item.addEventListener("dragstart", function (event) {
-      if (item.getAttribute("draggable") !== "true") return;
+    handle.setAttribute("draggable", "true");  // the handle drags its item; fields stay selectable
+    handle.addEventListener("dragstart", function (event) {
       event.stopPropagation();
       dragged = item;
       item.classList.add("dragging");
       event.dataTransfer.effectAllowed = "move";
       event.dataTransfer.setData("text/plain", item.id);
+      event.dataTransfer.setDragImage(item, 10, 10);
     });
-    item.addEventListener("dragend", function () {
+    handle.addEventListener("dragend", function () {
       item.classList.remove("dragging");
-      item.removeAttribute("draggable");
       dragged = null;
+      document.querySelectorAll("[data-sortable]").forEach(renumber);
     });
   });
 

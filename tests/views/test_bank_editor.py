@@ -230,7 +230,7 @@ def test_the_diff_names_each_change_then_publish_freezes_it(client, draft, edito
     assert f"What changes against {previous.label}" in page
     assert f"changed question {first['key']}" in page
     assert f"text: {first['text'][:60]}" in page and "→ Changed text" in page
-    assert "choice 1 score: 1 → 1.5" in page
+    assert "answer 1, score: 1 → 1.5" in page
     done = client.post(publish, follow=True)
     assert f"Published {draft.label}" in visible_text(done)
     draft.refresh_from_db()
