@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -207,6 +207,7 @@ class BankVersionAdmin(admin.ModelAdmin):
         "translated",
         "published_at",
         "download",
+        "editor",
     ]
     list_filter = ["status", "bank"]
     search_fields = ["title", "bank__slug"]
@@ -222,7 +223,7 @@ class BankVersionAdmin(admin.ModelAdmin):
         "translations",
     ]
     inlines = [StageInline, DimensionInline, QuestionInline]
-    actions = ["publish", "new_draft"]
+    actions = ["publish", "new_draft", "delete_drafts"]
     change_list_template = "admin/assessments/bankversion/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[BankVersion]:
@@ -241,6 +242,53 @@ class BankVersionAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         _delete_or_explain(self, request, queryset)
 
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # Django's own bulk delete answers "your account doesn't have permission" for a
+        # published version: `delete_drafts` deletes the drafts and says why the rest stay.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Delete the selected drafts"), permissions=["delete"])
+    def delete_drafts(self, request: HttpRequest, queryset: QuerySet[BankVersion]) -> None:
+        kept = [v.label for v in queryset.select_related("bank") if v.is_published]
+        drafts = list(queryset.filter(status=BankVersion.Status.DRAFT).select_related("bank"))
+        for draft in drafts:
+            draft.delete()
+        if drafts:
+            self.message_user(
+                request,
+                _("Deleted %(labels)s.") % {"labels": ", ".join(d.label for d in drafts)},
+                messages.SUCCESS,
+            )
+        if kept:
+            self.message_user(
+                request,
+                _(
+                    "Kept %(labels)s: a published version is never deleted, because the scores "
+                    "of the campaigns that used it rest on it."
+                )
+                % {"labels": ", ".join(kept)},
+                messages.WARNING,
+            )
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """A published version says why it stays, instead of "no permission"."""
+        version = self.get_object(request, object_id)
+        if version is not None and version.is_published:
+            messages.error(
+                request,
+                _(
+                    "%(label)s is published, so it is never deleted: the scores of the "
+                    "campaigns that used it rest on it. Make a new draft from it to change it."
+                )
+                % {"label": version.label},
+            )
+            return redirect("admin:assessments_bankversion_change", version.pk)
+        return super().delete_view(request, object_id, extra_context)
+
     @admin.display(description=_("Download"))
     def download(self, obj: BankVersion) -> str:
         url = reverse("admin:assessments_bankversion_download", args=[obj.pk])
@@ -253,6 +301,19 @@ class BankVersionAdmin(admin.ModelAdmin):
             texts,
             _("One row per text, one column per language"),
             _("texts (XLSX)"),
+        )
+
+    @admin.display(description=_("Editor"))
+    def editor(self, obj: BankVersion) -> str:
+        """The app's own editor: a draft on one page (assessments/views/banks.py)."""
+        if obj.is_published:
+            return format_html(
+                '<a href="{}">{}</a>',
+                reverse("assessments:bank-preview", args=[obj.pk]),
+                _("preview"),
+            )
+        return format_html(
+            '<a href="{}">{}</a>', reverse("assessments:bank-edit", args=[obj.pk]), _("edit")
         )
 
     @admin.display(description=_("Translations"))

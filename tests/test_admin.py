@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from assessments.files.banks import bank_version_new_draft
 from assessments.models import BankVersion, Question
 from tests.builders import as_yaml, import_small_bank, small_bank_document
 
@@ -98,15 +99,20 @@ def test_admin_cannot_change_or_delete_a_published_question(admin_client):
 
 def test_admin_cannot_delete_a_published_version(admin_client):
     version = import_small_bank()
+    draft = bank_version_new_draft(version=version)
     delete = reverse("admin:assessments_bankversion_delete", args=[version.pk])
-    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-    # The change-list bulk action says why on its confirmation page, and refuses the POST.
+    said = admin_client.post(delete, {"post": "yes"}, follow=True).content.decode()
+    assert "is published, so it is never deleted" in said  # not "no permission"
+    assert "doesn" not in said
+    # The change list's bulk action deletes the drafts and says why the published one stays.
     changelist = reverse("admin:assessments_bankversion_changelist")
-    form = {"action": "delete_selected", "_selected_action": [version.pk]}
-    page = admin_client.post(changelist, form).content.decode()
-    assert "your account doesn" in page and "permission to delete" in page
-    assert admin_client.post(changelist, {**form, "post": "yes"}).status_code == 403
+    form = {"action": "delete_drafts", "_selected_action": [version.pk, draft.pk]}
+    page = admin_client.post(changelist, form, follow=True).content.decode()
+    assert f"Deleted {draft.label}." in page
+    assert f"Kept {version.label}: a published version is never deleted" in page
+    assert "permission" not in page
     assert BankVersion.objects.filter(pk=version.pk).exists()
+    assert not BankVersion.objects.filter(pk=draft.pk).exists()
 
 
 def test_new_draft_then_edit_then_publish_actions(admin_client):

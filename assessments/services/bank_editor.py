@@ -185,7 +185,7 @@ _CHOICE = re.compile(r"q(\d+)-c(\d+)-key")
 
 def _number(text: str) -> Any:
     try:
-        return float(text.replace(",", ".")) if text.strip() else text
+        return _plain(float(text.replace(",", "."))) if text.strip() else text
     except ValueError:
         return text  # the validator says "must be a number" where it stands
 
@@ -469,11 +469,17 @@ class PlacedProblems:
     at: dict[str, list[str]]  # field or block id -> messages
     top: list[str]  # problems with no place on the page (said at the top, with their path)
     count: int
+    links: tuple[tuple[str, str], ...] = ()  # (the block's anchor, the problem) for the top
+
+    @property
+    def in_stages(self) -> bool:
+        return any(re.match(r"(t-[^-]+-)?s\d", key) for key in self.at)
 
 
 def place_problems(refused: Refused, places: dict[str, str]) -> PlacedProblems:
     at: dict[str, list[str]] = {}
     top: list[str] = []
+    links: list[tuple[str, str]] = []
     items: list[Problem] = refused.problems
     for problem in items:
         location = problem.field
@@ -487,7 +493,10 @@ def place_problems(refused: Refused, places: dict[str, str]) -> PlacedProblems:
             top.append(f"{location}: {message}" if location else message)
         else:
             at.setdefault(target, []).append(message)
-    return PlacedProblems(at=at, top=top, count=len(items))
+            block = re.match(r"(?:t-[^-]+-)?([qd]\d+|s\d+|lang-.+|title|language)", target)
+            anchor = block.group(1) if block else target
+            links.append(("stages" if re.fullmatch(r"s\d+", anchor) else anchor, str(problem)))
+    return PlacedProblems(at=at, top=top, count=len(items), links=tuple(links))
 
 
 # --- Saving ---------------------------------------------------------------------------------

@@ -100,9 +100,7 @@ def bank_edit(request: HttpRequest, version: int) -> HttpResponse:
             except Refused as exc:
                 problems = place_problems(exc, raw_document(editor)[1])
             else:
-                messages.success(
-                    request, _("Saved the draft %(label)s.") % {"label": target.label}
-                )
+                messages.success(request, _("Saved the draft %(label)s.") % {"label": target.label})
                 return redirect("assessments:bank-edit", version=target.pk)
         elif not editor.notice:
             editor.notice = _("Not saved yet: press Save draft to keep it.")
