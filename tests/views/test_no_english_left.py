@@ -186,3 +186,45 @@ def test_no_page_shows_english_to_a_german_reader(demo):
             context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)]
             left[name] = (found[:5], stray, context[:3])
     assert not left, "\n".join(f"{name}: {details}" for name, details in left.items())
+
+
+def test_the_bank_editor_speaks_german_around_the_banks_own_texts(demo):
+    """The editor shows a bank's English texts (they are what is edited); everything around
+    them, and the preview, speaks the reader's German."""
+    from assessments.files.banks import bank_export_document, bank_version_new_draft
+    from assessments.models import BankVersion
+
+    published = BankVersion.objects.filter(status="published").order_by("-number").first()
+    draft = bank_version_new_draft(version=published)
+    doc = bank_export_document(draft)
+
+    def texts(value) -> list[str]:
+        if isinstance(value, dict):
+            return [t for k, v in value.items() if k != "translations" for t in texts(v)]
+        if isinstance(value, list):
+            return [t for v in value for t in texts(v)]
+        return [value] if isinstance(value, str) and value else []
+
+    own = sorted(set(texts(doc)), key=len, reverse=True)
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    pages = {
+        "question banks": reverse("assessments:bank-list"),
+        "bank editor": reverse("assessments:bank-edit", args=[draft.pk]),
+        "bank preview": reverse("assessments:bank-preview", args=[draft.pk]) + "?language=de",
+        "bank changes": reverse("assessments:bank-publish", args=[draft.pk]),
+    }
+    phrases = _english_phrases()
+    left = {}
+    for name, url in pages.items():
+        page = admin.get(url, headers=GERMAN)
+        assert page.status_code == 200, name
+        text = visible_text(page)
+        for words in own + _typed(demo):
+            text = text.replace(words, " ")
+        found = sorted(p for p in phrases if p in text)
+        stray = sorted(set(m.group(0) for m in ENGLISH.finditer(text)))
+        if found or stray:
+            context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)]
+            left[name] = (found[:5], stray, context[:3])
+    assert not left, "\n".join(f"{name}: {details}" for name, details in left.items())
