@@ -33,6 +33,7 @@ from assessments.models import (
     BankVersion,
     Choice,
     Dimension,
+    Function,
     Membership,
     Organization,
     Question,
@@ -477,25 +478,45 @@ class ChoiceInline(_DraftOnlyInline, admin.TabularInline):
         return obj is None or not obj.version.is_published
 
 
+QUESTION_FIELDS = [
+    "version",
+    "dimension",
+    "key",
+    "text",
+    "help",
+    "weight",
+    "audience",
+    "allow_na",
+    "allow_dont_know",
+    "kind",
+    "order",
+]
+
+
+class QuestionAdminForm(forms.ModelForm):
+    """Audience as checkboxes, not a JSON box (none ticked: asked of everyone)."""
+
+    audience = forms.MultipleChoiceField(
+        label=_("Asked of"),
+        choices=Function.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: everyone."),
+    )
+
+    class Meta:
+        model = Question
+        fields = QUESTION_FIELDS
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
     list_display = ["key", "kind", "text", "dimension", "version", "weight", "allow_na"]
     list_filter = ["version__bank", "version"]
     search_fields = ["key", "text"]
     inlines = [ChoiceInline]
-    fields = [
-        "version",
-        "dimension",
-        "key",
-        "text",
-        "help",
-        "weight",
-        "audience",
-        "allow_na",
-        "allow_dont_know",
-        "kind",
-        "order",
-    ]
+    fields = list(QUESTION_FIELDS)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return super().get_queryset(request).select_related("version__bank", "dimension")

@@ -26,3 +26,20 @@ def send_scheduled_reminders(campaign_id: int, due: str, base_url: str) -> str:
     from assessments.services.invitations import scheduled_reminders_run
 
     return scheduled_reminders_run(campaign_id, due, base_url)
+
+
+def run_due_jobs(worker_id: str = "inline") -> None:
+    """Run every job that is due in this process, then return: `manage.py db_worker --batch`
+    without the command (tests and benchmarks; production runs the worker command)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()

@@ -122,23 +122,15 @@ def run_jobs(db, django_capture_on_commit_callbacks):
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
+    from assessments.tasks import run_due_jobs
+
     def run() -> list[str]:
         before = set(DBTaskResult.objects.filter(finished_at__isnull=False).values_list("pk"))
-        worker = db_worker.Worker(
-            queue_names=["*"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="tests",
-            excluded_queue_names=[],
-        )
         # The worker closes stale connections between jobs; the test's must stay open.
         with mock.patch.object(db_worker, "close_old_connections", lambda: None):
             while True:
                 with django_capture_on_commit_callbacks(execute=True) as queued:
-                    worker.run()
+                    run_due_jobs("tests")
                 if not queued:
                     break
         done = DBTaskResult.objects.filter(finished_at__isnull=False).order_by("finished_at")

@@ -144,3 +144,19 @@ def test_non_staff_cannot_reach_bank_admin(client, consultant):
     response = client.get(reverse("admin:assessments_bankversion_upload"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_draft_questions_audience_is_checkboxes_not_json(admin_client):
+    version = bank_version_new_draft(version=import_small_bank())
+    question = version.questions.first()
+    page = admin_client.get(reverse("admin:assessments_question_change", args=[question.pk]))
+    html = page.content.decode()
+    assert 'type="checkbox" name="audience" value="it"' in html
+    assert "None ticked: everyone." in html
+    from assessments.admin import QuestionAdminForm
+
+    data = {f: getattr(question, f) for f in ("key", "text", "help", "weight", "kind", "order")}
+    data.update(version=version.pk, dimension=question.dimension_id, audience=["it", "ot"])
+    form = QuestionAdminForm(data, instance=question)
+    assert form.is_valid(), form.errors
+    assert form.save().audience == ["it", "ot"]

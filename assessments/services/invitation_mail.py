@@ -68,8 +68,9 @@ def link_token(invitation: Invitation) -> str:
 def queue_mail(invitation: Invitation, purpose: str, base_url: str) -> None:
     """Mark `invitation` as queued and, once the transaction commits, hand its e-mail to the
     job queue. `base_url` is the site's address (`https://host/`): the job has no request."""
-    Invitation.objects.filter(pk=invitation.pk).update(mail=Invitation.Mail.QUEUED)
-    invitation.mail = Invitation.Mail.QUEUED
+    if invitation.mail != Invitation.Mail.QUEUED:  # a new link is created queued already
+        Invitation.objects.filter(pk=invitation.pk).update(mail=Invitation.Mail.QUEUED)
+        invitation.mail = Invitation.Mail.QUEUED
     transaction.on_commit(lambda: send_link_mail.enqueue(invitation.pk, purpose, base_url))
 
 

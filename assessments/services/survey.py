@@ -146,7 +146,8 @@ def invitation_create(
     if nonce and base_url is not None:
         # Nobody is asked to answer a survey that does not open yet: the e-mail goes when
         # the campaign opens (`send_held_invitations`).
-        mail = Invitation.Mail.HELD if campaign.status == Campaign.Status.DRAFT else ""
+        draft = campaign.status == Campaign.Status.DRAFT
+        mail = Invitation.Mail.HELD if draft else Invitation.Mail.QUEUED
     with transaction.atomic():
         invitation = Invitation.objects.create(
             campaign=campaign,
@@ -161,7 +162,7 @@ def invitation_create(
             mail=mail,
             kiosk=kiosk,
         )
-        if nonce and base_url is not None and not mail:
+        if base_url is not None and mail == Invitation.Mail.QUEUED:
             queue_mail(invitation, INVITATION, base_url)
     return NewInvitation(invitation, token)
 

@@ -34,7 +34,7 @@ from assessments.services.bank_editor import (
     previous_version,
     raw_document,
 )
-from assessments.services.survey import pages_for
+from assessments.views.campaigns import preview_context
 from assessments.vocabulary import FUNCTIONS
 
 
@@ -124,31 +124,16 @@ def bank_edit(request: HttpRequest, version: int) -> HttpResponse:
 def bank_preview(request: HttpRequest, version: int) -> HttpResponse:
     """A draft (or any version) as a respondent's phone shows it; nothing is saved."""
     target = _version(version)
-    function = request.GET.get("function", "ot")
-    if function not in FUNCTIONS:
-        function = "ot"
     language = request.GET.get("language") or target.language
     if language != target.language and language not in (target.translations or {}):
         language = target.language
-    pages = pages_for(target, function, [], language)
-    try:
-        number = int(request.GET.get("page", "1"))
-    except ValueError:
-        number = 1
-    number = min(max(number, 1), len(pages)) if pages else 1
-    current = pages[number - 1] if pages else None
+    context = preview_context(request, target, [], language)
     with translation.override(language if language in dict(settings.LANGUAGES) else None):
         return render(
             request,
             "survey/preview.html",
             {
-                "version": target,
-                "function": function,
-                "functions": Function.choices,
-                "pages": pages,
-                "page": current,
-                "rows": [(q, None) for q in current.questions] if current else [],
-                "total": sum(len(p.questions) for p in pages),
+                **context,
                 "language": language,
                 "languages": [target.language, *sorted(target.translations or {})],
             },

@@ -3,6 +3,8 @@ completion tracker."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -287,29 +289,33 @@ def campaign_preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The survey as a respondent's phone shows it, page by page, for one function; nothing
     chosen here is sent or saved (no response exists, the page has no answer address)."""
     campaign = access.get_campaign_for_user(request, slug)
+    context = preview_context(
+        request, campaign.bank_version, campaign.left_out, translation.get_language()
+    )
+    return render(request, "survey/preview.html", {"campaign": campaign, **context})
+
+
+def preview_context(
+    request: HttpRequest, version: Any, left_out: list[str], language: str
+) -> dict[str, Any]:
+    """The preview page's pages for the function and page number the address asks for
+    (a campaign's preview here, a draft bank's in views/banks.py)."""
     function = request.GET.get("function", "ot")
     if function not in dict(Function.choices):
         function = "ot"
-    pages = pages_for(
-        campaign.bank_version, function, campaign.left_out, translation.get_language()
-    )
+    pages = pages_for(version, function, left_out, language)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
     number = min(max(number, 1), len(pages)) if pages else 1
     current = pages[number - 1] if pages else None
-    return render(
-        request,
-        "survey/preview.html",
-        {
-            "campaign": campaign,
-            "version": campaign.bank_version,
-            "function": function,
-            "functions": Function.choices,
-            "pages": pages,
-            "page": current,
-            "rows": [(q, None) for q in current.questions] if current else [],
-            "total": sum(len(p.questions) for p in pages),
-        },
-    )
+    return {
+        "version": version,
+        "function": function,
+        "functions": Function.choices,
+        "pages": pages,
+        "page": current,
+        "rows": [(q, None) for q in current.questions] if current else [],
+        "total": sum(len(p.questions) for p in pages),
+    }

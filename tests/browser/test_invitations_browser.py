@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from assessments.models import BankVersion, Campaign, Invitation, Question
 from assessments.services.campaigns import campaign_create
+from assessments.tasks import run_due_jobs
 from tests.browser.conftest import log_in_as_demo_consultant, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,21 +28,12 @@ PEOPLE = (
 
 
 def run_jobs() -> None:
-    """What `manage.py db_worker` does beside the server: run every job that is due."""
+    """What `manage.py db_worker` does beside the server: run every job that is due (the
+    test's connection stays open)."""
     from django_tasks_db.management.commands import db_worker
 
-    worker = db_worker.Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="browser-test",
-        excluded_queue_names=[],
-    )
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-        worker.run()
+        run_due_jobs("browser-test")
 
 
 def _link(message) -> str:

@@ -269,3 +269,23 @@ def test_the_list_offers_a_new_draft_of_a_published_version(client, staff, db):
     draft = BankVersion.objects.get(bank=version.bank, number=version.number + 1)
     assert f"Made {draft.label}, a draft copy of {version.label}" in visible_text(made)
     assert not draft.is_published
+
+
+def test_the_editor_reads_a_fixed_number_of_queries_whatever_the_banks_size(client, staff, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = bank_version_new_draft(version=builders.import_small_bank())  # 5 questions
+    large = bank_version_new_draft(version=builders.default_bank())  # 63 questions
+    client.force_login(staff)
+    client.get(reverse("assessments:bank-list"))  # the session's first request does more
+    counts = []
+    for version in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("assessments:bank-edit", args=[version.pk]))
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == EDITOR_QUERIES, counts
+
+
+EDITOR_QUERIES = 8  # session, user, the version, its stages, dimensions, questions, choices

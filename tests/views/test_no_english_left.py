@@ -173,11 +173,11 @@ def _pages(demo: Campaign) -> dict[str, str]:
     return pages
 
 
-def test_no_page_shows_english_to_a_german_reader(demo):
+def _english_left(pages: dict[str, str], typed: list[str]) -> str:
+    """What is still English on each page once the texts people typed are taken out."""
     phrases = _english_phrases()
-    typed = _typed(demo)
     left = {}
-    for name, text in _pages(demo).items():
+    for name, text in pages.items():
         for words in typed:
             text = text.replace(words, " ")
         found = sorted(p for p in phrases if p in text)
@@ -185,7 +185,12 @@ def test_no_page_shows_english_to_a_german_reader(demo):
         if found or stray:
             context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)]
             left[name] = (found[:5], stray, context[:3])
-    assert not left, "\n".join(f"{name}: {details}" for name, details in left.items())
+    return "\n".join(f"{name}: {details}" for name, details in left.items())
+
+
+def test_no_page_shows_english_to_a_german_reader(demo):
+    left = _english_left(_pages(demo), _typed(demo))
+    assert not left, left
 
 
 def test_the_bank_editor_speaks_german_around_the_banks_own_texts(demo):
@@ -214,17 +219,10 @@ def test_the_bank_editor_speaks_german_around_the_banks_own_texts(demo):
         "bank preview": reverse("assessments:bank-preview", args=[draft.pk]) + "?language=de",
         "bank changes": reverse("assessments:bank-publish", args=[draft.pk]),
     }
-    phrases = _english_phrases()
-    left = {}
+    texts = {}
     for name, url in pages.items():
         page = admin.get(url, headers=GERMAN)
         assert page.status_code == 200, name
-        text = visible_text(page)
-        for words in own + _typed(demo):
-            text = text.replace(words, " ")
-        found = sorted(p for p in phrases if p in text)
-        stray = sorted(set(m.group(0) for m in ENGLISH.finditer(text)))
-        if found or stray:
-            context = [text[max(0, m.start() - 60) : m.end() + 60] for m in ENGLISH.finditer(text)]
-            left[name] = (found[:5], stray, context[:3])
-    assert not left, "\n".join(f"{name}: {details}" for name, details in left.items())
+        texts[name] = visible_text(page)
+    left = _english_left(texts, own + _typed(demo))
+    assert not left, left
