@@ -12,11 +12,11 @@ from django_tasks import task
 
 
 @task()
-def send_link_mail(invitation_id: int, purpose: str, base_url: str) -> str:
-    """One personal link's invitation or reminder e-mail; the outcome is kept on the link."""
-    from assessments.services.invitation_mail import deliver
+def send_link_mails(invitation_ids: list[int], purpose: str, base_url: str) -> str:
+    """Personal links' invitation or reminder e-mails; each outcome is kept on its link."""
+    from assessments.services.invitation_mail import deliver_all
 
-    return deliver(invitation_id, purpose, base_url)
+    return deliver_all(invitation_ids, purpose, base_url)
 
 
 @task()

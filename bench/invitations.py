@@ -101,7 +101,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for database in args.databases.split(","):
             for size in (int(s) for s in args.sizes.split(",")):
-                env = {**os.environ, "DATABASE_URL": database_url(database, Path(workdir))}
+                url = database_url(database, Path(workdir), name=f"bench_invitations_{size}")
+                env = {**os.environ, "DATABASE_URL": url}
                 row = run_step(env, "--one", str(size), script=__file__)
                 print(database, json.dumps(row))
 

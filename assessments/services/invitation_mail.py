@@ -5,9 +5,10 @@ token derived from a random nonce and the secret key (an HMAC, as Django's passw
 links are), so a reminder days later can carry the same link without the token being kept
 anywhere; a link made without an address stays purely random (docs/security.md).
 
-Sending happens outside the request: the row is marked `queued`, and once the transaction
-commits a job (assessments/tasks.py) renders the mail in the campaign's first language,
-sends it and records `sent` or `failed` with the reason, which the campaign page shows.
+Sending happens outside the request: the rows are marked `queued`, and once the transaction
+commits jobs (assessments/tasks.py, 50 e-mails each) render each mail in the campaign's
+first language, send it and record `sent` or `failed` with the reason, which the campaign
+page shows. A job run again sends nothing twice: only a queued link is sent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import base64
 import hashlib
 import logging
 import secrets
+from collections import Counter
 from typing import Any
 from urllib.parse import urljoin
 
@@ -27,7 +29,7 @@ from django.utils.crypto import salted_hmac
 
 from assessments.models import Campaign, Invitation
 from assessments.services.emails import render_email
-from assessments.tasks import send_link_mail
+from assessments.tasks import send_link_mails
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +67,41 @@ def link_token(invitation: Invitation) -> str:
     return token
 
 
-def queue_mail(invitation: Invitation, purpose: str, base_url: str) -> None:
-    """Mark `invitation` as queued and, once the transaction commits, hand its e-mail to the
-    job queue. `base_url` is the site's address (`https://host/`): the job has no request."""
-    if invitation.mail != Invitation.Mail.QUEUED:  # a new link is created queued already
-        Invitation.objects.filter(pk=invitation.pk).update(mail=Invitation.Mail.QUEUED)
-        invitation.mail = Invitation.Mail.QUEUED
-    transaction.on_commit(lambda: send_link_mail.enqueue(invitation.pk, purpose, base_url))
+MAILS_PER_JOB = 50  # one job sends this many; each outcome is kept on its own link
+
+
+def queue_mails(invitation_ids: list[int], purpose: str, base_url: str) -> None:
+    """Mark the links as queued and, once the transaction commits, hand their e-mails to the
+    job queue, `MAILS_PER_JOB` to a job. `base_url` is the site's address
+    (`https://host/`): a job has no request."""
+    if not invitation_ids:
+        return
+    Invitation.objects.filter(pk__in=invitation_ids).exclude(mail=Invitation.Mail.QUEUED).update(
+        mail=Invitation.Mail.QUEUED
+    )
+    batches = [
+        invitation_ids[start : start + MAILS_PER_JOB]
+        for start in range(0, len(invitation_ids), MAILS_PER_JOB)
+    ]
+
+    def enqueue() -> None:
+        for batch in batches:
+            send_link_mails.enqueue(batch, purpose, base_url)
+
+    transaction.on_commit(enqueue)
+
+
+def deliver_all(invitation_ids: list[int], purpose: str, base_url: str) -> str:
+    """A job's body: send each queued e-mail, and say what became of them ("3 sent")."""
+    outcomes = Counter(deliver(pk, purpose, base_url) for pk in invitation_ids)
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
 
 
 def deliver(invitation_id: int, purpose: str, base_url: str) -> str:
-    """Send one queued e-mail now (the job's body) and record the outcome on the invitation:
-    `sent`, `failed` (with the reason, shown on the campaign page) or why it was skipped (a
-    revoked link, a closed campaign, a reminder to someone who has since submitted)."""
+    """Send one queued e-mail now and record the outcome on the invitation: `sent`,
+    `failed` (with the reason, shown on the campaign page) or why it was skipped (no longer
+    queued: sent by an earlier run of the job; a revoked link; a closed campaign; a
+    reminder to someone who has since submitted)."""
     invitation = (
         Invitation.objects.select_related("campaign__organization", "campaign__bank_version")
         .filter(pk=invitation_id, kind=Invitation.Kind.PERSON)
@@ -86,6 +110,8 @@ def deliver(invitation_id: int, purpose: str, base_url: str) -> str:
     )
     if invitation is None:
         return "skipped: no such personal link with an address"
+    if invitation.mail != Invitation.Mail.QUEUED:
+        return "skipped: not queued"  # a job run twice sends nothing twice
     rows = Invitation.objects.filter(pk=invitation.pk)
     campaign = invitation.campaign
     unqueued = Invitation.Mail.SENT if invitation.mailed_at else Invitation.Mail.NONE

@@ -40,7 +40,7 @@ from assessments.services.invitation_mail import (
     derived_token,
     hash_token,
     new_nonce,
-    queue_mail,
+    queue_mails,
 )
 from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
 from assessments.words import (
@@ -163,7 +163,7 @@ def invitation_create(
             kiosk=kiosk,
         )
         if base_url is not None and mail == Invitation.Mail.QUEUED:
-            queue_mail(invitation, INVITATION, base_url)
+            queue_mails([invitation.pk], INVITATION, base_url)
     return NewInvitation(invitation, token)
 
 
@@ -174,11 +174,9 @@ def send_held_invitations(*, campaign: Campaign, base_url: str) -> int:
     held = list(
         Invitation.objects.filter(
             campaign=campaign, mail=Invitation.Mail.HELD, revoked_at__isnull=True
-        )
+        ).values_list("pk", flat=True)
     )
-    with transaction.atomic():
-        for invitation in held:
-            queue_mail(invitation, INVITATION, base_url)
+    queue_mails(held, INVITATION, base_url)
     return len(held)
 
 

@@ -229,7 +229,7 @@ def test_person_link_is_shown_once_and_emailed(
     assert response.redirect_chain == []  # the page is the POST's own answer
     assert "no-store" in response["Cache-Control"]
     assert "<svg" in page  # the QR code
-    assert run_jobs() == ["sent"]
+    assert run_jobs() == ["1 sent"]
     assert mail.outbox[0].to == ["pat@example.com"] and f"/s/{token}/" in mail.outbox[0].body
     assert mail.outbox[0].subject == "Acme: IT/OT convergence assessment"
     assert "Hello Pat Doe," in mail.outbox[0].body

@@ -251,7 +251,7 @@ def test_a_personal_invitation_is_mailed_in_the_campaigns_first_language(
             email="jana@acme.example",
             base_url="https://convergence.example/",
         )
-    assert run_jobs() == ["sent"]  # the job, not the request, speaks the campaign's language
+    assert run_jobs() == ["1 sent"]  # the job, not the request, speaks the campaign's language
     message = mailoutbox[0]
     assert "Befragung zur IT/OT-Konvergenz" in message.subject
     assert "Guten Tag Jana," in message.body and "Bitte leiten Sie ihn nicht weiter" in message.body
