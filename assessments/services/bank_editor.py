@@ -445,7 +445,8 @@ def raw_document(editor: Editor) -> tuple[dict[str, Any], dict[str, str]]:
             block["dimensions"] = dims
         if qs:
             block["questions"] = qs
-        translations[lang] = block
+        if block:  # a language whose every text is cleared is dropped
+            translations[lang] = block
         places[f"translations.{lang}"] = f"lang-{lang}"
     raw: dict[str, Any] = {
         "bank": version.bank.slug,

@@ -38,6 +38,7 @@ from assessments.tasks import send_scheduled_reminders
 from assessments.vocabulary import CONTROL_CHARACTERS
 
 MAX_INVITEES = 5_000  # one file; a bigger list is several files
+MAX_EMAIL = 254  # what the column holds (and what mail servers take)
 COLUMNS = ("name", "email", "team")
 REMIND_AGAIN_AFTER = timedelta(hours=1)  # a second click on "Remind" sends nothing twice
 REMINDER_HOUR = time(9, 0)  # a scheduled reminder goes at 09:00 (TIME_ZONE) on its day
@@ -90,6 +91,13 @@ def read_invitees(data: bytes, filename: str, *, campaign: Campaign) -> list[Inv
                 _("%(column)s is not a column of this file (name, email, team)"),
                 column=repr(rows[0][number - 1]),
             )
+    for column in COLUMNS:
+        if header.count(column) > 1:
+            problems.add(
+                spreadsheet_place(1, str(header.index(column) + 1)),
+                _("%(column)s is named twice"),
+                column=column,
+            )
     if "email" not in header:
         problems.add(spreadsheet_place(1, None), _("the email column is missing"))
     problems.raise_if_any()
@@ -108,6 +116,8 @@ def read_invitees(data: bytes, filename: str, *, campaign: Campaign) -> list[Inv
             problems.add(place, _("an e-mail address is needed"))
         else:
             try:
+                if len(email) > MAX_EMAIL:
+                    raise ValidationError("too long")
                 validate_email(email)
             except ValidationError:
                 problems.add(place, _("%(email)s is not an e-mail address"), email=repr(email))

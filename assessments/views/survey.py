@@ -96,9 +96,11 @@ def kiosk_forget(request: HttpRequest, invitation_id: int) -> None:
 
 
 def kiosk_of(request: HttpRequest, response: Response | None = None) -> int | None:
-    """The kiosk link this browser answers, if it is a shared tablet."""
-    if response is not None and response.invitation is not None and response.invitation.kiosk:
-        return response.invitation_id
+    """The kiosk link a response came through, or (without one) the kiosk link this browser
+    answers, if it is a shared tablet."""
+    if response is not None:
+        invitation = response.invitation
+        return invitation.pk if invitation is not None and invitation.kiosk else None
     kiosk = request.session.get(SESSION_KIOSK)
     return int(kiosk) if kiosk else None
 
@@ -135,6 +137,7 @@ def link_open(request: HttpRequest, token: str) -> HttpResponse:
     if invitation.kiosk:  # a shared tablet: whoever holds it now starts afresh
         kiosk_forget(request, invitation.pk)
         return redirect("assessments:survey-start")
+    request.session.pop(SESSION_KIOSK, None)  # another link: this browser is no kiosk now
     # This browser already has a response for this link: resume it.
     joined = request.session.get(SESSION_JOINED, {}).get(str(invitation.pk))
     existing = None

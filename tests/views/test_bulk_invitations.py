@@ -104,6 +104,7 @@ def test_a_bad_file_names_every_problem_and_makes_nothing(client, owner, campaig
         "Ann again,ANN@acme.example,,3\r\n"
         "Old,old@acme.example,,4\r\n"
         "Nobody,,,5\r\n"
+        f"Long,{'x' * 250}@acme.example,,6\r\n"
     )
     page = _upload(client, campaign, bad)
     assert "row 1, column 4: 'phone' is not a column of this file (name, email, team)" in (
@@ -111,6 +112,7 @@ def test_a_bad_file_names_every_problem_and_makes_nothing(client, owner, campaig
     )
     fixed = bad.replace(",phone", "").replace(",1\r", "\r").replace(",2\r", "\r")
     fixed = fixed.replace(",3\r", "\r").replace(",4\r", "\r").replace(",5\r", "\r")
+    fixed = fixed.replace(",6\r", "\r")
     text = visible_text(_upload(client, campaign, fixed))
     assert "The file was refused and nothing was written." in text
     assert "row 3, column email: 'not-an-address' is not an e-mail address" in text
@@ -118,6 +120,7 @@ def test_a_bad_file_names_every_problem_and_makes_nothing(client, owner, campaig
     assert "row 4, column email: ANN@acme.example is also on row 2" in text
     assert "row 5, column email: old@acme.example already has a live link" in text
     assert "row 6, column email: an e-mail address is needed" in text
+    assert "row 7, column email: 'xxxx" in text and "is not an e-mail address" in text
     assert Invitation.objects.count() == 1  # only the earlier one
     broken = visible_text(_upload(client, campaign, b"\xff\xfeemail", "x.csv"))
     assert "file: not UTF-8 text (byte 0); save the spreadsheet as CSV UTF-8" in broken

@@ -216,3 +216,12 @@ def test_the_consultant_makes_a_kiosk_link_on_the_campaign_page(client, owner, c
     assert Invitation.objects.get().kiosk is True
     page = visible_text(client.get(reverse("assessments:campaign-detail", args=[campaign.slug])))
     assert "Team join link kiosk" in page
+
+
+def test_a_tablet_that_opens_an_ordinary_link_after_kiosk_use_is_no_kiosk(campaign):
+    tablet = Client()
+    _start(tablet, _join_link(campaign, kiosk=True))
+    ordinary = _start(tablet, _join_link(campaign))
+    assert ordinary.resume_hash  # a code again: this is someone's own device now
+    submitted = tablet.post(reverse("assessments:survey-submit", args=[ordinary.public_id]))
+    assert submitted["Location"] == reverse("assessments:survey-thanks", args=[ordinary.public_id])
