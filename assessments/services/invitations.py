@@ -269,6 +269,27 @@ def reminders_send(*, campaign: Campaign, base_url: str, scheduled: bool = False
     return len(due)
 
 
+WORKER_LATE = timedelta(minutes=2)
+
+
+def mail_waiting(links: list[Invitation]) -> int:
+    """Minutes the oldest e-mail job has waited for a worker, when some of `links` are being
+    sent and none has picked it up for `WORKER_LATE` (no worker running?); else 0. One query,
+    and only while something is queued."""
+    if not any(link.mail == Invitation.Mail.QUEUED for link in links):
+        return 0
+    from django_tasks_db.models import DBTaskResult
+
+    oldest = (
+        DBTaskResult.objects.ready()
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    waited = timezone.now() - oldest if oldest else timedelta(0)
+    return int(waited.total_seconds() // 60) if waited >= WORKER_LATE else 0
+
+
 def reminder_day(campaign: Campaign) -> date | None:
     """The day of the scheduled reminder, or None when none is set."""
     if campaign.remind_days_before and campaign.closes_on:

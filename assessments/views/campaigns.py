@@ -29,7 +29,7 @@ from assessments.services.campaigns import (
     campaign_update,
     reopen_refusal,
 )
-from assessments.services.invitations import reminder_day
+from assessments.services.invitations import mail_waiting, reminder_day
 from assessments.services.survey import pages_for
 
 # The service names the bank version `bank`; the form calls its field `bank_version`.
@@ -152,6 +152,7 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 for i in person_links
             ),
             "reminder_day": reminder_day(campaign),
+            "mail_waiting": mail_waiting(person_links),
             "team_links": [i for i in invitations if i.kind == Invitation.Kind.TEAM],
             "person_form": PersonInvitationForm(organization=organization, prefix="person"),
             "team_form": TeamLinkForm(organization=organization, prefix="join"),

@@ -364,3 +364,46 @@ def test_e_mails_go_fifty_to_a_job_and_a_job_run_twice_sends_nothing_twice(
     again = list(Invitation.objects.values_list("pk", flat=True)[:50])
     assert deliver_all(again, "invitation", "http://testserver/") == "50 skipped: not queued"
     assert len(mail.outbox) == 120
+
+
+def test_e_mails_no_worker_picks_up_are_flagged_on_the_campaign_page(
+    client, owner, campaign, django_capture_on_commit_callbacks
+):
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, campaign, PEOPLE)
+    page = client.get(reverse("assessments:campaign-detail", args=[campaign.slug]))
+    assert "E-mails are waiting to be sent" not in visible_text(page)  # just queued
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=7))
+    page = visible_text(client.get(reverse("assessments:campaign-detail", args=[campaign.slug])))
+    assert "no background worker has picked them up for 7 minutes" in page
+
+
+CAMPAIGN_PAGE_QUERIES = 11  # session, user, campaign, links, completion (2), scope, history…
+
+
+def test_the_campaign_page_costs_a_fixed_number_of_queries_whatever_its_size(
+    client, owner, workspace, django_assert_num_queries
+):
+    """Links, their status and counts, completion, history: the same queries for 3 links
+    as for 300, with responses and a reminder's history."""
+    from assessments.services.survey import invitation_create
+
+    small = builders.campaign(workspace, slug="small-2026")
+    large = builders.campaign(workspace, slug="large-2026", org=small.organization)
+    team = small.organization.teams.get(slug="it-ops")
+    for campaign, count in ((small, 3), (large, 300)):
+        for number in range(count):
+            made = invitation_create(
+                campaign=campaign, kind="person", team=team, email=f"p{number}@acme.example"
+            )
+            if number % 3 == 0:
+                response_submit(response=response_start(invitation=made.invitation))
+        invitation_create(campaign=campaign, kind="team", team=team)
+    client.force_login(owner)
+    client.get(reverse("assessments:home"))  # the session's first request does more
+    for campaign in (small, large):
+        with django_assert_num_queries(CAMPAIGN_PAGE_QUERIES):
+            page = client.get(reverse("assessments:campaign-detail", args=[campaign.slug]))
+        assert page.status_code == 200
+    assert visible_text(page).count("submitted") >= 100
