@@ -12,6 +12,7 @@ position fields that the page also shows.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -190,11 +191,13 @@ def _number(text: str) -> Any:
         return text  # the validator says "must be a number" where it stands
 
 
-def _position(text: str, default: float) -> float:
+def _position(text: str | None, default: float) -> float:
+    """A posted position (or form number): a finite number, else `default`."""
     try:
-        return float(text)
+        value = float(text)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return default
+    return value if math.isfinite(value) else default
 
 
 def editor_from_post(version: BankVersion, post: Any) -> Editor:
@@ -242,7 +245,7 @@ def editor_from_post(version: BankVersion, post: Any) -> Editor:
     next_q = max(forms_q, default=-1) + 1
     for number in forms_q:
         p = f"q{number}-"
-        owner = dims.get(int(post.get(p + "dimension", "-1") or -1))
+        owner = dims.get(int(_position(post.get(p + "dimension"), -1)))
         if owner is None or post.get(p + "delete") or action == f"remove-question:{number}":
             continue
         choice_numbers = sorted(
@@ -283,7 +286,7 @@ def editor_from_post(version: BankVersion, post: Any) -> Editor:
             )
         )
     if action.startswith("add-question:"):
-        owner = dims.get(int(action.split(":")[1]) if action.split(":")[1].isdigit() else -1)
+        owner = dims.get(int(_position(action.split(":")[1], -1)))
         if owner is not None:
             owner.questions.append(
                 QuestionRow(

@@ -289,3 +289,14 @@ def test_the_editor_reads_a_fixed_number_of_queries_whatever_the_banks_size(clie
 
 
 EDITOR_QUERIES = 8  # session, user, the version, its stages, dimensions, questions, choices
+
+
+def test_hostile_positions_and_dimension_numbers_are_read_as_nothing(client, draft, editor):
+    fields = form_of(client.get(editor))
+    first = bank_export_document(draft)["questions"][0]
+    q = _key_field(fields, first["key"])
+    _set(fields, f"{q}-position", "nan")
+    _set(fields, f"{q}-dimension", "inf")  # no such dimension: the question is dropped
+    page = client.post(editor, fields | {"action": ["add-dimension"]})
+    assert page.status_code == 200
+    assert "Not saved yet" in visible_text(page)
