@@ -28,6 +28,14 @@ def send_scheduled_reminders(campaign_id: int, due: str, base_url: str) -> str:
     return scheduled_reminders_run(campaign_id, due, base_url)
 
 
+@task()
+def prerender_report(campaign_id: int, language: str) -> str:
+    """A campaign's PDF report, rendered and stored before anyone asks for it."""
+    from assessments.outputs.report import report_prerender
+
+    return report_prerender(campaign_id, language)
+
+
 def run_due_jobs(worker_id: str = "inline") -> None:
     """Run every job that is due in this process, then return: `manage.py db_worker --batch`
     without the command (tests and benchmarks; production runs the worker command)."""

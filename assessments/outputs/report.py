@@ -307,3 +307,23 @@ def campaign_report_pdf(campaign: Campaign, language: str | None = None) -> byte
     except IntegrityError:
         pass  # another request stored the same report at the same moment
     return pdf
+
+
+def report_prerender(campaign_id: int, language: str) -> str:
+    """Render and store a campaign's report ahead of its download (a background job, when
+    its figures settle: on closing), so the executive who clicks gets it at once."""
+    campaign = (
+        Campaign.objects.select_related("organization__workspace", "bank_version__bank")
+        .filter(pk=campaign_id)
+        .first()
+    )
+    if campaign is None:
+        return "skipped: no such campaign"
+    stored = ReportFile.objects.filter(campaign=campaign).values_list("fingerprint", flat=True)
+    if stored.first() == report_fingerprint(campaign, language):
+        return "cached already"
+    try:
+        campaign_report_pdf(campaign, language)
+    except RenderError as exc:
+        return f"failed: {exc}"
+    return "rendered"

@@ -27,6 +27,7 @@ from assessments.models import (
 from assessments.selectors.scores import campaign_scores, find_baseline
 from assessments.services.invitations import reminders_schedule
 from assessments.services.survey import send_held_invitations
+from assessments.tasks import prerender_report
 from assessments.vocabulary import (
     CONTROL_CHARACTERS,
     DECISION_ANSWERS,
@@ -392,6 +393,10 @@ def campaign_close(*, campaign: Campaign) -> Campaign:
         campaign.closed_at = timezone.now()
         campaign.save(update_fields=["baseline", "status", "closed_at"])
         campaign_scores(campaign)  # computed now, so it is stored with the closed state
+        # Its figures are final: the report is rendered now, by a job, so that the first
+        # executive to download it does not wait for it (docs/performance.md, PDF report).
+        job = (campaign.pk, campaign.report_language)
+        transaction.on_commit(lambda: prerender_report.enqueue(*job))
     return campaign
 
 

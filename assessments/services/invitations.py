@@ -10,6 +10,7 @@ is valid.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -272,7 +273,7 @@ def reminders_send(*, campaign: Campaign, base_url: str, scheduled: bool = False
 WORKER_LATE = timedelta(minutes=2)
 
 
-def mail_waiting(links: list[Invitation]) -> int:
+def mail_waiting(links: Sequence[Invitation]) -> int:
     """Minutes the oldest e-mail job has waited for a worker, when some of `links` are being
     sent and none has picked it up for `WORKER_LATE` (no worker running?); else 0. One query,
     and only while something is queued."""

@@ -342,3 +342,36 @@ def test_the_stored_pdf_is_made_again_when_the_roadmap_or_a_team_name_changes(de
     team.save()
     seen.add(report.report_fingerprint(demo))
     assert len(seen) == 4
+
+
+def test_closing_renders_the_report_in_a_job_so_the_first_download_waits_for_nothing(
+    client, workspace, owner, monkeypatch, django_capture_on_commit_callbacks, run_jobs
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from assessments.services.campaigns import campaign_close
+
+    DBTaskResult.objects.all().delete()  # the demo's own closings queued theirs
+    org = builders.organization(workspace, slug="solo")  # beside this module's demo data
+    campaign = builders.campaign(workspace, slug="solo-2026", org=org)
+    rendered = []
+
+    def fake_render(html, files, limit, charts=()):
+        rendered.append(len(html))
+        return b"%PDF-1.7 rendered by the job"
+
+    monkeypatch.setattr(report, "render_pdf_limited", fake_render)
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_close(campaign=campaign)
+    [job] = DBTaskResult.objects.filter(task_path__endswith="prerender_report")
+    assert job.args_kwargs["args"] == [campaign.pk, "en"]
+    assert run_jobs() == ["rendered"] and len(rendered) == 1
+    assert report.report_prerender(campaign.pk, "en") == "cached already"
+
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("the download rendered again")
+
+    monkeypatch.setattr(report, "render_pdf_limited", must_not_render)
+    client.force_login(owner)
+    page = client.get(reverse("assessments:campaign-report", args=[campaign.slug]))
+    assert page.content == b"%PDF-1.7 rendered by the job"
