@@ -308,6 +308,10 @@ TASKS = {
 # second device, a phone put away); a consultant may set it aside, nothing deletes it.
 ABANDONED_AFTER_HOURS = envint("ABANDONED_AFTER_HOURS", 2)
 
+# A campaign's report is rendered in the background once no response has been submitted for
+# this long (assessments/services/reports.py), so a download is nearly always ready.
+REPORT_QUIET_MINUTES = envint("REPORT_QUIET_MINUTES", 10)
+
 # Respondents come back to an unfinished survey days later: keep their session for 60 days.
 SESSION_COOKIE_AGE = 60 * 24 * 3600  # respondents: come back to a survey for two months
 # People who sign in: the session ends after 8 hours without a request, and 24 hours after

@@ -309,9 +309,10 @@ def campaign_report_pdf(campaign: Campaign, language: str | None = None) -> byte
     return pdf
 
 
-def report_prerender(campaign_id: int, language: str) -> str:
-    """Render and store a campaign's report ahead of its download (a background job, when
-    its figures settle: on closing), so the executive who clicks gets it at once."""
+def report_prerender(campaign_id: int, language: str = "") -> str:
+    """Render and store a campaign's report (in `language`, by default its report language)
+    ahead of its download: a background job, when its figures settle (on closing, and after
+    a quiet period: services/reports.py), so the executive who clicks gets it at once."""
     campaign = (
         Campaign.objects.select_related("organization__workspace", "bank_version__bank")
         .filter(pk=campaign_id)
@@ -319,6 +320,11 @@ def report_prerender(campaign_id: int, language: str) -> str:
     )
     if campaign is None:
         return "skipped: no such campaign"
+    from assessments.services.reports import settled
+
+    language = language or campaign.report_language
+    if not campaign.is_closed and not settled(campaign.pk, language):
+        return "postponed: answers are still arriving"
     stored = ReportFile.objects.filter(campaign=campaign).values_list("fingerprint", flat=True)
     if stored.first() == report_fingerprint(campaign, language):
         return "cached already"

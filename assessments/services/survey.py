@@ -42,6 +42,7 @@ from assessments.services.invitation_mail import (
     new_nonce,
     queue_mails,
 )
+from assessments.services.reports import report_settle
 from assessments.vocabulary import CONTROL_CHARACTERS, DECISION_LABELS, DK, NA
 from assessments.words import (
     DECISION_TAP,
@@ -701,6 +702,8 @@ def response_submit(*, response: Response) -> bool:
         updated = Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(
             submitted_at=now, updated=now
         )
+        if updated:
+            report_settle(response.campaign_id)  # its report is rendered once answers settle
     response.refresh_from_db(fields=["submitted_at"])
     return bool(updated)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from assessments.views import health
+from assessments.services import health
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_healthz_says_how_the_database_cache_and_queue_are(
 
 
 def test_healthz_is_503_when_the_database_does_not_answer(client, monkeypatch):
-    monkeypatch.setattr(health, "_database", lambda: {"ok": False, "error": "OperationalError"})
+    monkeypatch.setattr(health, "database", lambda: {"ok": False, "error": "OperationalError"})
     page = client.get("/healthz")
     assert page.status_code == 503 and page.json()["status"] == "database unavailable"
     assert client.get("/readyz").status_code == 503
