@@ -296,7 +296,7 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "Convergence <convergence@l
 
 # Background jobs (assessments/tasks.py): queued in the database, so a laptop needs no broker
 # and every worker on every machine shares one queue; `make run` starts a worker beside the
-# server, production runs `manage.py db_worker` (docs/deployment.md).
+# server, production runs `manage.py db_worker` (README, "Production deployment").
 TASKS = {
     "default": {
         "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

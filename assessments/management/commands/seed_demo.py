@@ -8,6 +8,7 @@ ago (the baseline) and an open one with 60 responses, so every figure has someth
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from assessments.models import (
 )
 from assessments.services.campaigns import agreed_answer_record, campaign_close, campaign_create
 from assessments.services.initiatives import initiative_save
+from assessments.tasks import prerender_report
 
 DEMO_USERS = {
     # username: (password, is_superuser)
@@ -211,6 +213,10 @@ class Command(BaseCommand):
                 data=SINGLE_SITE_FILE.read_bytes(), fmt="yaml"
             ).organization
             self._single_site_campaign(foundry)
+            # The demo's reports are rendered by the worker `make run` starts, so the first
+            # "Download PDF" is served at once (assessments/services/reports.py).
+            for campaign_id in Campaign.objects.values_list("pk", flat=True):
+                transaction.on_commit(partial(prerender_report.enqueue, campaign_id, ""))
         self.stdout.write(f"Demo data ready: {organization.name} in {workspace.name}.")
         for username, (password, superuser) in DEMO_USERS.items():
             role = "admin (staff, edits question banks)" if superuser else "consultant"
