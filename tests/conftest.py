@@ -117,22 +117,17 @@ def run_jobs(db, django_capture_on_commit_callbacks):
     test's transaction, and the jobs those queue; returns what each job said. Jobs are
     queued when a transaction commits: queue them inside
     `django_capture_on_commit_callbacks(execute=True)`."""
-    from unittest import mock
-
-    from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 
-    from assessments.tasks import run_due_jobs
+    from tests.jobs import run_due_jobs_in_test
 
     def run() -> list[str]:
         before = set(DBTaskResult.objects.filter(finished_at__isnull=False).values_list("pk"))
-        # The worker closes stale connections between jobs; the test's must stay open.
-        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-            while True:
-                with django_capture_on_commit_callbacks(execute=True) as queued:
-                    run_due_jobs("tests")
-                if not queued:
-                    break
+        while True:
+            with django_capture_on_commit_callbacks(execute=True) as queued:
+                run_due_jobs_in_test()
+            if not queued:
+                break
         done = DBTaskResult.objects.filter(finished_at__isnull=False).order_by("finished_at")
         return [
             str(row.return_value if row.status == "SUCCESSFUL" else row.status)

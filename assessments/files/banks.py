@@ -62,6 +62,7 @@ _KEY_MESSAGE = "must not be empty, contain a comma, or start or end with a space
 MAX_VERSION = 1_000_000
 TOP_FIELDS = ("bank", "version", "title", "language", "stages", "dimensions", "questions")
 TOP_OPTIONAL = ("description", "translations")
+QUESTION_OPTIONAL = ("kind", "help", "weight", "audience", "allow_na", "allow_dont_know", "choices")
 
 
 # --- Validation: file -> canonical document -----------------------------------------------
@@ -275,15 +276,7 @@ def _validate_questions(
             item,
             location,
             required=("key", "dimension", "text"),
-            optional=(
-                "kind",
-                "help",
-                "weight",
-                "audience",
-                "allow_na",
-                "allow_dont_know",
-                "choices",
-            ),
+            optional=QUESTION_OPTIONAL,
         )
         if question is None:
             continue

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.errors import Problem, Refused
 from assessments.files.banks import (
     LEVELS,
+    QUESTION_OPTIONAL,
     bank_export_document,
     validate_bank_document,
     write_version_content,
@@ -617,17 +618,7 @@ def bank_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         old["questions"],
         new["questions"],
         str(_("question")),
-        (
-            "dimension",
-            "kind",
-            "text",
-            "help",
-            "weight",
-            "audience",
-            "allow_na",
-            "allow_dont_know",
-            "choices",
-        ),
+        ("dimension", "text", *QUESTION_OPTIONAL),
         _("the order of the questions"),
     )
     for lang in sorted(set(old["translations"]) | set(new["translations"])):

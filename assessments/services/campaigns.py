@@ -337,6 +337,8 @@ def campaign_update(
     if not isinstance(remind_days_before, Unchanged):
         campaign.remind_days_before = remind_days_before
         fields.append("remind_days_before")
+    # Read from the database, not the object: a ModelForm has already set the new values on
+    # the instance it validated.
     day_before = Campaign.objects.filter(pk=campaign.pk).values_list(
         "closes_on", "remind_days_before"
     )[0]

@@ -4,6 +4,7 @@ answer, the cache (a value written and read back), the job queue, the migrations
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -34,19 +35,27 @@ def cache_state() -> dict[str, Any]:
     return {"ok": ok}
 
 
+def oldest_wait() -> timedelta:
+    """How long the oldest job that is due has waited for a worker (zero when none waits)."""
+    from django_tasks_db.models import DBTaskResult
+
+    oldest = (
+        DBTaskResult.objects.ready()
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
+    return timezone.now() - oldest if oldest else timedelta(0)
+
+
 def queue() -> dict[str, Any]:
     from django_tasks_db.models import DBTaskResult
 
     try:
-        ready = DBTaskResult.objects.ready()
-        oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-        failed = DBTaskResult.objects.filter(status="FAILED").count()
         return {
-            "ready": ready.count(),
-            "oldest_ready_seconds": round((timezone.now() - oldest).total_seconds())
-            if oldest
-            else 0,
-            "failed": failed,
+            "ready": DBTaskResult.objects.ready().count(),
+            "oldest_ready_seconds": round(oldest_wait().total_seconds()),
+            "failed": DBTaskResult.objects.filter(status="FAILED").count(),
         }
     except DatabaseError as exc:
         return {"error": type(exc).__name__}

@@ -27,6 +27,7 @@ from assessments import audit
 from assessments.errors import ProblemList, Refused
 from assessments.files.responses import MAX_PROBLEMS_SHOWN, read_table, spreadsheet_place
 from assessments.models import Campaign, Invitation, Response, Team
+from assessments.services.health import oldest_wait
 from assessments.services.invitation_mail import (
     INVITATION,
     REMINDER,
@@ -279,15 +280,7 @@ def mail_waiting(links: Sequence[Invitation]) -> int:
     and only while something is queued."""
     if not any(link.mail == Invitation.Mail.QUEUED for link in links):
         return 0
-    from django_tasks_db.models import DBTaskResult
-
-    oldest = (
-        DBTaskResult.objects.ready()
-        .order_by("enqueued_at")
-        .values_list("enqueued_at", flat=True)
-        .first()
-    )
-    waited = timezone.now() - oldest if oldest else timedelta(0)
+    waited = oldest_wait()
     return int(waited.total_seconds() // 60) if waited >= WORKER_LATE else 0
 
 

@@ -5,8 +5,6 @@ reads what changed and publishes it."""
 
 from __future__ import annotations
 
-from unittest import mock
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -14,8 +12,8 @@ from playwright.sync_api import expect
 
 from assessments.models import BankVersion, Campaign, Invitation, Question
 from assessments.services.campaigns import campaign_create
-from assessments.tasks import run_due_jobs
 from tests.browser.conftest import log_in_as_demo_consultant, screenshot
+from tests.jobs import run_due_jobs_in_test
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,12 +26,8 @@ PEOPLE = (
 
 
 def run_jobs() -> None:
-    """What `manage.py db_worker` does beside the server: run every job that is due (the
-    test's connection stays open)."""
-    from django_tasks_db.management.commands import db_worker
-
-    with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-        run_due_jobs("browser-test")
+    """What `manage.py db_worker` does beside the server: run every job that is due."""
+    run_due_jobs_in_test("browser-test")
 
 
 def _link(message) -> str:
