@@ -18,7 +18,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from assessments.models import AgreedAnswer, Campaign, Initiative, Invitation
 
@@ -86,13 +86,26 @@ def history(campaign: Campaign, limit: int = HISTORY_LENGTH) -> list[Event]:
     ]
 
 
+SETTING_NAMES = {  # how the history names a changed setting, in the reader's language
+    "name": gettext_lazy("name"),
+    "status": gettext_lazy("status"),
+    "opens_on": gettext_lazy("opening date"),
+    "closes_on": gettext_lazy("closing date"),
+    "min_group_size": gettext_lazy("minimum group size"),
+    "gap_threshold": gettext_lazy("gap threshold"),
+    "targets": gettext_lazy("target stages"),
+    "shuffle_choices": gettext_lazy("shuffled answers"),
+    "single_site": gettext_lazy("one site"),
+    "left_out": gettext_lazy("questions left out"),
+    "languages": gettext_lazy("languages"),
+    "report_language": gettext_lazy("report language"),
+    "remind_days_before": gettext_lazy("reminder before closing"),
+    "teams": gettext_lazy("teams in scope"),
+}
+
+
 def _fields(names: Iterable[str]) -> str:
-    labels = {
-        f.name: str(f.verbose_name)
-        for f in Campaign._meta.get_fields()
-        if hasattr(f, "verbose_name")
-    }
-    return ", ".join(labels.get(name, name) for name in names)
+    return ", ".join(str(SETTING_NAMES.get(name, name)) for name in names)
 
 
 def _what(entry: LogEntry) -> str:

@@ -203,3 +203,14 @@ def test_opening_a_draft_and_downloading_the_report_are_in_the_history(
     history = _history(client, draft)
     assert history[0].endswith("olivia downloaded the PDF report (de)")
     assert history[1].endswith("olivia opened it for answers")
+
+
+def test_the_history_names_changed_settings_in_the_readers_language(workspace):
+    from django.utils import translation
+
+    from assessments.audit import _fields
+
+    names = ["min_group_size", "remind_days_before", "targets"]
+    assert _fields(names) == "minimum group size, reminder before closing, target stages"
+    with translation.override("de"):
+        assert _fields(names) == "Mindestgruppengröße, Erinnerung vor dem Schluss, Zielstufen"
